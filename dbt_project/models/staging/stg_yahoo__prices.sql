@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('raw', 'prices') }}
+),
+
+renamed as (
+    select
+        cast(symbol as varchar) as symbol,
+        cast(date as date) as date,
+        cast(open as double) as open,
+        cast(high as double) as high,
+        cast(low as double) as low,
+        cast(close as double) as close,
+        cast(adj_close as double) as adj_close,
+        cast(volume as bigint) as volume,
+        cast(close_is_adjusted as boolean) as close_is_adjusted,
+        cast(source as varchar) as source,
+        cast(landing_file as varchar) as landing_file,
+        loaded_at
+    from source
+)
+
+select * from renamed

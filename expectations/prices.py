@@ -1,0 +1,90 @@
+"""The quality gate of ``raw.prices``: what must hold before any model is built on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+# A daily move of a price instrument beyond a factor of 3 (|log return| > ln 3 ≈ 1.10) is taken as
+# broken data (a unit change, a missing split adjustment, a typo), not a market move. The largest real
+# moves in the snapshot are far below it: ^VIX +115% on 2018-02-05 (|log| 0.77), AAPL -52% on
+# 2000-09-29 (0.73), MSFT 1987-10-19 (0.36). A 100x unit jump is |log| 4.6.
+MAX_ABS_LOG_MOVE = math.log(3)
+
+INDEX_COLUMNS = ["symbol", "date"]
+
+
+def validation_frame(raw: pd.DataFrame, quote_types: Mapping[str, str]) -> pd.DataFrame:
+    """``raw.prices`` plus the derived columns the suite checks.
+
+    - ``quote_type``: from the instrument seed (``price`` or ``yield``; unknown symbols are ``price``);
+      yields (``^IRX``, ``2YY=F``) may be zero or negative and are exempt from positivity and moves.
+    - ``min_price``: the smallest of open/high/low/close/adj_close on the row.
+    - ``log_move``: |log| change of the returns basis (adj_close, else close) against the symbol's
+      previous row.
+    """
+    df = raw.copy()
+    df["quote_type"] = df["symbol"].map(dict(quote_types)).fillna("price")
+    df["min_price"] = df[["open", "high", "low", "close", "adj_close"]].min(axis=1, skipna=True)
+    basis = df["adj_close"].fillna(df["close"])
+    df = df.assign(_basis=basis).sort_values(INDEX_COLUMNS)
+    previous = df.groupby("symbol")["_basis"].shift()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (df["_basis"] / previous).where((df["_basis"] > 0) & (previous > 0))
+        df["log_move"] = np.abs(np.log(ratio))
+    return df.drop(columns="_basis").reset_index(drop=True)
+
+
+def prices_suite(requested_symbols: Sequence[str], today: dt.date) -> list:
+    """The expectations for ``raw.prices`` (fresh GX objects each call)."""
+    import great_expectations as gx
+
+    e = gx.expectations
+    price_rows = {"row_condition": 'quote_type=="price"', "condition_parser": "pandas"}
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="symbol", description="symbol is never null"),
+        e.ExpectColumnValuesToNotBeNull(column="date", description="date is never null"),
+        e.ExpectColumnValuesToNotBeNull(
+            column="close", description="every row has a close (the returns basis)"
+        ),
+        e.ExpectCompoundColumnsToBeUnique(
+            column_list=["symbol", "date"], description="one row per symbol and date"
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="min_price",
+            min_value=0,
+            strict_min=True,
+            description="prices are > 0 (open, high, low, close, adj_close of price instruments)",
+            **price_rows,
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="volume", min_value=0, description="volume is >= 0 where present"
+        ),
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="high",
+            column_B="low",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            description="high >= low where both are present",
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="date",
+            max_value=pd.Timestamp(today),
+            description=f"no future dates (after {today.isoformat()})",
+        ),
+        e.ExpectColumnDistinctValuesToContainSet(
+            column="symbol",
+            value_set=sorted(requested_symbols),
+            description="every requested symbol is present",
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="log_move",
+            max_value=MAX_ABS_LOG_MOVE,
+            description="no daily move beyond a factor of 3 (|log return| <= ln 3) for price instruments",
+            **price_rows,
+        ),
+    ]

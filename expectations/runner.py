@@ -1,0 +1,138 @@
+"""Run a list of GX expectations against a DataFrame in an ephemeral context; return plain results."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never phone home
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLES = 10
+
+
+@dataclass
+class FailedExpectation:
+    expectation: str  # GX type, e.g. expect_column_values_to_be_between
+    description: str  # what the rule means, in words
+    column: str | None
+    unexpected_count: int | None
+    examples: list[dict[str, Any]] = field(default_factory=list)  # failing rows (key columns + value)
+    observed: Any = None  # observed value for aggregate expectations (e.g. missing symbols)
+
+
+@dataclass
+class ValidationOutcome:
+    suite: str
+    success: bool
+    rows: int
+    evaluated: int
+    successful: int
+    failed: list[FailedExpectation] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{self.suite}: all {self.evaluated} expectations passed on {self.rows} rows"
+        parts = [
+            f"{f.description or f.expectation} ({f.unexpected_count if f.unexpected_count is not None else 'failed'}"
+            f"{', e.g. ' + _example_text(f.examples[0]) if f.examples else ''}"
+            f"{', observed ' + str(f.observed) if f.observed not in (None, '') else ''})"
+            for f in self.failed
+        ]
+        return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed: " + "; ".join(
+            parts
+        )
+
+
+def _example_text(example: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in example.items())
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars to JSON-friendly Python values."""
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def validate(
+    suite_name: str,
+    frame: pd.DataFrame,
+    expectations: list,
+    *,
+    index_columns: list[str],
+) -> ValidationOutcome:
+    """Validate ``frame`` against ``expectations`` (fresh ``gx.expectations.*`` objects).
+
+    Failing rows are identified by ``index_columns`` (e.g. symbol and date) in the examples.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas("rotation").add_dataframe_asset(suite_name)
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_table")
+    suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": index_columns,
+            "partial_unexpected_count": MAX_EXAMPLES,
+        },
+    )
+    failed: list[FailedExpectation] = []
+    for r in result.results:
+        if r.success:
+            continue
+        config = r.expectation_config
+        kwargs = config.kwargs
+        res = dict(r.result or {})
+        examples = [
+            {k: _plain(v) for k, v in row.items()}
+            for row in (res.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
+            if isinstance(row, dict)
+        ]
+        observed = res.get("observed_value")
+        if res.get("partial_missing_list"):
+            observed = {"missing": [_plain(v) for v in res["partial_missing_list"]]}
+        exception = (r.exception_info or {}).get("exception_message")
+        failed.append(
+            FailedExpectation(
+                expectation=config.type,
+                description=config.description or "",
+                column=kwargs.get("column") or kwargs.get("column_A") or kwargs.get("column_list"),
+                unexpected_count=res.get("unexpected_count"),
+                examples=examples,
+                observed=_plain(observed) if not isinstance(observed, dict) else observed,
+            )
+        )
+        if exception:
+            failed[-1].observed = f"error: {exception}"
+    stats = result.statistics
+    outcome = ValidationOutcome(
+        suite=suite_name,
+        success=bool(result.success),
+        rows=len(frame),
+        evaluated=int(stats["evaluated_expectations"]),
+        successful=int(stats["successful_expectations"]),
+        failed=failed,
+    )
+    log.info(outcome.summary())
+    return outcome

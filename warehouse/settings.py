@@ -1,0 +1,79 @@
+"""The one place that reads the ROTATION_* environment variables.
+
+Every path is resolved to an absolute path once, here: dbt runs with its project folder as working
+directory, Dagster with the repository root, tests in temporary folders; all must see the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ("sample", "snapshot", "live")
+DEFAULT_START = {"sample": dt.date(2000, 1, 3), "snapshot": dt.date(1980, 1, 1), "live": dt.date(1980, 1, 1)}
+
+
+class SettingsError(ValueError):
+    """A ROTATION_* setting is wrong; the message says which, what came and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str  # ROTATION_SOURCE: sample | snapshot | live
+    home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb
+    snapshot_dir: Path  # ROTATION_SNAPSHOT_DIR
+    start_date: dt.date  # ROTATION_START_DATE
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def build_db(self) -> Path:
+        """The build file: Dagster (and dbt as its subprocess) is its only writer."""
+        return self.home / "rotation.duckdb"
+
+    @property
+    def serving_db(self) -> Path:
+        """The published file BI tools and analysts open read-only."""
+        return self.home / "serving.duckdb"
+
+    @property
+    def synthetic(self) -> bool:
+        return self.source == "sample"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment dbt's profiles.yml reads (it runs as a subprocess with its own cwd)."""
+        return {"ROTATION_BUILD_DB": str(self.build_db)}
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        source = env.get("ROTATION_SOURCE", "sample").strip().lower() or "sample"
+        if source not in SOURCES:
+            raise SettingsError(
+                f"ROTATION_SOURCE={env.get('ROTATION_SOURCE')!r} is not one of {', '.join(SOURCES)}; "
+                "unset it for the generated sample, or set snapshot (with ROTATION_SNAPSHOT_DIR) or live"
+            )
+        home = Path(env.get("ROTATION_HOME") or REPO_ROOT / "warehouse").expanduser().resolve()
+        snapshot_dir = (
+            Path(env.get("ROTATION_SNAPSHOT_DIR") or REPO_ROOT.parent / "shared" / "data" / "snapshot")
+            .expanduser()
+            .resolve()
+        )
+        raw_start = env.get("ROTATION_START_DATE", "").strip()
+        try:
+            start = dt.date.fromisoformat(raw_start) if raw_start else DEFAULT_START[source]
+        except ValueError:
+            raise SettingsError(
+                f"ROTATION_START_DATE={raw_start!r} is not a date: use YYYY-MM-DD, e.g. 1980-01-01"
+            ) from None
+        if source == "snapshot" and not snapshot_dir.is_dir():
+            raise SettingsError(
+                f"ROTATION_SOURCE=snapshot but ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist: "
+                "point it at a directory laid out like ../shared/data/snapshot"
+            )
+        return cls(source=source, home=home, snapshot_dir=snapshot_dir, start_date=start)
