@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class LandedFile:
 
     path: Path
     symbols: tuple[str, ...]  # symbols requested in this file (one for per-symbol files)
+    # When the data was captured from upstream (tz-aware), where known: a bar dated on the capture
+    # day and captured before that day's close is an incomplete intraday bar.
+    captured_at: dt.datetime | None = None
 
 
 @dataclass

@@ -1,0 +1,668 @@
+"""Yahoo Finance prices: land upstream files (snapshot copy or live yfinance download) and parse them.
+
+Three CSV dialects are read, detected from the header (never from the file name); column order does
+not matter:
+
+- ``auto_adjusted``: ``Date,Close,High,Low,Open,Volume`` (yfinance ``auto_adjust=True``: no Adj Close,
+  Close is already adjusted).
+- ``multi_header``: ``Price,Adj Close,Close,...`` / ``Ticker,^NDX,...`` / ``Date,,,...`` (what
+  ``yf.download(..., auto_adjust=False, group_by="column", multi_level_index=True).to_csv()`` writes,
+  for one ticker or several).
+- ``close_only``: ``Date,Close`` (adjusted close).
+
+Parsing returns long rows (one per symbol and date) with the columns ``PRICE_COLUMNS``. Errors name the
+file, the physical line, what was expected and what came. Nothing here validates prices: that is the
+quality gate's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+
+log = logging.getLogger(__name__)
+
+PRICE_COLUMNS = (
+    "symbol",
+    "date",
+    "open",
+    "high",
+    "low",
+    "close",
+    "adj_close",
+    "volume",
+    "close_is_adjusted",
+)
+VALUE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
+
+# Upstream field name -> our column name.
+FIELDS = {
+    "Adj Close": "adj_close",
+    "Close": "close",
+    "High": "high",
+    "Low": "low",
+    "Open": "open",
+    "Volume": "volume",
+}
+OHLCV = ("Close", "High", "Low", "Open", "Volume")
+EXPECTED_HEADERS = (
+    "'Date,Close,High,Low,Open,Volume' (auto-adjusted), "
+    "'Price,Adj Close,Close,High,Low,Open,Volume' + 'Ticker,...' + 'Date,,...' (multi-header) "
+    "or 'Date,Close' (close only), in any column order"
+)
+
+NEW_YORK = ZoneInfo("America/New_York")
+SESSION_SETTLED = dt.time(16, 15)  # a bar captured before this New York time on its own day is partial
+VOLUME_LOOKBACK = 20
+
+_DATE_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})"
+    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+class PriceFileError(ValueError):
+    """A price file that cannot be read: names the file, the line where known and the problem."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path.name} line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {problem} (file {self.path})")
+
+
+class UpstreamUnavailableError(RuntimeError):
+    """Yahoo Finance could not be reached or sent nothing after all retries."""
+
+
+@dataclass
+class ParsedPrices:
+    """One parsed price file."""
+
+    path: Path
+    dialect: str  # "auto_adjusted" | "multi_header" | "close_only"
+    # Columns PRICE_COLUMNS: date datetime64[us] (exchange-local date as written), values float64 (NaN
+    # where absent), symbol str, close_is_adjusted bool.
+    frame: pd.DataFrame
+    dropped: list[str] = field(default_factory=list)  # one note per dropped row or group of rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each (ticker, field) lives in a data row."""
+
+    dialect: str
+    header_lines: int
+    n_fields: int
+    date_index: int
+    columns: dict[tuple[str, str], int]  # (ticker, upstream field) -> field index; ticker "" if one
+    tickers: tuple[str, ...]  # tickers as written in the file ("" for single-line headers)
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV rows with their 1-based physical line numbers."""
+    raw = path.read_bytes()
+    if not raw:
+        raise PriceFileError(path, "empty file (0 bytes); expected a header line and data rows", line=1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise PriceFileError(path, f"not UTF-8 text ({e}); expected a CSV file") from e
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for fields in reader:
+        if fields and any(f.strip() for f in fields):
+            rows.append((start, [f.strip() for f in fields]))
+        start = reader.line_num + 1
+    return rows
+
+
+def _header_problem(path: Path, got: list[str], line: int = 1) -> PriceFileError:
+    return PriceFileError(
+        path, f"unknown header; expected {EXPECTED_HEADERS}, got {','.join(got)!r}", line=line
+    )
+
+
+def _check_unique(path: Path, names: Sequence[Any], line: int, got: list[str]) -> None:
+    seen: set[Any] = set()
+    for name in names:
+        if name in seen:
+            raise PriceFileError(
+                path, f"column {name!r} appears twice in the header; got {','.join(got)!r}", line
+            )
+        seen.add(name)
+
+
+def _single_header_layout(path: Path, header: list[str]) -> _Layout:
+    names = set(header)
+    _check_unique(path, header, 1, header)
+    allowed = {"Date", *OHLCV}
+    if not names <= allowed or not names & {"Date", "Close"}:
+        raise _header_problem(path, header)
+    if names & {"High", "Low", "Open", "Volume"}:
+        dialect, required = "auto_adjusted", ("Date", *OHLCV)
+    else:
+        dialect, required = "close_only", ("Date", "Close")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise PriceFileError(
+            path,
+            f"missing required column(s) {', '.join(missing)}; the {dialect} dialect requires "
+            f"{','.join(required)}, got {','.join(header)!r}",
+            line=1,
+        )
+    columns = {("", name): i for i, name in enumerate(header) if name != "Date"}
+    return _Layout(dialect, 1, len(header), header.index("Date"), columns, ("",))
+
+
+def _multi_header_layout(path: Path, rows: list[tuple[int, list[str]]]) -> _Layout:
+    (l1, prices), *rest = rows[:3]
+    if len(rest) < 2 or rest[0][1][0] != "Ticker" or rest[1][1][0] != "Date":
+        got = " / ".join(",".join(r) for _, r in rows[:3])
+        raise PriceFileError(
+            path,
+            "incomplete multi-line header; expected 'Price,...' then 'Ticker,...' then 'Date,,...', "
+            f"got {got!r}",
+            line=l1,
+        )
+    (l2, tickers), (l3, dates) = rest
+    for line, row in ((l2, tickers), (l3, dates)):
+        if len(row) != len(prices):
+            raise PriceFileError(
+                path,
+                f"header line has {len(row)} fields; expected {len(prices)} like the 'Price' line",
+                line,
+            )
+    if any(dates[1:]):
+        raise PriceFileError(path, f"expected 'Date' followed by empty fields, got {','.join(dates)!r}", l3)
+    unknown = [p for p in prices[1:] if p not in FIELDS]
+    if unknown:
+        raise PriceFileError(
+            path,
+            f"unknown price field(s) {', '.join(unknown)}; expected {', '.join(FIELDS)}, "
+            f"got {','.join(prices)!r}",
+            line=l1,
+        )
+    if not all(tickers[1:]):
+        raise PriceFileError(path, f"empty ticker in the 'Ticker' line; got {','.join(tickers)!r}", line=l2)
+    pairs = list(zip(tickers[1:], prices[1:], strict=True))
+    _check_unique(path, pairs, l1, prices)
+    distinct = tuple(dict.fromkeys(tickers[1:]))
+    for ticker in distinct:
+        missing = [f for f in OHLCV if (ticker, f) not in pairs]
+        if missing:
+            raise PriceFileError(
+                path,
+                f"missing required column(s) {', '.join(missing)} for ticker {ticker}; required "
+                f"{', '.join(OHLCV)} (Adj Close optional), got {','.join(prices)!r}",
+                line=l1,
+            )
+    columns = {pair: i for i, pair in enumerate(pairs, start=1)}
+    return _Layout("multi_header", 3, len(prices), 0, columns, distinct)
+
+
+def _layout(path: Path, rows: list[tuple[int, list[str]]]) -> _Layout:
+    header = rows[0][1]
+    if header[0] == "Price":
+        return _multi_header_layout(path, rows)
+    return _single_header_layout(path, header)
+
+
+def _parse_dates(path: Path, values: list[str], lines: list[int]) -> tuple[list[dt.date], list[bool]]:
+    """Calendar dates as written (first 10 characters) and, per row, whether a time of day other
+    than midnight is present."""
+    dates: list[dt.date] = []
+    timed: list[bool] = []
+    for value, line in zip(values, lines, strict=True):
+        match = _DATE_RE.fullmatch(value)
+        try:
+            if match is None:
+                raise ValueError("not YYYY-MM-DD[ HH:MM[:SS][+HH:MM]]")
+            dates.append(dt.date.fromisoformat(match.group(1)))
+        except ValueError as e:
+            raise PriceFileError(
+                path,
+                f"unparseable date {value!r} ({e}); expected YYYY-MM-DD, optionally with a time",
+                line,
+            ) from None
+        timed.append(any(int(g or 0) for g in match.group(2, 3, 4)))
+    return dates, timed
+
+
+def _parse_numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np.ndarray:
+    """Floats, NaN for empty fields; a non-number names the column, value and line."""
+    try:
+        return np.array([v or "nan" for v in values], dtype=np.str_).astype(np.float64)
+    except ValueError:
+        pass
+    for value, line in zip(values, lines, strict=True):
+        try:
+            float(value or "nan")
+        except ValueError:
+            raise PriceFileError(
+                path, f"column {column}: expected a number or an empty field, got {value!r}", line
+            ) from None
+    raise AssertionError("unreachable: numpy refused a column every value of which parses")
+
+
+def _check_duplicate_dates(path: Path, dates: list[dt.date], lines: list[int]) -> None:
+    first_line: dict[dt.date, int] = {}
+    for day, line in zip(dates, lines, strict=True):
+        if day in first_line:
+            raise PriceFileError(
+                path,
+                f"duplicate date {day} on lines {first_line[day]} and {line}; expected one row per date",
+                line,
+            )
+        first_line[day] = line
+
+
+def _intraday_reason(
+    last: pd.Series, previous_volumes: pd.Series, captured_at: dt.datetime | None
+) -> str | None:
+    """Why the last bar is an incomplete intraday bar, or None when it is a settled daily bar."""
+    if last["_timed"]:
+        return "incomplete intraday bar (time of day present and not midnight)"
+    recent = previous_volumes.tail(VOLUME_LOOKBACK).dropna()
+    if last["volume"] == 0 and len(recent) and recent.median() > 0:
+        return "incomplete intraday bar (volume 0 after non-zero volumes)"
+    if captured_at is not None:
+        local = captured_at.astimezone(NEW_YORK)
+        if last["date"].date() == local.date() and local.time() < SESSION_SETTLED:
+            return (
+                f"incomplete intraday bar (captured {local:%Y-%m-%d %H:%M} New York time, before "
+                f"{SESSION_SETTLED:%H:%M})"
+            )
+    return None
+
+
+def _drop_unusable(
+    path: Path, frame: pd.DataFrame, label: str, captured_at: dt.datetime | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Drop rows without any value and a trailing incomplete intraday bar; one note for each."""
+    notes: list[str] = []
+    no_data = frame[list(VALUE_COLUMNS)].isna().all(axis=1)
+    if no_data.any():
+        days = frame.loc[no_data, "date"]
+        notes.append(
+            f"{path.name}: {label}{int(no_data.sum())} of {len(frame)} row(s) dropped: no data "
+            f"(all values empty; {days.min():%Y-%m-%d}..{days.max():%Y-%m-%d})"
+        )
+        frame = frame[~no_data]
+    if len(frame):
+        last = frame.iloc[-1]
+        reason = _intraday_reason(last, frame["volume"].iloc[:-1], captured_at)
+        if reason is not None:
+            notes.append(
+                f"{path.name} line {last['_line']}: {label}{last['date']:%Y-%m-%d} dropped: {reason}"
+            )
+            frame = frame.iloc[:-1]
+    return frame, notes
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "symbol": pd.Series([], dtype="str"),
+            "date": pd.Series([], dtype="datetime64[us]"),
+            **{c: pd.Series([], dtype="float64") for c in VALUE_COLUMNS},
+            "close_is_adjusted": pd.Series([], dtype="bool"),
+        }
+    )
+
+
+def parse_price_file(
+    path: Path, symbol: str | None = None, captured_at: dt.datetime | None = None
+) -> ParsedPrices:
+    """Parse one Yahoo price file (any of the three dialects) into long rows.
+
+    ``symbol`` names the instrument of a single-ticker file (default: the file stem; the Ticker line of
+    a multi-header file is ignored because it may spell the symbol differently, e.g. ^SPX for ^GSPC).
+    A file with several tickers yields their own symbols and ``symbol`` must be None. ``captured_at``
+    (tz-aware) is when the file was downloaded, used to drop a bar of a session not yet closed.
+    """
+    path = Path(path)
+    if captured_at is not None and captured_at.utcoffset() is None:
+        raise ValueError(f"{path.name}: captured_at must be timezone-aware, got {captured_at!r}")
+    rows = _read_rows(path)
+    if not rows:
+        raise PriceFileError(path, "no header and no data rows (only blank lines)", line=1)
+    layout = _layout(path, rows)
+    data = rows[layout.header_lines :]
+    if not data:
+        last_header_line = rows[layout.header_lines - 1][0]
+        raise PriceFileError(
+            path,
+            "no data rows; expected data rows after the header, got end of file",
+            line=last_header_line + 1,
+        )
+    for line, fields in data:
+        if len(fields) != layout.n_fields:
+            raise PriceFileError(
+                path,
+                f"expected {layout.n_fields} fields like the header, got {len(fields)} "
+                f"(truncated or ragged row {','.join(fields)!r})",
+                line,
+            )
+
+    lines = [line for line, _ in data]
+    dates, timed = _parse_dates(path, [f[layout.date_index] for _, f in data], lines)
+    _check_duplicate_dates(path, dates, lines)
+    values = {
+        key: _parse_numbers(path, key[1], [f[i] for _, f in data], lines) for key, i in layout.columns.items()
+    }
+
+    multi = len(layout.tickers) > 1
+    if multi and symbol is not None:
+        raise PriceFileError(
+            path,
+            f"holds several tickers ({', '.join(layout.tickers)}) but symbol={symbol!r} was given; "
+            "expected symbol=None for a multi-ticker file",
+            line=2,
+        )
+    day_index = pd.Series(np.array(dates, dtype="datetime64[D]"), dtype="datetime64[us]")
+    dropped: list[str] = []
+    frames: list[pd.DataFrame] = []
+    for ticker in layout.tickers:
+        name = ticker if multi else (symbol if symbol is not None else path.stem)
+        frame = pd.DataFrame(
+            {
+                "symbol": pd.Series([name] * len(dates), dtype="str"),
+                "date": day_index,
+                **{
+                    col: values.get((ticker, upstream), np.full(len(dates), np.nan))
+                    for upstream, col in FIELDS.items()
+                },
+                "close_is_adjusted": layout.dialect != "multi_header",
+                "_line": lines,
+                "_timed": timed,
+            }
+        )
+        frame = frame.sort_values("date", kind="stable")
+        frame, notes = _drop_unusable(path, frame, f"{name} " if multi else "", captured_at)
+        frames.append(frame)
+        dropped.extend(notes)
+
+    out = pd.concat(frames, ignore_index=True)[list(PRICE_COLUMNS)]
+    return ParsedPrices(path=path, dialect=layout.dialect, frame=out, dropped=dropped)
+
+
+# --------------------------------------------------------------------------------------------------
+# Batches
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Parse every file of a landing batch into one frame: PRICE_COLUMNS + ``landing_file``.
+
+    Keeps rows dated on or after ``start_date``; the same (symbol, date) from two files is an error.
+    Returns the frame sorted by symbol and date, and every dropped-row note.
+    """
+    frames: list[pd.DataFrame] = []
+    notes: list[str] = []
+    rows = 0
+    start = pd.Timestamp(start_date)
+    total = len(batch.files)
+    for done, landed in enumerate(batch.files, start=1):
+        symbol = landed.symbols[0] if len(landed.symbols) == 1 else None
+        parsed = parse_price_file(landed.path, symbol=symbol, captured_at=landed.captured_at)
+        frame = parsed.frame[parsed.frame["date"] >= start].copy()
+        frame["landing_file"] = pd.Series(
+            [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
+        )
+        frames.append(frame)
+        notes.extend(parsed.dropped)
+        rows += len(frame)
+        if done % 10 == 0 and done < total:
+            log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, done, total, rows)
+    log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, total, total, rows)
+
+    if not frames:
+        empty = _empty_frame()
+        empty["landing_file"] = pd.Series([], dtype="str")
+        return empty, notes
+    out = pd.concat(frames, ignore_index=True)
+    duplicated = out.duplicated(["symbol", "date"], keep=False)
+    if duplicated.any():
+        first = out[duplicated].iloc[0]
+        same = out[duplicated & (out["symbol"] == first["symbol"]) & (out["date"] == first["date"])]
+        files = list(dict.fromkeys(same["landing_file"]))
+        raise PriceFileError(
+            Path(files[-1]),
+            f"{first['symbol']} {first['date']:%Y-%m-%d} also comes from {files[0]}; expected each "
+            f"(symbol, date) from one file of the batch, got it from {' and '.join(files)}",
+        )
+    out = out.sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
+    return out, notes
+
+
+def land_snapshot(snapshot_dir: Path, universe_symbols: Sequence[str], landing_root: Path) -> LandingBatch:
+    """Copy ``<snapshot_dir>/yahoo/<SYMBOL>.csv`` of every universe symbol into landing, byte for byte."""
+    snapshot_dir = Path(snapshot_dir)
+    yahoo_dir = snapshot_dir / "yahoo"
+    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
+    if not snapshot_dir.is_dir():
+        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
+    if not yahoo_dir.is_dir():
+        raise FileNotFoundError(
+            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no yahoo/ folder (expected "
+            f"yahoo/<SYMBOL>.csv files); {layout_hint}"
+        )
+    sources = {p.stem: p for p in sorted(yahoo_dir.glob("*.csv"))}
+    if not sources:
+        raise FileNotFoundError(
+            f"{yahoo_dir} holds no .csv files (expected one <SYMBOL>.csv per Yahoo symbol, e.g. "
+            f"^RUT.csv); {layout_hint}"
+        )
+
+    universe = list(dict.fromkeys(universe_symbols))
+    notes = [
+        f"skipped {src.name}: symbol {stem} is not in the instrument universe; add it to "
+        "dbt_project/seeds/instruments.csv to load it"
+        for stem, src in sources.items()
+        if stem not in universe
+    ]
+    absent = [s for s in universe if s not in sources]
+    if absent:
+        notes.append(f"not in snapshot: {', '.join(absent)} (no yahoo/<SYMBOL>.csv in {snapshot_dir})")
+    requested = [s for s in universe if s in sources]
+    files = [
+        LandedFile(path=land_copy(sources[s], landing_root, "yahoo", "snapshot"), symbols=(s,))
+        for s in requested
+    ]
+    for note in notes:
+        log.info("yahoo snapshot: %s", note)
+    log.info("yahoo snapshot: landed %d files from %s", len(files), yahoo_dir)
+    return LandingBatch(system="yahoo", mode="snapshot", requested=tuple(requested), files=files, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------------
+# Live download (yfinance)
+# --------------------------------------------------------------------------------------------------
+
+OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
+
+
+def _is_retryable(error: BaseException, rate_limit_error: type[BaseException]) -> bool:
+    if isinstance(error, rate_limit_error | OSError):
+        return True
+    names = [cls.__name__ for cls in type(error).__mro__]
+    return any("Connection" in n or "Timeout" in n for n in names)
+
+
+def _as_two_level(frame: pd.DataFrame, chunk: Sequence[str]) -> pd.DataFrame:
+    """Columns as a (Price, Ticker) MultiIndex, whatever the yfinance version did with them."""
+    if isinstance(frame.columns, pd.MultiIndex):
+        if frame.columns.nlevels != 2:
+            raise ValueError(
+                f"yfinance returned {frame.columns.nlevels} column levels for {', '.join(chunk)}; "
+                "expected 2 (Price, Ticker)"
+            )
+        columns = frame.columns
+    elif len(chunk) == 1:
+        columns = pd.MultiIndex.from_tuples([(str(c), chunk[0]) for c in frame.columns])
+    else:
+        raise ValueError(
+            f"yfinance returned single-level columns {list(frame.columns)} for {len(chunk)} "
+            "symbols; expected a (Price, Ticker) MultiIndex"
+        )
+    unknown = sorted(set(columns.get_level_values(0)) - set(FIELDS))
+    if unknown:
+        raise ValueError(
+            f"yfinance returned unknown price fields {unknown} for {', '.join(chunk)}; expected "
+            f"(Price, Ticker) columns with Price in {list(FIELDS)}"
+        )
+    frame = frame.copy()
+    frame.columns = columns.set_names(["Price", "Ticker"])
+    frame.index.name = "Date"
+    return frame
+
+
+def _delivered(frame: pd.DataFrame, chunk: Sequence[str]) -> list[str]:
+    """Chunk symbols with at least one value in the frame."""
+    tickers = frame.columns.get_level_values(1)
+    return [s for s in chunk if (tickers == s).any() and frame.loc[:, tickers == s].notna().any().any()]
+
+
+def _download_chunk(
+    download: Callable[..., Any],
+    chunk: list[str],
+    *,
+    start: dt.date,
+    end: dt.date | None,
+    max_attempts: int,
+    base_delay: float,
+    sleep: Callable[[float], None],
+) -> pd.DataFrame | None:
+    """One batched download with retries; None when upstream sent nothing for the whole chunk."""
+    from yfinance.exceptions import YFRateLimitError
+
+    for attempt in range(max_attempts):
+        try:
+            frame = download(
+                tickers=chunk,
+                start=start.isoformat(),
+                end=end.isoformat() if end is not None else None,
+                auto_adjust=False,
+                actions=False,
+                group_by="column",
+                multi_level_index=True,
+                progress=False,
+                threads=True,
+            )
+        except Exception as e:
+            if not _is_retryable(e, YFRateLimitError):
+                raise
+            if attempt == max_attempts - 1:
+                raise UpstreamUnavailableError(
+                    f"Yahoo Finance unreachable after {max_attempts} attempts (last error: "
+                    f"{type(e).__name__}: {e}): {OFFLINE_HINT}"
+                ) from e
+            log.warning("yahoo download of %s failed (%s: %s); retrying", chunk, type(e).__name__, e)
+        else:
+            if frame is not None and not frame.empty:
+                frame = _as_two_level(frame, chunk)
+                if _delivered(frame, chunk):
+                    return frame
+            if attempt == max_attempts - 1:
+                return None
+            log.warning("yahoo download of %s came back empty; retrying", chunk)
+        sleep(base_delay * 2**attempt)
+    return None
+
+
+def fetch_live(
+    symbols: Sequence[str],
+    landing_root: Path,
+    *,
+    start: dt.date,
+    end: dt.date | None = None,
+    download: Callable[..., Any] | None = None,
+    max_attempts: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], dt.datetime] | None = None,
+    chunk_size: int = 100,
+) -> LandingBatch:
+    """Download daily bars from Yahoo Finance (yfinance) in batched requests and land each response.
+
+    ``end`` is passed to yfinance as is (exclusive). Each chunk's frame is landed as upstream sent it
+    (``to_csv()``: the multi-header dialect). Symbols without any value are reported in ``missing``.
+    """
+    if max_attempts < 1 or chunk_size < 1:
+        raise ValueError(f"max_attempts and chunk_size must be >= 1, got {max_attempts}, {chunk_size}")
+    wanted = list(dict.fromkeys(symbols))
+    if not wanted:
+        raise ValueError("fetch_live: no symbols requested")
+    if download is None:
+        import yfinance
+
+        download = yfinance.download
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+
+    files: list[LandedFile] = []
+    missing: list[str] = []
+    for i, offset in enumerate(range(0, len(wanted), chunk_size)):
+        chunk = wanted[offset : offset + chunk_size]
+        frame = _download_chunk(
+            download,
+            chunk,
+            start=start,
+            end=end,
+            max_attempts=max_attempts,
+            base_delay=base_delay,
+            sleep=sleep,
+        )
+        if frame is None:
+            missing.extend(chunk)
+            continue
+        captured_at = clock()
+        if captured_at.utcoffset() is None:
+            raise ValueError(f"now() must return a timezone-aware datetime, got {captured_at!r}")
+        captured_at = captured_at.astimezone(dt.UTC)
+        name = f"download_{captured_at:%Y%m%dT%H%M%SZ}_{i:03d}.csv"
+        path = land_bytes(frame.to_csv().encode("utf-8"), landing_root, "yahoo", "live", name)
+        came = _delivered(frame, chunk)
+        missing.extend(s for s in chunk if s not in came)
+        in_file = tuple(dict.fromkeys(frame.columns.get_level_values(1)))
+        files.append(LandedFile(path=path, symbols=in_file, captured_at=captured_at))
+        log.info("yahoo live: chunk %d: %d/%d symbols, landed %s", i, len(came), len(chunk), path)
+
+    if not files:
+        raise UpstreamUnavailableError(
+            f"Yahoo Finance sent no data for any of {len(wanted)} symbols after {max_attempts} "
+            f"attempts per request: {OFFLINE_HINT}"
+        )
+    notes = []
+    if missing:
+        notes.append(f"missing from Yahoo Finance (no values in the download): {', '.join(missing)}")
+        log.warning("yahoo live: %s", notes[-1])
+    return LandingBatch(
+        system="yahoo",
+        mode="live",
+        requested=tuple(wanted),
+        files=files,
+        missing=missing,
+        notes=notes,
+    )

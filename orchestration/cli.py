@@ -1,0 +1,151 @@
+"""``rotation`` command line: run the whole graph and print what was built and where.
+
+    rotation run       materialize every asset on ROTATION_SOURCE, then print the summary
+    rotation summary   print the summary of the current serving.duckdb
+
+Runs are recorded in the Dagster instance at $DAGSTER_HOME (``make`` points it at .dagster_home/),
+so they show in ``make ui`` too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warehouse import db
+from warehouse.settings import Settings, SettingsError
+
+
+@dataclass
+class CheckLine:
+    asset: str
+    check: str
+    passed: bool
+    description: str = ""
+
+
+@dataclass
+class RunReport:
+    success: bool
+    checks: list[CheckLine] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # step: error message
+
+
+def execute(settings: Settings) -> RunReport:
+    """Run the ``build_all`` job in this process and collect checks and failures."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("build_all")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        checks = [
+            CheckLine(
+                asset=e.asset_key.to_user_string(),
+                check=e.check_name,
+                passed=e.passed,
+                description=e.description or "",
+            )
+            for e in result.get_asset_check_evaluations()
+        ]
+        failures = [
+            f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
+            for e in result.all_events
+            if e.is_step_failure and e.step_failure_data and e.step_failure_data.error
+        ]
+        return RunReport(success=result.success, checks=checks, failures=failures)
+
+
+def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
+    """(table, rows, first date, last date) for every published table."""
+    out = []
+    with db.connect(serving_db, read_only=True) as con:
+        tables = con.execute(
+            """
+            select t.schema_name, t.table_name,
+                   max(case when c.column_name in ('date', 'report_date') then c.column_name end)
+            from duckdb_tables() t
+            left join duckdb_columns() c
+              on c.schema_name = t.schema_name and c.table_name = t.table_name
+            where t.schema_name in ('marts', 'reference')
+            group by 1, 2 order by 1 desc, 2
+            """
+        ).fetchall()
+        for schema, table, date_col in tables:
+            if date_col:
+                rows, first, last = con.execute(
+                    f'select count(*), min("{date_col}"), max("{date_col}") from "{schema}"."{table}"'
+                ).fetchone()
+            else:
+                rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                first = last = None
+            out.append((f"{schema}.{table}", rows, str(first or "-"), str(last or "-")))
+    return out
+
+
+def serving_info(serving_db: Path) -> tuple[str, str, bool] | None:
+    if not serving_db.exists():
+        return None
+    with db.connect(serving_db, read_only=True) as con:
+        row = con.execute("select published_at, source, synthetic from meta.build_info").fetchone()
+    return (str(row[0]), row[1], bool(row[2])) if row else None
+
+
+def format_summary(settings: Settings, report: RunReport | None) -> str:
+    lines: list[str] = []
+    label = "sample (SYNTHETIC data, not market data)" if settings.synthetic else settings.source
+    lines.append(f"source: {label}")
+    if report is not None:
+        lines.append(f"run: {'succeeded' if report.success else 'FAILED'}")
+        passed = sum(c.passed for c in report.checks)
+        lines.append(f"checks: {passed} passed, {len(report.checks) - passed} failed")
+        for c in report.checks:
+            if not c.passed or c.check == "great_expectations_gate":
+                mark = "PASS" if c.passed else "FAIL"
+                lines.append(f"  {mark} {c.asset} {c.check}: {c.description}")
+        for failure in report.failures:
+            lines.append(f"  error in {failure}")
+    info = serving_info(settings.serving_db)
+    if info is None:
+        lines.append(f"serving: {settings.serving_db} does not exist yet (no successful run)")
+        return "\n".join(lines)
+    published_at, source, synthetic = info
+    if report is not None and not report.success:
+        lines.append("serving.duckdb was NOT replaced; it still holds the last good publish:")
+    lines.append(f"serving: {settings.serving_db}")
+    lines.append(f"  published {published_at} from source {source}{' (SYNTHETIC)' if synthetic else ''}")
+    rows = mart_table(settings.serving_db)
+    width = max(len(r[0]) for r in rows) if rows else 10
+    lines.append(f"  {'table':<{width}}  {'rows':>10}  {'first date':>10}  {'last date':>10}")
+    for table, count, first, last in rows:
+        lines.append(f"  {table:<{width}}  {count:>10,}  {first:>10}  {last:>10}")
+    lines.append(f"open read-only: duckdb -readonly {settings.serving_db}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rotation", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="materialize the whole asset graph, then print the summary")
+    sub.add_parser("summary", help="print the summary of the current serving.duckdb")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.command == "summary":
+        print(format_summary(settings, None))
+        return 0
+    report = execute(settings)
+    print("\n" + "=" * 72)
+    print(format_summary(settings, report))
+    return 0 if report.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

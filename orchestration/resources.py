@@ -1,0 +1,50 @@
+"""Dagster resources: the warehouse settings and the dbt CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_project import dbt_project
+from warehouse.settings import Settings
+
+# The dbt executable of the interpreter running Dagster (the project's venv), not whatever is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+# Everything that writes the build file shares this pool; the instance limits it to one slot
+# (orchestration/dagster.yaml), because DuckDB allows a single writing process.
+WRITER_POOL = "rotation_duckdb_writer"
+
+
+class WarehouseResource(ConfigurableResource):
+    """Where the warehouse lives and which source feeds it (read from ROTATION_* by Settings)."""
+
+    source: str
+    home: str
+    snapshot_dir: str
+    start_date: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        return cls(
+            source=settings.source,
+            home=str(settings.home),
+            snapshot_dir=str(settings.snapshot_dir),
+            start_date=settings.start_date.isoformat(),
+        )
+
+    def settings(self) -> Settings:
+        return Settings(
+            source=self.source,
+            home=Path(self.home),
+            snapshot_dir=Path(self.snapshot_dir),
+            start_date=dt.date.fromisoformat(self.start_date),
+        )
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
