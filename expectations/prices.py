@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,12 @@ import pandas as pd
 # moves in the snapshot are far below it: ^VIX +115% on 2018-02-05 (|log| 0.77), AAPL -52% on
 # 2000-09-29 (0.73), MSFT 1987-10-19 (0.36). A 100x unit jump is |log| 4.6.
 MAX_ABS_LOG_MOVE = math.log(3)
+
+# Yahoo's history has isolated bars whose intraday range is inverted (the snapshot's GC=F 2009-11-23:
+# high 1163.0, low 1164.3). No mart reads high or low, so such bars are reported (as tolerated
+# exceptions in the check's metadata) without blocking; a systematic problem (e.g. swapped columns)
+# breaks far more than 0.1% of rows and blocks.
+HIGH_LOW_MOSTLY = 0.999
 
 INDEX_COLUMNS = ["symbol", "date"]
 
@@ -39,8 +45,8 @@ def validation_frame(raw: pd.DataFrame, quote_types: Mapping[str, str]) -> pd.Da
     return df.drop(columns="_basis").reset_index(drop=True)
 
 
-def prices_suite(requested_symbols: Sequence[str], today: dt.date) -> list:
-    """The expectations for ``raw.prices`` (fresh GX objects each call)."""
+def prices_suite(today: dt.date) -> list:
+    """The row-level expectations for ``raw.prices`` (fresh GX objects each call)."""
     import great_expectations as gx
 
     e = gx.expectations
@@ -69,22 +75,36 @@ def prices_suite(requested_symbols: Sequence[str], today: dt.date) -> list:
             column_B="low",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            description="high >= low where both are present",
+            mostly=HIGH_LOW_MOSTLY,
+            description=f"high >= low where both are present (on at least {HIGH_LOW_MOSTLY:.1%} of rows)",
         ),
         e.ExpectColumnValuesToBeBetween(
             column="date",
             max_value=pd.Timestamp(today),
             description=f"no future dates (after {today.isoformat()})",
         ),
-        e.ExpectColumnDistinctValuesToContainSet(
-            column="symbol",
-            value_set=sorted(requested_symbols),
-            description="every requested symbol is present",
-        ),
         e.ExpectColumnValuesToBeBetween(
             column="log_move",
             max_value=MAX_ABS_LOG_MOVE,
             description="no daily move beyond a factor of 3 (|log return| <= ln 3) for price instruments",
             **price_rows,
+        ),
+    ]
+
+
+LOAD_INDEX_COLUMNS = ["symbol"]
+
+
+def load_suite() -> list:
+    """Expectations on the latest load's per-symbol delivery (``raw.load_symbols``)."""
+    import great_expectations as gx
+
+    return [
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="rows_delivered",
+            min_value=1,
+            row_condition="requested==True",
+            condition_parser="pandas",
+            description="every requested symbol is present: upstream delivered rows for it in the latest load",
         ),
     ]

@@ -34,19 +34,43 @@ class ValidationOutcome:
     evaluated: int
     successful: int
     failed: list[FailedExpectation] = field(default_factory=list)
+    # Expectations that passed within their ``mostly`` tolerance but still found failing rows:
+    # reported, not blocking.
+    tolerated: list[FailedExpectation] = field(default_factory=list)
+
+    @classmethod
+    def combine(cls, suite: str, outcomes: list[ValidationOutcome]) -> ValidationOutcome:
+        """One outcome for several validations of the same gate (e.g. rows and load)."""
+        return cls(
+            suite=suite,
+            success=all(o.success for o in outcomes),
+            rows=outcomes[0].rows,  # the table's rows; later outcomes validate bookkeeping
+            evaluated=sum(o.evaluated for o in outcomes),
+            successful=sum(o.successful for o in outcomes),
+            failed=[f for o in outcomes for f in o.failed],
+            tolerated=[f for o in outcomes for f in o.tolerated],
+        )
 
     def summary(self) -> str:
-        if self.success:
-            return f"{self.suite}: all {self.evaluated} expectations passed on {self.rows} rows"
-        parts = [
-            f"{f.description or f.expectation} ({f.unexpected_count if f.unexpected_count is not None else 'failed'}"
-            f"{', e.g. ' + _example_text(f.examples[0]) if f.examples else ''}"
-            f"{', observed ' + str(f.observed) if f.observed not in (None, '') else ''})"
-            for f in self.failed
-        ]
-        return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed: " + "; ".join(
-            parts
+        tolerated = (
+            f" ({len(self.tolerated)} tolerated with exceptions: {'; '.join(map(_failure_text, self.tolerated))})"
+            if self.tolerated
+            else ""
         )
+        if self.success:
+            return f"{self.suite}: all {self.evaluated} expectations passed on {self.rows:,} rows{tolerated}"
+        return (
+            f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed on {self.rows:,} rows: "
+            + "; ".join(map(_failure_text, self.failed))
+            + tolerated
+        )
+
+
+def _failure_text(f: FailedExpectation) -> str:
+    count = f.unexpected_count if f.unexpected_count is not None else "failed"
+    example = f", e.g. {_example_text(f.examples[0])}" if f.examples else ""
+    observed = f", observed {f.observed}" if f.observed not in (None, "") else ""
+    return f"{f.description or f.expectation} ({count}{example}{observed})"
 
 
 def _example_text(example: dict[str, Any]) -> str:
@@ -98,8 +122,9 @@ def validate(
         },
     )
     failed: list[FailedExpectation] = []
+    tolerated: list[FailedExpectation] = []
     for r in result.results:
-        if r.success:
+        if r.success and not (r.result or {}).get("unexpected_count"):
             continue
         config = r.expectation_config
         kwargs = config.kwargs
@@ -113,7 +138,7 @@ def validate(
         if res.get("partial_missing_list"):
             observed = {"missing": [_plain(v) for v in res["partial_missing_list"]]}
         exception = (r.exception_info or {}).get("exception_message")
-        failed.append(
+        (tolerated if r.success else failed).append(
             FailedExpectation(
                 expectation=config.type,
                 description=config.description or "",
@@ -123,7 +148,7 @@ def validate(
                 observed=_plain(observed) if not isinstance(observed, dict) else observed,
             )
         )
-        if exception:
+        if exception and not r.success:
             failed[-1].observed = f"error: {exception}"
     stats = result.statistics
     outcome = ValidationOutcome(
@@ -133,6 +158,7 @@ def validate(
         evaluated=int(stats["evaluated_expectations"]),
         successful=int(stats["successful_expectations"]),
         failed=failed,
+        tolerated=tolerated,
     )
     log.info(outcome.summary())
     return outcome

@@ -8,10 +8,10 @@ a half-written landing file under its final name.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import tempfile
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -39,8 +39,7 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
                 raise ValueError(f"{path} line {line}: duplicate symbol {row['symbol']!r}")
             if row["quote_type"] not in QUOTE_TYPES:
                 raise ValueError(
-                    f"{path} line {line}: quote_type must be one of {QUOTE_TYPES}, "
-                    f"got {row['quote_type']!r}"
+                    f"{path} line {line}: quote_type must be one of {QUOTE_TYPES}, got {row['quote_type']!r}"
                 )
             try:
                 first = dt.date.fromisoformat(row["first_date"])

@@ -255,15 +255,16 @@ def _parse_numbers(path: Path, column: str, values: list[str], lines: list[int])
     try:
         return np.array([v or "nan" for v in values], dtype=np.str_).astype(np.float64)
     except ValueError:
-        pass
-    for value, line in zip(values, lines, strict=True):
+        pass  # find the culprit, value by value
+    out = np.empty(len(values), dtype=np.float64)
+    for k, (value, line) in enumerate(zip(values, lines, strict=True)):
         try:
-            float(value or "nan")
+            out[k] = float(value or "nan")
         except ValueError:
             raise PriceFileError(
                 path, f"column {column}: expected a number or an empty field, got {value!r}", line
             ) from None
-    raise AssertionError("unreachable: numpy refused a column every value of which parses")
+    return out
 
 
 def _check_duplicate_dates(path: Path, dates: list[dt.date], lines: list[int]) -> None:

@@ -5,7 +5,6 @@ marts and the serving file keep the last good data. The failing rows stay in raw
 the check's metadata.
 """
 
-
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -29,8 +28,9 @@ from warehouse import db
 
 def outcome_metadata(outcome: ValidationOutcome) -> dict:
     lines = [f"**{outcome.summary()}**", ""]
-    for failure in outcome.failed:
-        lines.append(f"- `{failure.expectation}` on `{failure.column}`: {failure.description}")
+    for failure in [*outcome.failed, *outcome.tolerated]:
+        status = "FAILED" if failure in outcome.failed else "tolerated"
+        lines.append(f"- {status} `{failure.expectation}` on `{failure.column}`: {failure.description}")
         if failure.unexpected_count is not None:
             lines.append(f"  - failing rows: {failure.unexpected_count}")
         if failure.observed not in (None, ""):
@@ -42,17 +42,19 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
         "rows_validated": outcome.rows,
         "expectations_evaluated": outcome.evaluated,
         "expectations_failed": len(outcome.failed),
+        "expectations_tolerated": len(outcome.tolerated),
         "failures": MetadataValue.md("\n".join(lines)),
         "failure_examples": MetadataValue.json(
             [
                 {
+                    "status": "failed" if f in outcome.failed else "tolerated",
                     "expectation": f.expectation,
                     "description": f.description,
                     "unexpected_count": f.unexpected_count,
                     "observed": f.observed,
                     "examples": f.examples,
                 }
-                for f in outcome.failed
+                for f in [*outcome.failed, *outcome.tolerated]
             ]
         ),
     }
@@ -68,23 +70,30 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
         "present, no daily move beyond a factor of 3. Blocking: a failure stops dbt and publishing."
     ),
 )
-def raw_prices_gate(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     settings = warehouse.settings()
-    with db.connect(settings.build_db) as con:
-        load = db.latest_load(con, "yahoo")
+    with db.connect(settings.build_db, read_only=True) as con:
         raw = con.execute("select * from raw.prices").df()
+        load_symbols = db.latest_load_symbols(con, "yahoo")
     raw["date"] = pd.to_datetime(raw["date"])
-    requested = list(load["requested_symbols"]) if load else []
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
     today = dt.datetime.now(ZoneInfo("America/New_York")).date()
-    frame = price_expectations.validation_frame(raw, quote_types)
-    outcome = validate(
+    outcome = ValidationOutcome.combine(
         "raw_prices",
-        frame,
-        price_expectations.prices_suite(requested, today),
-        index_columns=price_expectations.INDEX_COLUMNS,
+        [
+            validate(
+                "raw_prices",
+                price_expectations.validation_frame(raw, quote_types),
+                price_expectations.prices_suite(today),
+                index_columns=price_expectations.INDEX_COLUMNS,
+            ),
+            validate(
+                "raw_prices_latest_load",
+                load_symbols,
+                price_expectations.load_suite(),
+                index_columns=price_expectations.LOAD_INDEX_COLUMNS,
+            ),
+        ],
     )
     if not outcome.success:
         context.log.error(outcome.summary())

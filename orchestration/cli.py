@@ -52,12 +52,21 @@ def execute(settings: Settings) -> RunReport:
             )
             for e in result.get_asset_check_evaluations()
         ]
-        failures = [
-            f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
-            for e in result.all_events
-            if e.is_step_failure and e.step_failure_data and e.step_failure_data.error
-        ]
-        return RunReport(success=result.success, checks=checks, failures=failures)
+        return RunReport(success=result.success, checks=checks, failures=step_failures(result))
+
+
+def step_failures(result) -> list[str]:
+    """``step: message`` per failed step, with the root cause's message (e.g. the PriceFileError
+    naming file and line) rather than Dagster's wrapper."""
+    out = []
+    for event in result.all_events:
+        if not (event.is_step_failure and event.step_failure_data and event.step_failure_data.error):
+            continue
+        error = event.step_failure_data.error
+        while error.cause is not None:
+            error = error.cause
+        out.append(f"{event.step_key}: {error.message.strip()}")
+    return out
 
 
 def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:

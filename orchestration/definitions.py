@@ -14,7 +14,7 @@ from warehouse.settings import Settings
 # The whole graph: ingestion -> quality gate -> dbt (seeds, staging, intermediate, marts, tests) -> serving.
 build_all = define_asset_job(
     "build_all",
-    selection=AssetSelection.all(include_sources=False),
+    selection=AssetSelection.all(),
     description="Materialize the whole asset graph on ROTATION_SOURCE and publish serving.duckdb.",
 )
 

@@ -44,8 +44,6 @@ create table if not exists raw.loads (
     source            varchar   not null,  -- sample | snapshot | live
     loaded_at         timestamptz not null,
     synthetic         boolean   not null,
-    requested_symbols varchar[] not null,
-    missing_symbols   varchar[] not null,
     landing_files     varchar[] not null,
     covered_from      date,
     rows_in_files     bigint    not null,
@@ -54,6 +52,12 @@ create table if not exists raw.loads (
     rows_unchanged    bigint    not null,
     rows_removed      bigint    not null,
     notes             varchar[] not null
+);
+create table if not exists raw.load_symbols (
+    load_id           varchar   not null,  -- raw.loads.load_id
+    symbol            varchar   not null,
+    requested         boolean   not null,  -- the load asked upstream for it
+    rows_delivered    bigint    not null   -- rows upstream delivered for it (from start_date on)
 );
 """
 
@@ -113,7 +117,6 @@ def load_prices(
     source: str,
     synthetic: bool,
     requested: Sequence[str],
-    missing: Sequence[str],
     landing_files: Sequence[str],
     start_date: dt.date,
     notes: Sequence[str] = (),
@@ -179,16 +182,13 @@ def load_prices(
         con.execute(
             """
             insert into raw.loads values ($load_id, 'yahoo', $source, $loaded_at, $synthetic,
-                $requested, $missing, $files, $start, $rows, $inserted, $updated, $unchanged,
-                $removed, $notes)
+                $files, $start, $rows, $inserted, $updated, $unchanged, $removed, $notes)
             """,
             {
                 "load_id": load_id,
                 "source": source,
                 "loaded_at": loaded_at,
                 "synthetic": synthetic,
-                "requested": list(requested),
-                "missing": list(missing),
                 "files": list(landing_files),
                 "start": start_date,
                 "rows": len(incoming),
@@ -198,6 +198,15 @@ def load_prices(
                 "removed": removed,
                 "notes": list(notes),
             },
+        )
+        per_symbol = con.execute("select symbol, count(*) from incoming group by symbol").fetchall()
+        delivered_rows = dict(per_symbol)
+        con.executemany(
+            "insert into raw.load_symbols values (?, ?, ?, ?)",
+            [
+                [load_id, symbol, symbol in set(requested), delivered_rows.get(symbol, 0)]
+                for symbol in sorted(set(requested) | set(delivered_rows))
+            ],
         )
         con.execute("drop table incoming")
         con.commit()
@@ -221,12 +230,24 @@ def load_prices(
 
 def latest_load(con: duckdb.DuckDBPyConnection, system: str = "yahoo") -> dict | None:
     """The most recent row of ``raw.loads`` for a system, as a dict (None before the first load)."""
-    con.execute(RAW_DDL)
     cur = con.execute("select * from raw.loads where system = ? order by loaded_at desc limit 1", [system])
     row = cur.fetchone()
     if row is None:
         return None
     return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def latest_load_symbols(con: duckdb.DuckDBPyConnection, system: str = "yahoo") -> pd.DataFrame:
+    """Per symbol of the most recent load: requested or not, and how many rows upstream delivered."""
+    return con.execute(
+        """
+        select s.symbol, s.requested, s.rows_delivered
+        from raw.load_symbols s
+        where s.load_id = (select load_id from raw.loads where system = ? order by loaded_at desc limit 1)
+        order by s.symbol
+        """,
+        [system],
+    ).df()
 
 
 PUBLISHED_SCHEMAS = ("marts", "reference")

@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, loaded from the prepared manifest."""
 
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -36,9 +35,7 @@ class RotationTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=RotationTranslator(),
     pool=WRITER_POOL,
 )
-def rotation_dbt_assets(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
+def rotation_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt reads the build file's absolute path from the environment (dbt_project/profiles.yml).
     os.environ.update(warehouse.settings().dbt_env())
     yield from dbt.cli(["build"], context=context).stream()

@@ -1,6 +1,5 @@
 """Ingestion assets: upstream -> landing files -> raw tables. Bodies call the pure modules."""
 
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from ingestion import sample, yahoo
@@ -58,7 +57,6 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             source=settings.source,
             synthetic=batch.synthetic,
             requested=batch.requested,
-            missing=batch.missing,
             landing_files=[relative_to_home(f.path, settings.home) for f in batch.files],
             start_date=settings.start_date,
             notes=[*batch.notes, *dropped],

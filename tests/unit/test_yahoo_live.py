@@ -187,7 +187,7 @@ def test_other_errors_are_not_retried(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("empty", [pd.DataFrame(), None, "all_nan"])
 def test_empty_answer_is_retried_then_an_error(tmp_path: Path, empty: Any) -> None:
-    response = yf_frame(["IWM"], all_nan=("IWM",)) if empty == "all_nan" else empty
+    response = yf_frame(["IWM"], all_nan=("IWM",)) if isinstance(empty, str) else empty
     download = FakeDownload(response)
     sleeps = Sleeps()
     with pytest.raises(UpstreamUnavailableError, match="no data for any of 1 symbols after 3 attempts"):

@@ -1,0 +1,97 @@
+"""Bad upstream data: a clear error or a failed blocking check, and serving.duckdb left untouched.
+
+Uses a small snapshot directory built in a temporary folder from a few real snapshot files.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+
+from tests.integration.conftest import file_digest, make_settings, run_graph
+
+pytestmark = pytest.mark.slow
+
+SYMBOLS = ["^RUT", "^GSPC", "^NDX", "IWM", "SPY", "QQQ"]
+
+
+@pytest.fixture()
+def small_snapshot(tmp_path, snapshot_dir):
+    """A snapshot dir with six real price files (copied into tmp, never into the repository)."""
+    root = tmp_path / "snapshot"
+    (root / "yahoo").mkdir(parents=True)
+    for symbol in SYMBOLS:
+        shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", root / "yahoo" / f"{symbol}.csv")
+    return root
+
+
+@pytest.fixture()
+def good_build(tmp_path, small_snapshot):
+    settings = make_settings(tmp_path / "home", "snapshot", small_snapshot, start="2015-01-01")
+    run = run_graph(settings)
+    assert run.success, run.failures
+    return settings, file_digest(settings.serving_db)
+
+
+def _replace_line(path, line_number: int, new_line: str) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    lines[line_number - 1] = new_line + "\n"
+    path.write_text("".join(lines))
+
+
+def test_corrupted_price_file_names_file_and_line_and_keeps_serving(good_build, small_snapshot):
+    settings, serving_digest = good_build
+    iwm = small_snapshot / "yahoo" / "IWM.csv"
+    date = iwm.read_text().splitlines()[5000].split(",")[0]
+    _replace_line(iwm, 5001, f"{date},12O.5,121.0,119.0,120.0,1000")  # letter O in a number
+    run = run_graph(settings)
+    assert not run.success
+    message = "\n".join(run.failures)
+    assert "IWM.csv" in message and "5001" in message and "12O.5" in message, message
+    assert file_digest(settings.serving_db) == serving_digest, "serving.duckdb must be untouched"
+    assert "marts/relative_performance" not in run.materialized
+
+
+def test_negative_price_fails_the_gate_keeps_the_row_in_raw_and_serving_untouched(
+    good_build, small_snapshot, tmp_path
+):
+    settings, serving_digest = good_build
+    spy = small_snapshot / "yahoo" / "SPY.csv"
+    fields = spy.read_text().splitlines()[7000].split(",")
+    date = fields[0]
+    _replace_line(spy, 7001, f"{date},-5.0,{fields[2]},{fields[3]},{fields[4]},{fields[5]}")
+    (tmp_path / "dagster_home").mkdir()
+    instance = DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
+    run = run_graph(settings, instance)
+    assert not run.success
+    assert run.checks["raw/prices:great_expectations_gate"] is False
+    assert "raw/prices" in run.materialized
+    assert "marts/relative_performance" not in run.materialized, "dbt must not build on bad raw data"
+    assert "serving" not in run.materialized
+    assert file_digest(settings.serving_db) == serving_digest
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        close = con.execute(
+            "select close from raw.prices where symbol = 'SPY' and date = ?", [date]
+        ).fetchone()[0]
+    assert close == -5.0, "the failing row stays visible in raw"
+    # Publishing on its own (e.g. only `serving` selected in the UI) refuses after the failed gate.
+    alone = run_graph(settings, instance, selection=["serving"])
+    assert not alone.success
+    assert "raw/prices:great_expectations_gate" in "\n".join(alone.failures)
+    assert file_digest(settings.serving_db) == serving_digest
+    instance.dispose()
+
+
+def test_missing_requested_symbol_fails_the_gate(good_build, small_snapshot, tmp_path):
+    """A file that parses but holds no rows for its symbol after the start date."""
+    settings, serving_digest = good_build
+    qqq = small_snapshot / "yahoo" / "QQQ.csv"
+    lines = qqq.read_text().splitlines()
+    old = [line for line in lines[1:] if line[:4] < "2015"]
+    qqq.write_text("\n".join([lines[0], *old]) + "\n")
+    run = run_graph(settings)
+    assert run.checks["raw/prices:great_expectations_gate"] is False
+    assert file_digest(settings.serving_db) == serving_digest

@@ -1,0 +1,86 @@
+"""The whole asset graph on the generated sample, in a temporary ROTATION_HOME."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.integration.conftest import make_settings, run_graph, table_checksums
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    home = tmp_path_factory.mktemp("sample_home")
+    settings = make_settings(home, "sample")
+    first = run_graph(settings)
+    return settings, first
+
+
+def test_first_run_succeeds_with_every_check_passing(built):
+    settings, run = built
+    assert run.success, run.failures
+    assert run.checks, "no asset checks ran"
+    failed = [name for name, passed in run.checks.items() if not passed]
+    assert not failed
+    assert "raw/prices:great_expectations_gate" in run.checks
+    # dbt tests ran as asset checks on the mart too
+    assert any(name.startswith("marts/relative_performance:") for name in run.checks)
+    assert {"raw/prices", "marts/relative_performance", "serving"} <= run.materialized
+
+
+def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
+    settings, _ = built
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        rows, pairs, horizons = con.execute(
+            "select count(*), count(distinct pair), count(distinct horizon) from marts.relative_performance"
+        ).fetchone()
+        source, synthetic = con.execute("select source, synthetic from meta.build_info").fetchone()
+        schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    assert rows > 100_000
+    assert pairs == 12
+    assert horizons == 8
+    assert (source, synthetic) == ("sample", True)
+    assert schemas == {"marts", "reference", "meta"}, "serving holds only published schemas"
+
+
+def test_serving_marts_equal_build_marts(built):
+    settings, _ = built
+    assert table_checksums(settings.serving_db) == table_checksums(settings.build_db)
+
+
+def test_sample_contains_a_sharp_small_cap_rotation(built):
+    settings, _ = built
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        best = con.execute(
+            """
+            select date, return_spread from marts.relative_performance
+            where pair = '^RUT/^GSPC' and horizon = '5d' and spread_rank = 1
+            """
+        ).fetchone()
+    assert best[1] > 0.07, f"largest 5d ^RUT-^GSPC spread in the sample is only {best[1]:.3f} on {best[0]}"
+
+
+def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
+    settings, _ = built
+    before = table_checksums(settings.serving_db)
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        raw_before = con.execute(
+            "select count(*), max(loaded_at), count(distinct landing_file) from raw.prices"
+        ).fetchone()
+    second = run_graph(settings)
+    assert second.success, second.failures
+    assert table_checksums(settings.serving_db) == before
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        raw_after = con.execute(
+            "select count(*), max(loaded_at), count(distinct landing_file) from raw.prices"
+        ).fetchone()
+        last = con.execute(
+            "select rows_inserted, rows_updated, rows_removed, rows_unchanged, rows_in_files "
+            "from raw.loads order by loaded_at desc limit 1"
+        ).fetchone()
+    assert raw_after == raw_before, "reloading the same landing files must change nothing"
+    assert last[:3] == (0, 0, 0) and last[3] == last[4]
+    landing_files = list((settings.home / "landing").rglob("*.csv"))
+    assert len(landing_files) == 29, "identical content must not land twice"
