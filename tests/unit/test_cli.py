@@ -1,0 +1,56 @@
+"""The `rotation` command: clear one-line errors for bad settings; the summary of a serving file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+
+from orchestration.cli import CheckLine, RunReport, format_summary
+from warehouse import db
+from warehouse.settings import Settings
+
+
+def test_wrong_source_exits_2_with_one_line_cause_and_fix(tmp_path):
+    env = {**os.environ, "ROTATION_SOURCE": "bogus", "ROTATION_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: ROTATION_SOURCE='bogus' is not one of sample, snapshot, live; unset it for the generated "
+        "sample, or set snapshot (with ROTATION_SNAPSHOT_DIR) or live"
+    ]
+
+
+def test_summary_lists_tables_rows_dates_checks_and_serving_path(tmp_path):
+    settings = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.m as select date '2024-01-02' + i::integer as date, i from range(3) t(i)")
+    db.publish(settings.build_db, settings.serving_db, build_info={"source": "sample", "synthetic": True})
+    report = RunReport(
+        success=True,
+        checks=[
+            CheckLine("raw/prices", "great_expectations_gate", True, "all 9 passed"),
+            CheckLine("marts/m", "t", True),
+        ],
+    )
+    text = format_summary(settings, report)
+    assert "SYNTHETIC" in text
+    assert "checks: 2 passed, 0 failed" in text
+    assert "marts.m" in text and "2024-01-02" in text and "2024-01-04" in text
+    assert str(settings.serving_db) in text
+
+
+def test_summary_after_a_failed_run_says_serving_was_kept(tmp_path):
+    settings = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
+    text = format_summary(settings, RunReport(success=False, failures=["raw__prices: IWM.csv line 5: bad"]))
+    assert "run: FAILED" in text and "IWM.csv line 5" in text
+    assert "does not exist yet" in text

@@ -1,0 +1,103 @@
+"""The GX price suite on small hand-made frames: each rule fails on the rows that break it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from expectations import prices
+from expectations.runner import ValidationOutcome, validate
+
+TODAY = dt.date(2024, 12, 31)
+QUOTES = {"A": "price", "B": "price", "Y": "yield"}
+
+
+def raw(rows: list[dict]) -> pd.DataFrame:
+    base = {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.0, "adj_close": 10.0, "volume": 100.0}
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def run(df: pd.DataFrame) -> ValidationOutcome:
+    return validate(
+        "raw_prices",
+        prices.validation_frame(df, QUOTES),
+        prices.prices_suite(TODAY),
+        index_columns=prices.INDEX_COLUMNS,
+    )
+
+
+def failed_descriptions(outcome: ValidationOutcome) -> list[str]:
+    return [f.description for f in outcome.failed]
+
+
+GOOD = [
+    {"symbol": "A", "date": "2024-01-02"},
+    {"symbol": "A", "date": "2024-01-03", "close": 10.5, "adj_close": 10.5},
+    {"symbol": "B", "date": "2024-01-02"},
+    {
+        "symbol": "Y",
+        "date": "2024-01-02",
+        "open": 0.0,
+        "high": 0.1,
+        "low": -0.1,
+        "close": -0.05,
+        "adj_close": np.nan,
+    },
+]
+
+
+def test_good_rows_pass_and_yields_may_be_negative():
+    outcome = run(raw(GOOD))
+    assert outcome.success, outcome.summary()
+    assert outcome.evaluated == len(prices.prices_suite(TODAY))
+
+
+@pytest.mark.parametrize(
+    "bad_row, rule",
+    [
+        ({"symbol": "A", "date": "2024-01-04", "close": -1.0, "adj_close": -1.0}, "prices are > 0"),
+        ({"symbol": "A", "date": "2024-01-02"}, "one row per symbol and date"),
+        ({"symbol": "A", "date": "2025-01-02"}, "no future dates"),
+        (
+            {"symbol": "A", "date": "2024-01-04", "close": 1050.0, "adj_close": 1050.0, "high": 1100.0},
+            "no daily move beyond a factor of 3",
+        ),
+        ({"symbol": "A", "date": "2024-01-04", "volume": -5.0}, "volume is >= 0"),
+        (
+            {"symbol": "B", "date": "2024-01-03", "close": np.nan, "adj_close": np.nan},
+            "every row has a close",
+        ),
+    ],
+)
+def test_each_rule_fails_on_its_bad_row_with_an_example(bad_row, rule):
+    outcome = run(raw([*GOOD, bad_row]))
+    assert not outcome.success
+    failure = next(f for f in outcome.failed if f.description.startswith(rule))
+    assert failure.unexpected_count >= 1
+    assert any(e.get("symbol") == bad_row["symbol"] for e in failure.examples), failure.examples
+    assert rule in outcome.summary()
+
+
+def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic():
+    many = [{"symbol": "A", "date": d.date().isoformat()} for d in pd.bdate_range("2010-01-01", periods=2000)]
+    rare = raw([*many[:-1], {**many[-1], "high": 8.0, "low": 9.0}])
+    outcome = run(rare)
+    assert outcome.success
+    assert [f.description for f in outcome.tolerated][0].startswith("high >= low")
+    assert "tolerated" in outcome.summary()
+    systematic = raw([{**r, "high": 8.0, "low": 9.0} for r in many])
+    assert any(d.startswith("high >= low") for d in failed_descriptions(run(systematic)))
+
+
+def test_every_requested_symbol_must_deliver_rows():
+    loads = pd.DataFrame(
+        {"symbol": ["A", "B", "Z"], "requested": [True, True, False], "rows_delivered": [10, 0, 0]}
+    )
+    outcome = validate("load", loads, prices.load_suite(), index_columns=prices.LOAD_INDEX_COLUMNS)
+    assert not outcome.success
+    assert outcome.failed[0].examples == [{"symbol": "B", "rows_delivered": 0}]

@@ -1,0 +1,50 @@
+"""ROTATION_* settings: defaults, absolute paths, and one-line errors saying what to set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from warehouse.settings import REPO_ROOT, Settings, SettingsError
+
+
+def test_defaults_are_sample_in_the_repositorys_warehouse_folder():
+    s = Settings.from_env({})
+    assert s.source == "sample" and s.synthetic
+    assert s.home == REPO_ROOT / "warehouse"
+    assert s.build_db == REPO_ROOT / "warehouse" / "rotation.duckdb"
+    assert s.serving_db == REPO_ROOT / "warehouse" / "serving.duckdb"
+    assert s.start_date == dt.date(2000, 1, 3)
+
+
+def test_relative_home_is_resolved_to_an_absolute_path_for_dbt(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = Settings.from_env({"ROTATION_HOME": "somewhere"})
+    assert s.home == tmp_path / "somewhere"
+    assert s.dbt_env() == {"ROTATION_BUILD_DB": str(tmp_path / "somewhere" / "rotation.duckdb")}
+
+
+def test_snapshot_and_live_default_to_1980(tmp_path):
+    assert Settings.from_env(
+        {"ROTATION_SOURCE": "snapshot", "ROTATION_SNAPSHOT_DIR": str(tmp_path)}
+    ).start_date == dt.date(1980, 1, 1)
+    assert Settings.from_env({"ROTATION_SOURCE": "LIVE"}).start_date == dt.date(1980, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"ROTATION_SOURCE": "yahoo"}, ["ROTATION_SOURCE='yahoo'", "sample, snapshot, live"]),
+        ({"ROTATION_START_DATE": "01/02/2000"}, ["ROTATION_START_DATE='01/02/2000'", "YYYY-MM-DD"]),
+        (
+            {"ROTATION_SOURCE": "snapshot", "ROTATION_SNAPSHOT_DIR": "/nonexistent/snap"},
+            ["ROTATION_SNAPSHOT_DIR=/nonexistent/snap does not exist", "../shared/data/snapshot"],
+        ),
+    ],
+)
+def test_bad_settings_say_what_came_and_what_to_set(env, words):
+    with pytest.raises(SettingsError) as e:
+        Settings.from_env(env)
+    for word in words:
+        assert word in str(e.value)

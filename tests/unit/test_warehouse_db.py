@@ -1,0 +1,149 @@
+"""raw loads (idempotent upserts, authoritative ranges, one source at a time) and atomic publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from warehouse import db
+
+
+def frame(rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "symbol": [r[0] for r in rows],
+            "date": pd.to_datetime([r[1] for r in rows]),
+            "open": [r[2] for r in rows],
+            "high": [r[2] for r in rows],
+            "low": [r[2] for r in rows],
+            "close": [r[2] for r in rows],
+            "adj_close": [r[2] for r in rows],
+            "volume": [100.0 for _ in rows],
+            "close_is_adjusted": [False for _ in rows],
+            "landing_file": landing_file,
+        }
+    )
+
+
+def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 1)):
+    return db.load_prices(
+        con,
+        df,
+        source=source,
+        synthetic=source == "sample",
+        requested=list(requested),
+        landing_files=["landing/x.csv"],
+        start_date=start,
+    )
+
+
+ROWS = [("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0), ("B", "2024-01-02", 20.0)]
+
+
+def test_reloading_the_same_rows_changes_nothing(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        first = load(con, frame(ROWS))
+        before = con.execute("select * from raw.prices order by all").fetchall()
+        second = load(con, frame(ROWS))
+        after = con.execute("select * from raw.prices order by all").fetchall()
+    assert (first.rows_inserted, first.rows_unchanged) == (3, 0)
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged, second.rows_removed) == (
+        0,
+        0,
+        3,
+        0,
+    )
+    assert after == before, "loaded_at of unchanged rows must not move"
+
+
+def test_changed_rows_are_replaced_and_vanished_rows_removed(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS))
+        stats = load(con, frame([("A", "2024-01-02", 10.5), ("B", "2024-01-02", 20.0)]))
+        rows = con.execute("select symbol, date::varchar, close from raw.prices order by all").fetchall()
+    assert (stats.rows_updated, stats.rows_removed, stats.rows_unchanged) == (1, 1, 1)
+    assert rows == [("A", "2024-01-02", 10.5), ("B", "2024-01-02", 20.0)]
+
+
+def test_symbols_not_delivered_keep_their_rows_and_are_recorded(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS))
+        load(con, frame([("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0)]))
+        b_rows = con.execute("select count(*) from raw.prices where symbol = 'B'").fetchone()[0]
+        per_symbol = db.latest_load_symbols(con).set_index("symbol")
+    assert b_rows == 1, "earlier good data stays when upstream sends nothing for a symbol"
+    assert per_symbol.loc["B", "rows_delivered"] == 0 and bool(per_symbol.loc["B", "requested"])
+    assert per_symbol.loc["A", "rows_delivered"] == 2
+
+
+def test_another_source_replaces_the_previous_sources_rows(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS), source="sample")
+        stats = load(con, frame([("A", "2024-01-02", 10.0)]), source="snapshot", requested=["A"])
+        sources = con.execute("select distinct source from raw.prices").fetchall()
+    assert sources == [("snapshot",)]
+    assert stats.rows_removed == 3 and stats.rows_inserted == 1
+
+
+def test_rows_before_the_start_date_are_removed(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS))
+        stats = load(con, frame(ROWS[1:2]), start=dt.date(2024, 1, 3))
+        rows = con.execute("select symbol, date::varchar from raw.prices order by all").fetchall()
+    assert rows == [("A", "2024-01-03")]
+    assert stats.rows_removed == 2
+
+
+def test_publish_copies_published_schemas_with_their_constraints(tmp_path):
+    build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts; create schema staging")
+        con.execute("create table marts.m (d date not null, v double)")
+        con.execute("insert into marts.m values ('2024-01-02', 1.5), ('2024-01-03', null)")
+        con.execute("create table staging.s as select 1 as x")
+    result = db.publish(build, serving, build_info={"source": "sample", "synthetic": True})
+    assert result.tables == {"marts.m": 2}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+        ddl = con.execute("select sql from duckdb_tables() where table_name = 'm'").fetchone()[0]
+        source, synthetic = con.execute("select source, synthetic from meta.build_info").fetchone()
+    assert schemas == {"marts", "meta"}
+    assert "NOT NULL" in ddl
+    assert (source, synthetic) == ("sample", True)
+
+
+def test_failed_publish_leaves_the_old_serving_file_and_no_temp_files(tmp_path):
+    build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
+    serving.write_bytes(b"previous serving file")
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema staging; create table staging.s as select 1 as x")  # no marts
+    with pytest.raises(RuntimeError, match="no tables in schema marts"):
+        db.publish(build, serving, build_info={})
+    assert serving.read_bytes() == b"previous serving file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rotation.duckdb", "serving.duckdb"]
+
+
+def test_a_locked_build_file_gives_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "b.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(db.WarehouseLockedError, match="locked by another process"), db.connect(path):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
