@@ -2,6 +2,7 @@
 
     rotation run       materialize every asset on ROTATION_SOURCE, then print the summary
     rotation summary   print the summary of the current serving.duckdb
+    rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result
 
 Runs are recorded in the Dagster instance at $DAGSTER_HOME (``make`` points it at .dagster_home/),
 so they show in ``make ui`` too.
@@ -132,8 +133,22 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     lines.append(f"  {'table':<{width}}  {'rows':>10}  {'first date':>10}  {'last date':>10}")
     for table, count, first, last in rows:
         lines.append(f"  {table:<{width}}  {count:>10,}  {first:>10}  {last:>10}")
-    lines.append(f"open read-only: duckdb -readonly {settings.serving_db}")
+    lines.append(f"query it (read-only): rotation sql \"select * from marts.relative_performance limit 5\"")
     return "\n".join(lines)
+
+
+def run_sql(settings: Settings, query: str) -> int:
+    import duckdb
+
+    try:
+        with db.connect(settings.serving_db, read_only=True) as con:
+            result = con.sql(query)
+            if result is not None:
+                result.show(max_width=200, max_rows=100)
+    except (duckdb.Error, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="materialize the whole asset graph, then print the summary")
     sub.add_parser("summary", help="print the summary of the current serving.duckdb")
+    sql = sub.add_parser("sql", help="run one SQL query against serving.duckdb (read-only)")
+    sql.add_argument("query")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -150,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "summary":
         print(format_summary(settings, None))
         return 0
+    if args.command == "sql":
+        return run_sql(settings, args.query)
     report = execute(settings)
     print("\n" + "=" * 72)
     print(format_summary(settings, report))
