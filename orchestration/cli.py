@@ -133,7 +133,7 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     lines.append(f"  {'table':<{width}}  {'rows':>10}  {'first date':>10}  {'last date':>10}")
     for table, count, first, last in rows:
         lines.append(f"  {table:<{width}}  {count:>10,}  {first:>10}  {last:>10}")
-    lines.append(f"query it (read-only): rotation sql \"select * from marts.relative_performance limit 5\"")
+    lines.append('query it (read-only): rotation sql "select * from marts.relative_performance limit 5"')
     return "\n".join(lines)
 
 

@@ -33,7 +33,9 @@ def test_summary_lists_tables_rows_dates_checks_and_serving_path(tmp_path):
     settings = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
     with duckdb.connect(str(settings.build_db)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.m as select date '2024-01-02' + i::integer as date, i from range(3) t(i)")
+        con.execute(
+            "create table marts.m as select date '2024-01-02' + i::integer as date, i from range(3) t(i)"
+        )
     db.publish(settings.build_db, settings.serving_db, build_info={"source": "sample", "synthetic": True})
     report = RunReport(
         success=True,

@@ -11,73 +11,48 @@ horizons as (
     select horizon, trading_days from {{ ref('horizons') }}
 ),
 
-fixed_windows as (
-    select
-        window_end.numerator,
-        window_end.denominator,
-        horizons.horizon,
-        horizons.trading_days as horizon_days,
-        window_start.date as start_date,
-        window_end.date,
-        window_start.numerator_price as numerator_start_price,
-        window_end.numerator_price as numerator_end_price,
-        window_start.denominator_price as denominator_start_price,
-        window_end.denominator_price as denominator_end_price
-    from aligned as window_end
-    inner join horizons on horizons.trading_days is not null
-    inner join aligned as window_start
-        on window_start.numerator = window_end.numerator
-        and window_start.denominator = window_end.denominator
-        and window_start.pair_row = window_end.pair_row - horizons.trading_days
-),
-
 year_ends as (
     select numerator, denominator, calendar_year, max(pair_row) as last_row
     from aligned
     group by numerator, denominator, calendar_year
 ),
 
-ytd_windows as (
+window_ends as (
     select
-        window_end.numerator,
-        window_end.denominator,
+        aligned.numerator,
+        aligned.denominator,
+        aligned.date,
+        aligned.numerator_price,
+        aligned.denominator_price,
         horizons.horizon,
         horizons.trading_days as horizon_days,
-        window_start.date as start_date,
-        window_end.date,
-        window_start.numerator_price as numerator_start_price,
-        window_end.numerator_price as numerator_end_price,
-        window_start.denominator_price as denominator_start_price,
-        window_end.denominator_price as denominator_end_price
-    from aligned as window_end
-    inner join horizons on horizons.horizon = 'ytd'
-    inner join year_ends
-        on year_ends.numerator = window_end.numerator
-        and year_ends.denominator = window_end.denominator
-        and year_ends.calendar_year = window_end.calendar_year - 1
-    inner join aligned as window_start
-        on window_start.numerator = window_end.numerator
-        and window_start.denominator = window_end.denominator
-        and window_start.pair_row = year_ends.last_row
-),
-
-windows as (
-    select * from fixed_windows
-    union all
-    select * from ytd_windows
+        case
+            when horizons.trading_days is not null then aligned.pair_row - horizons.trading_days
+            else year_ends.last_row
+        end as start_row
+    from aligned
+    cross join horizons
+    left join year_ends
+        on year_ends.numerator = aligned.numerator
+        and year_ends.denominator = aligned.denominator
+        and year_ends.calendar_year = aligned.calendar_year - 1
 ),
 
 final as (
     select
-        numerator,
-        denominator,
-        horizon,
-        horizon_days,
-        start_date,
-        date,
-        numerator_end_price / numerator_start_price - 1 as numerator_return,
-        denominator_end_price / denominator_start_price - 1 as denominator_return
-    from windows
+        window_ends.numerator,
+        window_ends.denominator,
+        window_ends.horizon,
+        window_ends.horizon_days,
+        window_start.date as start_date,
+        window_ends.date,
+        window_ends.numerator_price / window_start.numerator_price - 1 as numerator_return,
+        window_ends.denominator_price / window_start.denominator_price - 1 as denominator_return
+    from window_ends
+    inner join aligned as window_start
+        on window_start.numerator = window_ends.numerator
+        and window_start.denominator = window_ends.denominator
+        and window_start.pair_row = window_ends.start_row
 )
 
 select * from final
