@@ -17,9 +17,9 @@ MAX_ABS_LOG_MOVE = math.log(3)
 
 # Yahoo's history has isolated bars whose intraday range is inverted (the snapshot's GC=F 2009-11-23:
 # high 1163.0, low 1164.3). No mart reads high or low, so such bars are reported (as tolerated
-# exceptions in the check's metadata) without blocking; a systematic problem (e.g. swapped columns)
-# breaks far more than 0.1% of rows and blocks.
-HIGH_LOW_MOSTLY = 0.999
+# exceptions in the check's metadata) without blocking. A symbol with more than 0.1% of its bars
+# inverted (e.g. swapped columns in one file) blocks.
+MAX_INVERTED_SHARE = 0.001
 
 INDEX_COLUMNS = ["symbol", "date"]
 
@@ -30,6 +30,7 @@ def validation_frame(raw: pd.DataFrame, quote_types: Mapping[str, str]) -> pd.Da
     - ``quote_type``: from the instrument seed (``price`` or ``yield``; unknown symbols are ``price``);
       yields (``^IRX``, ``2YY=F``) may be zero or negative and are exempt from positivity and moves.
     - ``min_price``: the smallest of open/high/low/close/adj_close on the row.
+    - ``inverted_share``: the share of the symbol's bars (with both high and low) where high < low.
     - ``log_move``: |log| change of the returns basis (adj_close, else close) against the symbol's
       previous row.
     """
@@ -37,6 +38,8 @@ def validation_frame(raw: pd.DataFrame, quote_types: Mapping[str, str]) -> pd.Da
     df["quote_type"] = df["symbol"].map(dict(quote_types)).fillna("price")
     df["min_price"] = df[["open", "high", "low", "close", "adj_close"]].min(axis=1, skipna=True)
     basis = df["adj_close"].fillna(df["close"])
+    inverted = (df["high"] < df["low"]).where(df["high"].notna() & df["low"].notna())
+    df["inverted_share"] = inverted.astype(float).groupby(df["symbol"]).transform("mean")
     df = df.assign(_basis=basis).sort_values(INDEX_COLUMNS)
     previous = df.groupby("symbol")["_basis"].shift()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,8 +78,13 @@ def prices_suite(today: dt.date) -> list:
             column_B="low",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            mostly=HIGH_LOW_MOSTLY,
-            description=f"high >= low where both are present (on at least {HIGH_LOW_MOSTLY:.1%} of rows)",
+            mostly=0.0,  # reported row by row; what blocks is the per-symbol share below
+            description="high >= low where both are present (rare exceptions reported, not blocking)",
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="inverted_share",
+            max_value=MAX_INVERTED_SHARE,
+            description=f"at most {MAX_INVERTED_SHARE:.1%} of each symbol's bars have high < low",
         ),
         e.ExpectColumnValuesToBeBetween(
             column="date",

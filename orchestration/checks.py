@@ -22,7 +22,7 @@ from expectations import prices as price_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.universe import load_universe
 from orchestration.assets.ingestion import RAW_PRICES
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 
 
@@ -64,6 +64,7 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
     asset=RAW_PRICES,
     name="great_expectations_gate",
     blocking=True,
+    pool=WRITER_POOL,  # reads the build file: never while another step writes it
     description=(
         "Great Expectations suite for raw.prices (expectations/prices.py): keys not null, one row "
         "per symbol and date, prices > 0, high >= low, no future dates, every requested symbol "

@@ -129,8 +129,13 @@ def load_prices(
     this load did not deliver (missing upstream) stay as they were: earlier good data stays served.
     A warehouse holds one source at a time: rows from another source (e.g. sample rows when loading
     the snapshot) and rows before ``start_date`` are removed, and the removal is counted.
+
+    Symbols the previous load of the same source delivered count as requested again, so a file that
+    disappears upstream shows as delivering 0 rows (and fails the gate) instead of silently serving
+    its old rows.
     """
     con.execute(RAW_DDL)
+    requested = sorted(set(requested) | set(previously_delivered(con, "yahoo", source)))
     load_id = uuid.uuid4().hex
     loaded_at = dt.datetime.now(dt.UTC)
     delivered = sorted(set(frame["symbol"])) if len(frame) else []
@@ -230,11 +235,43 @@ def load_prices(
 
 def latest_load(con: duckdb.DuckDBPyConnection, system: str = "yahoo") -> dict | None:
     """The most recent row of ``raw.loads`` for a system, as a dict (None before the first load)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'loads'"
+    ).fetchone()[0]
+    if not exists:
+        return None
     cur = con.execute("select * from raw.loads where system = ? order by loaded_at desc limit 1", [system])
     row = cur.fetchone()
     if row is None:
         return None
     return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def previously_delivered(con: duckdb.DuckDBPyConnection, system: str, source: str) -> list[str]:
+    """Symbols with rows in the latest load of ``system`` from ``source``."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            select symbol from raw.load_symbols
+            where rows_delivered > 0 and load_id = (
+                select load_id from raw.loads where system = ? and source = ?
+                order by loaded_at desc limit 1)
+            order by symbol
+            """,
+            [system, source],
+        ).fetchall()
+    ]
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Rows and date range per symbol of ``raw.prices``."""
+    return con.execute(
+        """
+        select symbol, count(*) as rows, min(date) as first_date, max(date) as last_date
+        from raw.prices group by symbol order by symbol
+        """
+    ).df()
 
 
 def latest_load_symbols(con: duckdb.DuckDBPyConnection, system: str = "yahoo") -> pd.DataFrame:

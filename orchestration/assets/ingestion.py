@@ -2,24 +2,12 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from ingestion import sample, yahoo
-from ingestion.landing import LandingBatch, relative_to_home
-from ingestion.universe import load_universe
+from ingestion import sources, yahoo
+from ingestion.landing import relative_to_home
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
-from warehouse.settings import Settings
 
 RAW_PRICES = AssetKey(["raw", "prices"])
-
-
-def land_prices(settings: Settings) -> LandingBatch:
-    """Put this run's price files into landing, the way the configured source mode does it."""
-    symbols = [i.symbol for i in load_universe()]
-    if settings.source == "sample":
-        return sample.land_sample_prices(load_universe(), settings.landing_dir)
-    if settings.source == "snapshot":
-        return yahoo.land_snapshot(settings.snapshot_dir, symbols, settings.landing_dir)
-    return yahoo.fetch_live(symbols, settings.landing_dir, start=settings.start_date)
 
 
 @asset(
@@ -38,7 +26,12 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     settings = warehouse.settings()
     label = "SYNTHETIC sample data (not market data)" if settings.synthetic else settings.source
     context.log.info(f"prices from {label}: landing into {settings.landing_dir}")
-    batch = land_prices(settings)
+    batch = sources.land_prices(
+        settings.source,
+        landing_dir=settings.landing_dir,
+        snapshot_dir=settings.snapshot_dir,
+        start_date=settings.start_date,
+    )
     context.log.info(
         f"landed {len(batch.files)} files for {len(batch.requested)} requested symbols"
         + (f"; missing upstream: {', '.join(batch.missing)}" if batch.missing else "")
@@ -61,12 +54,7 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             start_date=settings.start_date,
             notes=[*batch.notes, *dropped],
         )
-        per_symbol = con.execute(
-            """
-            select symbol, count(*) as rows, min(date) as first_date, max(date) as last_date
-            from raw.prices group by symbol order by symbol
-            """
-        ).df()
+        per_symbol = db.coverage(con)
     context.log.info(
         f"raw.prices: {stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
         f"{stats.rows_unchanged:,} unchanged, {stats.rows_removed:,} removed"

@@ -1,11 +1,20 @@
 """Publish: the serving file BI tools and analysts read, swapped in atomically after a good build."""
 
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster import (
+    AssetCheckKey,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.assets.dbt import rotation_dbt_assets
+from orchestration.assets.ingestion import RAW_PRICES
 from orchestration.checks import raw_prices_gate
-from orchestration.resources import WarehouseResource
+from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
+from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 
 SERVING = AssetKey(["serving"])
@@ -13,39 +22,36 @@ PUBLISHED_KEYS = sorted(
     (key for key in rotation_dbt_assets.keys if key.path[0] in db.PUBLISHED_SCHEMAS),
     key=lambda k: k.to_user_string(),
 )
-# The quality gate and every dbt test: a publish never follows a failed one.
-GUARDING_CHECKS = sorted(
-    [*raw_prices_gate.check_keys, *rotation_dbt_assets.check_keys], key=lambda k: k.to_user_string()
-)
+# What must have passed before a publish: the blocking gate of each raw asset, and every dbt test.
+GATES = {RAW_PRICES: sorted(raw_prices_gate.check_keys, key=lambda k: k.to_user_string())}
+DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_string())
 
 
 @asset(
     key=SERVING,
     group_name="serving",
     deps=PUBLISHED_KEYS,
+    pool=WRITER_POOL,  # reads the build file: never while another step writes it
     kinds={"duckdb"},
     description=(
         "serving.duckdb: the marts and reference tables of the build file, copied into a new file and "
         "renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
-        "models and tests) succeeded in the same run, so readers never see failed-check data; a failed "
-        "run leaves the previous serving file in place. Open it read-only."
+        "models and tests) succeeded, so readers never see failed-check data; a failed run leaves the "
+        "previous serving file in place. Open it read-only."
     ),
 )
 def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
-    failing = failed_checks(context)
-    if failing:
-        # In a whole-graph run a failed blocking check already stops this asset; this guards a
-        # publish launched on its own (e.g. only `serving` selected in the UI) after a failed run.
+    reasons = blockers(context)
+    if reasons:
         raise Failure(
             description=(
-                f"not publishing: the latest evaluation of {len(failing)} check(s) failed: "
-                f"{', '.join(failing)}. Fix the data and re-run the whole graph; serving.duckdb "
-                "keeps the last good publish."
+                "not publishing: " + "; ".join(reasons) + ". Re-run the whole graph (make run, or "
+                "Materialize all in the UI); serving.duckdb keeps the last good publish."
             )
         )
     with db.connect(settings.build_db, read_only=True) as con:
-        load = db.latest_load(con, "yahoo") if _has_raw(con) else None
+        load = db.latest_load(con, "yahoo")
     result = db.publish(
         settings.build_db,
         settings.serving_db,
@@ -72,19 +78,33 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
     )
 
 
-def failed_checks(context: AssetExecutionContext) -> list[str]:
-    """Checks guarding the published tables whose latest recorded evaluation failed."""
-    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(GUARDING_CHECKS)
-    return sorted(
-        key.to_user_string()
-        for key, record in records.items()
-        if record.status == AssetCheckExecutionRecordStatus.FAILED
-    )
+def check_states(context: AssetExecutionContext, keys: list[AssetCheckKey]) -> list[CheckState]:
+    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    states = []
+    for key in keys:
+        record = records.get(key)
+        states.append(
+            CheckState(
+                key=key.to_user_string(),
+                status=record.status.value if record else None,
+                evaluated_at=record.event.timestamp
+                if record and record.event and record.status.value != "PLANNED"
+                else None,
+            )
+        )
+    return states
 
 
-def _has_raw(con) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'loads'"
-        ).fetchone()[0]
-    )
+def blockers(context: AssetExecutionContext) -> list[str]:
+    """Adapter from the Dagster instance's records to the pure publish policy."""
+    gated = []
+    for asset_key, gates in GATES.items():
+        event = context.instance.get_latest_materialization_event(asset_key)
+        gated.append(
+            GatedAsset(
+                key=asset_key.to_user_string(),
+                materialized_at=event.timestamp if event else None,
+                gates=tuple(check_states(context, gates)),
+            )
+        )
+    return publish_blockers(gated, check_states(context, DBT_TESTS))

@@ -5,7 +5,10 @@ Uses a small snapshot directory built in a temporary folder from a few real snap
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -42,17 +45,33 @@ def _replace_line(path, line_number: int, new_line: str) -> None:
     path.write_text("".join(lines))
 
 
-def test_corrupted_price_file_names_file_and_line_and_keeps_serving(good_build, small_snapshot):
+def test_corrupted_price_file_names_file_and_line_and_keeps_serving(good_build, small_snapshot, tmp_path):
+    """Through the `rotation run` command, as a user meets it: exit code, message, serving kept."""
     settings, serving_digest = good_build
     iwm = small_snapshot / "yahoo" / "IWM.csv"
     date = iwm.read_text().splitlines()[5000].split(",")[0]
     _replace_line(iwm, 5001, f"{date},12O.5,121.0,119.0,120.0,1000")  # letter O in a number
-    run = run_graph(settings)
-    assert not run.success
-    message = "\n".join(run.failures)
-    assert "IWM.csv" in message and "5001" in message and "12O.5" in message, message
+    env = {
+        **os.environ,
+        "ROTATION_SOURCE": "snapshot",
+        "ROTATION_SNAPSHOT_DIR": str(small_snapshot),
+        "ROTATION_HOME": str(settings.home),
+        "ROTATION_START_DATE": settings.start_date.isoformat(),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1
+    summary = done.stdout[done.stdout.rindex("=" * 72) :]
+    assert "run: FAILED" in summary
+    assert "IWM.csv line 5001: column Close: expected a number or an empty field, got '12O.5'" in summary
+    assert "serving.duckdb was NOT replaced" in summary
     assert file_digest(settings.serving_db) == serving_digest, "serving.duckdb must be untouched"
-    assert "marts/relative_performance" not in run.materialized
 
 
 def test_negative_price_fails_the_gate_keeps_the_row_in_raw_and_serving_untouched(

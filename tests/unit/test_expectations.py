@@ -83,15 +83,18 @@ def test_each_rule_fails_on_its_bad_row_with_an_example(bad_row, rule):
     assert rule in outcome.summary()
 
 
-def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic():
+def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic_in_one_symbol():
     many = [{"symbol": "A", "date": d.date().isoformat()} for d in pd.bdate_range("2010-01-01", periods=2000)]
     rare = raw([*many[:-1], {**many[-1], "high": 8.0, "low": 9.0}])
     outcome = run(rare)
-    assert outcome.success
-    assert [f.description for f in outcome.tolerated][0].startswith("high >= low")
+    assert outcome.success, outcome.summary()
+    assert outcome.tolerated[0].description.startswith("high >= low")
+    assert outcome.tolerated[0].examples[0]["symbol"] == "A"
     assert "tolerated" in outcome.summary()
-    systematic = raw([{**r, "high": 8.0, "low": 9.0} for r in many])
-    assert any(d.startswith("high >= low") for d in failed_descriptions(run(systematic)))
+    # one small symbol entirely inverted: under 0.1% of the table, but 100% of the symbol
+    broken = [{"symbol": "B", "date": f"2024-01-0{d}", "high": 8.0, "low": 9.0} for d in range(2, 4)]
+    outcome = run(raw([*many, *broken]))
+    assert any(d.startswith("at most 0.1% of each symbol") for d in failed_descriptions(outcome))
 
 
 def test_every_requested_symbol_must_deliver_rows():

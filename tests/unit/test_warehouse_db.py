@@ -147,3 +147,12 @@ def test_a_locked_build_file_gives_a_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_symbol_that_disappears_upstream_stays_requested_and_shows_zero_rows(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS), source="snapshot", requested=["A", "B"])
+        # next snapshot: B's file is gone, so the fetch only asked for A
+        load(con, frame(ROWS[:2]), source="snapshot", requested=["A"])
+        per_symbol = db.latest_load_symbols(con).set_index("symbol")
+    assert bool(per_symbol.loc["B", "requested"]) and per_symbol.loc["B", "rows_delivered"] == 0

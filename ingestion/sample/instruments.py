@@ -1,0 +1,419 @@
+"""Daily bars of every instrument, derived from the :class:`~ingestion.sample.world.SampleWorld`.
+
+One model per kind of instrument (index, tracker ETF, index future, factor model, ^VIX, rate
+instruments) gives the close; income accrual, Adj Close, Open/High/Low and Volume follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ingestion.sample.processes import (
+    _anchor_points,
+    _ar1,
+    _bridge,
+    _garch,
+    _interp,
+    _ordinals,
+    _positions,
+    _rng,
+    _round,
+    _soft_floor,
+    _step,
+    _t_shocks,
+)
+from ingestion.sample.specs import (
+    _QUARTERLY,
+    BETA_JITTER,
+    DEFAULT_GAP_NOISE,
+    DEFAULT_START_LEVEL,
+    EQUITY_FUTURE_BASIS,
+    EQUITY_FUTURE_NOISE,
+    EQUITY_FUTURE_NOISE_PERSISTENCE,
+    FED_FUNDS_FUTURE_BASIS_BP,
+    IDIO_MAX_MOVE,
+    IDIO_STRESS_EXPONENT,
+    INDEX_DIVIDEND_YIELD,
+    NOTE_FUTURE_BASIS,
+    NOTE_FUTURE_COUPON,
+    NOTE_FUTURE_DURATION,
+    RATE_FUTURE_NOISE_BP,
+    RATE_FUTURE_NOISE_PERSISTENCE,
+    SOFR_FUTURE_BASIS_BP,
+    SOFR_OVER_BILLS_BP,
+    TRACKING_NOISE,
+    TRACKING_PERSISTENCE,
+    TREASURY_ETF_DURATION,
+    VIX_BASE,
+    VIX_CEILING,
+    VIX_CEILING_SHARPNESS,
+    VIX_FLOOR,
+    VIX_MARKET_LOADING,
+    VIX_NOISE,
+    VIX_NOISE_PERSISTENCE,
+    VIX_VOL_PREMIUM,
+    VOLUME_NOISE,
+    VOLUME_SURPRISE,
+    YIELD_FUTURE_BASIS_BP,
+    _Spec,
+    _spec_for,
+)
+from ingestion.sample.world import (
+    FED_FUNDS_PATH,
+    GARCH_PARAMS,
+    MARKET_VOL,
+    SAMPLE_START,
+    TECH_REGIME_KNOTS,
+    TRADING_DAYS_PER_YEAR,
+    SampleWorld,
+    index_levels,
+)
+from ingestion.universe import Instrument
+
+
+def _jittered_betas(spec: _Spec, rng: np.random.Generator) -> dict[str, float]:
+    """The spec's factor loadings, equity loadings jittered by the seed (BETA_JITTER)."""
+    out = {}
+    for name, beta in spec.betas:
+        jitter = rng.normal(0.0, BETA_JITTER) if name in ("market", "size", "tech") else 0.0
+        out[name] = beta + jitter
+    return out
+
+
+def _years(dates: pd.DatetimeIndex) -> np.ndarray:
+    return (_ordinals(dates) - _ordinals(dates[:1])[0]) / 365.25
+
+
+def _month_keys(dates: pd.DatetimeIndex) -> np.ndarray:
+    return (dates.year * 12 + dates.month - 1).to_numpy()
+
+
+def _contract_basis(keys: np.ndarray, rng: np.random.Generator, size: float) -> np.ndarray:
+    """One random basis per futures contract (``keys`` identify the front contract per day)."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return rng.normal(0.0, size, len(unique))[inverse]
+
+
+def _equity_future_schedule(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Front quarterly contract per day and its years to expiry.
+
+    Contracts expire on the third Friday of March, June, September and December; the continuous
+    series rolls to the next contract 8 calendar days before expiry (the customary roll Thursday).
+    """
+    expiries = []
+    for year in range(dates[0].year, dates[-1].year + 2):
+        for month in _QUARTERLY:
+            first = dt.date(year, month, 1)
+            expiries.append(first + dt.timedelta(days=(4 - first.weekday()) % 7 + 14))
+    expiry_ord = np.array([e.toordinal() for e in expiries], dtype=np.float64)
+    days = _ordinals(dates)
+    front = np.searchsorted(expiry_ord - 8, days, side="right")
+    return front, (expiry_ord[front] - days) / 365.0
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every instrument model gets: the world, index levels, its spec, stream and first row."""
+
+    world: SampleWorld
+    levels: pd.DataFrame  # ^GSPC, ^RUT, ^NDX closes implied by the factors
+    symbol: str
+    spec: _Spec
+    rng: np.random.Generator
+    start: int  # position of the instrument's first trading day in world.dates
+
+    @property
+    def n(self) -> int:
+        return len(self.world.dates)
+
+
+def _index_model(c: _Context) -> np.ndarray:
+    """^GSPC, ^RUT, ^NDX: exact functions of the factors."""
+    return c.levels[c.symbol].to_numpy()
+
+
+def _tracker_model(c: _Context) -> np.ndarray:
+    """ETF on an index of the universe: index x ratio, minus expense drag, plus tracking noise."""
+    assert c.spec.tracks is not None
+    noise = _ar1(TRACKING_NOISE * c.rng.standard_normal(c.n), TRACKING_PERSISTENCE)
+    years = _years(c.world.dates)
+    drag = -c.spec.expense * (years - years[c.start])
+    return c.levels[c.spec.tracks].to_numpy() * c.spec.ratio * np.exp(drag + noise)
+
+
+def _equity_future_model(c: _Context) -> np.ndarray:
+    """Continuous front-month index future: index x exp((rate - dividend yield) x time to expiry).
+
+    On roll days the time to expiry jumps by a quarter and the contract basis changes: the roll jump.
+    """
+    assert c.spec.tracks is not None
+    front, tau = _equity_future_schedule(c.world.dates)
+    carry = (c.world.short_rate.to_numpy() / 100.0 - INDEX_DIVIDEND_YIELD[c.spec.tracks]) * tau
+    basis = _contract_basis(front, c.rng, EQUITY_FUTURE_BASIS)
+    noise = _ar1(EQUITY_FUTURE_NOISE * c.rng.standard_normal(c.n), EQUITY_FUTURE_NOISE_PERSISTENCE)
+    return c.levels[c.spec.tracks].to_numpy() * np.exp(carry + basis + noise)
+
+
+def _factor_model(c: _Context) -> np.ndarray:
+    """Factor loadings (jittered by the seed) + GARCH idiosyncratic noise, bridged to the anchors."""
+    world, spec, n = c.world, c.spec, c.n
+    betas = _jittered_betas(spec, c.rng)
+    stress = world.stress.to_numpy()
+    if betas.get("tech", 0.0) > 0.5:  # mega caps: idiosyncratic risk was wild in 2000-02 too
+        stress = stress * _interp(world.dates, TECH_REGIME_KNOTS, log=True) ** 0.5
+    idio, _ = _garch(
+        _t_shocks(c.rng, (n, 1)),
+        (spec.idio_vol * stress**IDIO_STRESS_EXPONENT)[:, None],
+        tuple(np.array([v]) for v in GARCH_PARAMS["idio"]),  # type: ignore[arg-type]
+        max_move=np.array([IDIO_MAX_MOVE]),
+    )
+    returns = idio[:, 0] + sum(b * world.factors[f].to_numpy() for f, b in betas.items())
+    anchors = _anchor_points(world.dates, spec.anchors, c.start)
+    if not anchors or anchors[0][0] != c.start:
+        level = spec.start_level if spec.start_level is not None else DEFAULT_START_LEVEL
+        anchors = [(c.start, math.log(level)), *anchors]
+    bridged = _bridge(returns, anchors, np.ones(n, dtype=bool))
+    log_level = np.full(n, np.nan)
+    log_level[c.start :] = anchors[0][1] + np.cumsum(bridged[c.start :]) - bridged[c.start]
+    return np.exp(log_level)
+
+
+def _vix_model(c: _Context) -> np.ndarray:
+    """^VIX level from the market's forecast volatility, same-day market moves and noise."""
+    world = c.world
+    forecast = world.market_vol.to_numpy()  # annualised, known at each close for the next day
+    prior_daily = np.concatenate([[MARKET_VOL], forecast[:-1]]) / math.sqrt(TRADING_DAYS_PER_YEAR)
+    surprise = world.factors["market"].to_numpy() / prior_daily
+    noise = _ar1(
+        VIX_NOISE * c.rng.standard_normal(c.n) - VIX_MARKET_LOADING * surprise, VIX_NOISE_PERSISTENCE
+    )
+    raw = np.hypot(VIX_BASE, VIX_VOL_PREMIUM * 100.0 * forecast) * np.exp(noise)
+    p = VIX_CEILING_SHARPNESS
+    return _soft_floor(raw / (1.0 + (raw / VIX_CEILING) ** p) ** (1.0 / p), VIX_FLOOR, 0.8)
+
+
+def _treasury_etf_model(c: _Context) -> np.ndarray:
+    """IEF: price moves by -duration x change in the 10-year yield (income is added separately)."""
+    ten = c.world.ten_year_yield.to_numpy()
+    noise = _ar1(TRACKING_NOISE * c.rng.standard_normal(c.n), TRACKING_PERSISTENCE)
+    level = c.spec.start_level if c.spec.start_level is not None else DEFAULT_START_LEVEL
+    return level * np.exp(-TREASURY_ETF_DURATION * (ten - ten[c.start]) / 100.0 + noise)
+
+
+def _rate_noise(c: _Context) -> np.ndarray:
+    return _ar1(RATE_FUTURE_NOISE_BP * c.rng.standard_normal(c.n), RATE_FUTURE_NOISE_PERSISTENCE)
+
+
+def _fed_funds_future_model(c: _Context) -> np.ndarray:
+    """ZQ=F: 100 - the current month's average policy rate; rolls at each month start."""
+    dates = c.world.dates
+    noise = _rate_noise(c)
+    months = _month_keys(dates)
+    calendar = pd.date_range(dates[0].replace(day=1), dates[-1] + pd.offsets.MonthEnd(0))
+    daily = pd.Series(_step(calendar, FED_FUNDS_PATH), index=calendar)
+    implied = daily.groupby(calendar.year * 12 + calendar.month - 1).mean().reindex(months).to_numpy()
+    basis = _contract_basis(months, c.rng, FED_FUNDS_FUTURE_BASIS_BP)
+    return 100.0 - _soft_floor(implied + (basis + noise) / 100.0, 0.0, 0.02)
+
+
+def _sofr_future_model(c: _Context) -> np.ndarray:
+    """SR3=F: 100 - 3-month rate; rolls monthly to the contract whose period starts that month."""
+    noise = _rate_noise(c)
+    basis = _contract_basis(_month_keys(c.world.dates), c.rng, SOFR_FUTURE_BASIS_BP)
+    implied = c.world.three_month_yield.to_numpy() + (SOFR_OVER_BILLS_BP + basis + noise) / 100.0
+    return 100.0 - _soft_floor(implied, 0.0, 0.02)
+
+
+def _note_future_model(c: _Context) -> np.ndarray:
+    """ZT=F: 100 + duration x (6% coupon - 2-year yield); front = next Mar/Jun/Sep/Dec contract,
+    rolled at the end of the month before delivery."""
+    dates = c.world.dates
+    noise = _rate_noise(c)
+    quarter_month = (dates.month.to_numpy() // 3 + 1) * 3
+    basis = _contract_basis(dates.year.to_numpy() * 12 + quarter_month, c.rng, NOTE_FUTURE_BASIS)
+    fair = 100.0 + NOTE_FUTURE_DURATION * (NOTE_FUTURE_COUPON - c.world.two_year_yield.to_numpy())
+    return fair + basis + noise * NOTE_FUTURE_DURATION / 100.0
+
+
+def _yield_future_model(c: _Context) -> np.ndarray:
+    """2YY=F: the 2-year yield in percent; quarterly contracts rolled at quarter starts."""
+    dates = c.world.dates
+    noise = _rate_noise(c)
+    keys = dates.year.to_numpy() * 4 + (dates.month.to_numpy() - 1) // 3
+    basis = _contract_basis(keys, c.rng, YIELD_FUTURE_BASIS_BP)
+    return c.world.two_year_yield.to_numpy() + (basis + noise) / 100.0
+
+
+def _bill_yield_model(c: _Context) -> np.ndarray:
+    """^IRX: the world's 3-month yield, percent."""
+    return c.world.three_month_yield.to_numpy().copy()
+
+
+_MODELS = {
+    "index": _index_model,
+    "tracker": _tracker_model,
+    "equity_future": _equity_future_model,
+    "factor": _factor_model,
+    "vix": _vix_model,
+    "treasury_etf": _treasury_etf_model,
+    "fed_funds_future": _fed_funds_future_model,
+    "sofr_future": _sofr_future_model,
+    "note_future": _note_future_model,
+    "yield_future": _yield_future_model,
+    "bill_yield": _bill_yield_model,
+}
+
+
+def _model_base(world: SampleWorld, symbol: str, spec: _Spec, start: int, levels: pd.DataFrame) -> np.ndarray:
+    """The instrument's price (ex accrued income) or yield on every world date."""
+    if spec.model not in _MODELS:
+        raise ValueError(
+            f"sample: unknown model {spec.model!r} for {symbol!r}; expected one of {sorted(_MODELS)}"
+        )
+    rng = _rng(world.seed, "instrument", symbol, spec.model)
+    return _MODELS[spec.model](_Context(world, levels, symbol, spec, rng, start))
+
+
+def _income_rate(world: SampleWorld, spec: _Spec) -> np.ndarray | None:
+    """Annual income yield per day (None = no distributions)."""
+    if spec.model == "treasury_etf":
+        return world.ten_year_yield.to_numpy() / 100.0 - spec.expense
+    if spec.dividend_yield <= 0.0:
+        return None
+    rate = np.full(len(world.dates), spec.dividend_yield)
+    if spec.dividend_start is not None:
+        rate[world.dates < pd.Timestamp(spec.dividend_start)] = 0.0
+    return rate
+
+
+def _accrual(
+    dates: pd.DatetimeIndex, start: int, months: tuple[int, ...], rate: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Accrued income share of the price and the adjustment factor of each ex-date.
+
+    Income accrues daily at ``rate``; on an ex-date (first trading day on or after the 20th of a
+    quarterly month, or the first trading day of each month for monthly payers) the accrued amount
+    is paid out and the price drops by it. Yahoo's adjustment factor for that dividend is
+    1 - dividend / previous close = 1 / (1 + accrued share the day before).
+    """
+    n = len(dates)
+    ex_day = 1 if len(months) == 12 else 20
+    targets = [
+        dt.date(year, month, ex_day).isoformat()
+        for year in range(dates[0].year, dates[-1].year + 1)
+        for month in months
+    ]
+    ex = np.zeros(n, dtype=bool)
+    pos = _positions(dates, targets)
+    ex[pos[pos < n]] = True
+    gaps = np.diff(_ordinals(dates), prepend=_ordinals(dates)[0]) / 365.0
+    accrued = np.zeros(n)
+    factor = np.ones(n)
+    a = 0.0
+    for t in range(start + 1, n):
+        if ex[t]:
+            if a > 0.0:
+                factor[t] = 1.0 / (1.0 + a)
+            a = 0.0
+        else:
+            a += rate[t] * gaps[t]
+        accrued[t] = a
+    return accrued, factor
+
+
+def _ewm_vol(changes: np.ndarray, minimum: float) -> np.ndarray:
+    """Exponentially weighted volatility of daily changes (RiskMetrics-like), at least ``minimum``."""
+    if len(changes) == 0:
+        return changes
+    seed = np.sqrt(np.mean(changes[: min(len(changes), 21)] ** 2))
+    var = pd.Series(changes**2).ewm(alpha=0.06, adjust=False).mean().to_numpy()
+    var = 0.5 * var + 0.5 * np.concatenate([[seed**2], var[:-1]])
+    return np.maximum(np.sqrt(var), minimum)
+
+
+def _ohlc(
+    close: np.ndarray,
+    rng: np.random.Generator,
+    spec: _Spec,
+    *,
+    yields: bool,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Open, High, Low and a vol-scaled |move| (for volume) consistent with the closes.
+
+    Prices are handled in log(price - floor), yields in percent. Open = previous close + a share of
+    the day's move + noise; High/Low extend beyond max/min(Open, Close) by a random multiple of the
+    recent volatility. Monotone transforms keep Low <= min(Open, Close) <= max <= High.
+    """
+    n = len(close)
+    y = close.copy() if yields else np.log(close - floor)
+    change = np.diff(y, prepend=y[:1])
+    vol = _ewm_vol(change, 0.002 if yields else 0.0005)
+    gap = spec.gap_weight * change + DEFAULT_GAP_NOISE * vol * rng.standard_normal(n)
+    open_y = np.concatenate([y[:1], y[:-1]]) + gap
+    top = np.maximum(open_y, y) + spec.range_scale * vol * np.abs(rng.standard_normal(n))
+    bottom = np.minimum(open_y, y) - spec.range_scale * vol * np.abs(rng.standard_normal(n))
+    surprise = np.abs(change) / vol
+    if yields:
+        return np.maximum(open_y, 0.0), top, np.maximum(bottom, 0.0), surprise
+    return floor + np.exp(open_y), floor + np.exp(top), floor + np.exp(bottom), surprise
+
+
+def _volume(
+    dates: pd.DatetimeIndex, spec: _Spec, surprise: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Daily volume: a level along history, lognormal noise, more on large moves; 0 if no knots."""
+    if not spec.volume:
+        return np.zeros(len(dates), dtype=np.int64)
+    level = _interp(dates, spec.volume, log=True)
+    boost = VOLUME_SURPRISE * np.clip(surprise - 0.8, -0.8, 4.0)
+    volume = level * np.exp(VOLUME_NOISE * rng.standard_normal(len(dates)) + boost)
+    return np.maximum(np.rint(volume), 1).astype(np.int64)
+
+
+def _instrument_frame(world: SampleWorld, instrument: Instrument, levels: pd.DataFrame) -> pd.DataFrame:
+    """One symbol's daily bars from its first date on, in yfinance's column order."""
+    spec = _spec_for(instrument)
+    dates = world.dates
+    start = int(dates.searchsorted(pd.Timestamp(max(SAMPLE_START, instrument.first_date))))
+    base = _model_base(world, instrument.symbol, spec, min(start, len(dates) - 1), levels)
+    yields = instrument.quote_type == "yield"
+
+    income = _income_rate(world, spec)
+    if income is not None:
+        accrued, factor = _accrual(dates, start, spec.dividend_months or _QUARTERLY, income)
+        base = base * (1.0 + accrued)
+    else:
+        factor = np.ones(len(dates))
+
+    window = dates[start:]
+    close = _round(base[start:], spec.grid)
+    floor = VIX_FLOOR - 0.25 if spec.model == "vix" else 0.0
+    rng = _rng(world.seed, "instrument", instrument.symbol, "bars")
+    open_, high, low, surprise = _ohlc(close, rng, spec, yields=yields, floor=floor)
+    # Adj Close = Close x product of the adjustment factors of later ex-dates (1 on the last day).
+    later = np.append(np.cumprod(factor[start:][::-1])[::-1][1:], 1.0) if len(window) else factor[:0]
+    adj_close = _round(close * later, 1_000_000) if income is not None else close
+    frame = pd.DataFrame(
+        {
+            "Adj Close": adj_close,
+            "Close": close,
+            "High": _round(high, spec.grid),
+            "Low": _round(low, spec.grid),
+            "Open": _round(open_, spec.grid),
+            "Volume": _volume(window, spec, surprise, rng),
+        },
+        index=window.rename("Date"),
+    )
+    return frame
+
+
+def sample_prices(world: SampleWorld, universe: list[Instrument]) -> dict[str, pd.DataFrame]:
+    """Daily bars (Adj Close, Close, High, Low, Open, Volume) for every instrument of the universe."""
+    levels = index_levels(world)
+    return {inst.symbol: _instrument_frame(world, inst, levels) for inst in universe}
