@@ -98,21 +98,3 @@ def prices_suite(today: dt.date) -> list:
             **price_rows,
         ),
     ]
-
-
-LOAD_INDEX_COLUMNS = ["symbol"]
-
-
-def load_suite() -> list:
-    """Expectations on the latest load's per-symbol delivery (``raw.load_symbols``)."""
-    import great_expectations as gx
-
-    return [
-        gx.expectations.ExpectColumnValuesToBeBetween(
-            column="rows_delivered",
-            min_value=1,
-            row_condition="requested==True",
-            condition_parser="pandas",
-            description="every requested symbol is present: upstream delivered rows for it in the latest load",
-        ),
-    ]

@@ -18,12 +18,14 @@ from dagster import (
     asset_check,
 )
 
+from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.universe import load_universe
 from orchestration.assets.ingestion import RAW_PRICES
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
+from warehouse import raw as raw_tables
 
 
 def outcome_metadata(outcome: ValidationOutcome) -> dict:
@@ -75,7 +77,7 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     settings = warehouse.settings()
     with db.connect(settings.build_db, read_only=True) as con:
         raw = con.execute("select * from raw.prices").df()
-        load_symbols = db.latest_load_symbols(con, "yahoo")
+        load_items = raw_tables.latest_load_items(con, raw_tables.PRICES.system)
     raw["date"] = pd.to_datetime(raw["date"])
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
     today = dt.datetime.now(ZoneInfo("America/New_York")).date()
@@ -90,9 +92,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
             ),
             validate(
                 "raw_prices_latest_load",
-                load_symbols,
-                price_expectations.load_suite(),
-                index_columns=price_expectations.LOAD_INDEX_COLUMNS,
+                load_items,
+                load_expectations.load_suite(),
+                index_columns=load_expectations.INDEX_COLUMNS,
             ),
         ],
     )

@@ -40,6 +40,7 @@ Modules: :mod:`~ingestion.sample.processes` (random streams, knots, AR(1)/GARCH,
 
 from __future__ import annotations
 
+from ingestion.sample.fred import SAMPLE_FRED_SERIES, land_sample_fred
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.render import YAHOO_COLUMNS, land_sample_prices, render_yahoo_csv
 from ingestion.sample.specs import SPECS as SPECS  # named in the error for symbols without a model
@@ -54,12 +55,14 @@ from ingestion.sample.world import (
 
 __all__ = [
     "SAMPLE_END",
+    "SAMPLE_FRED_SERIES",
     "SAMPLE_SEED",
     "SAMPLE_START",
     "YAHOO_COLUMNS",
     "SampleWorld",
     "build_world",
     "index_levels",
+    "land_sample_fred",
     "land_sample_prices",
     "render_yahoo_csv",
     "sample_prices",

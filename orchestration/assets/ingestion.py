@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from ingestion import sources, yahoo
 from ingestion.landing import relative_to_home
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from warehouse import db
+from warehouse import db, raw
 
 RAW_PRICES = AssetKey(["raw", "prices"])
 
@@ -44,8 +44,9 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
         context.log.info(note)
     context.log.info(f"parsed {len(frame):,} rows from {len(batch.files)} files; loading raw.prices")
     with db.connect(settings.build_db) as con:
-        stats = db.load_prices(
+        stats = raw.load(
             con,
+            raw.PRICES,
             frame,
             source=settings.source,
             synthetic=batch.synthetic,
@@ -54,7 +55,7 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             start_date=settings.start_date,
             notes=[*batch.notes, *dropped],
         )
-        per_symbol = db.coverage(con)
+        per_symbol = raw.coverage(con, raw.PRICES)
     context.log.info(
         f"raw.prices: {stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
         f"{stats.rows_unchanged:,} unchanged, {stats.rows_removed:,} removed"

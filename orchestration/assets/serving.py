@@ -15,7 +15,7 @@ from orchestration.assets.ingestion import RAW_PRICES
 from orchestration.checks import raw_prices_gate
 from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from warehouse import db
+from warehouse import db, raw
 
 SERVING = AssetKey(["serving"])
 PUBLISHED_KEYS = sorted(
@@ -51,7 +51,7 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
             )
         )
     with db.connect(settings.build_db, read_only=True) as con:
-        load = db.latest_load(con, "yahoo")
+        load = raw.latest_load(con, raw.PRICES.system)
     result = db.publish(
         settings.build_db,
         settings.serving_db,

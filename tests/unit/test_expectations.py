@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from expectations import prices
+from expectations import loads, prices
 from expectations.runner import ValidationOutcome, validate
 
 TODAY = dt.date(2024, 12, 31)
@@ -98,9 +98,9 @@ def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic_in_
 
 
 def test_every_requested_symbol_must_deliver_rows():
-    loads = pd.DataFrame(
-        {"symbol": ["A", "B", "Z"], "requested": [True, True, False], "rows_delivered": [10, 0, 0]}
+    items = pd.DataFrame(
+        {"item": ["A", "B", "Z"], "requested": [True, True, False], "rows_delivered": [10, 0, 0]}
     )
-    outcome = validate("load", loads, prices.load_suite(), index_columns=prices.LOAD_INDEX_COLUMNS)
+    outcome = validate("load", items, loads.load_suite(), index_columns=loads.INDEX_COLUMNS)
     assert not outcome.success
-    assert outcome.failed[0].examples == [{"symbol": "B", "rows_delivered": 0}]
+    assert outcome.failed[0].examples == [{"item": "B", "rows_delivered": 0}]

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from warehouse import db
+from warehouse import db, raw
 
 
 def frame(rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv") -> pd.DataFrame:
@@ -29,8 +29,9 @@ def frame(rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv
 
 
 def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 1)):
-    return db.load_prices(
+    return raw.load(
         con,
+        raw.PRICES,
         df,
         source=source,
         synthetic=source == "sample",
@@ -73,7 +74,7 @@ def test_symbols_not_delivered_keep_their_rows_and_are_recorded(tmp_path):
         load(con, frame(ROWS))
         load(con, frame([("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0)]))
         b_rows = con.execute("select count(*) from raw.prices where symbol = 'B'").fetchone()[0]
-        per_symbol = db.latest_load_symbols(con).set_index("symbol")
+        per_symbol = raw.latest_load_items(con, "yahoo").set_index("item")
     assert b_rows == 1, "earlier good data stays when upstream sends nothing for a symbol"
     assert per_symbol.loc["B", "rows_delivered"] == 0 and bool(per_symbol.loc["B", "requested"])
     assert per_symbol.loc["A", "rows_delivered"] == 2
@@ -154,5 +155,5 @@ def test_a_symbol_that_disappears_upstream_stays_requested_and_shows_zero_rows(t
         load(con, frame(ROWS), source="snapshot", requested=["A", "B"])
         # next snapshot: B's file is gone, so the fetch only asked for A
         load(con, frame(ROWS[:2]), source="snapshot", requested=["A"])
-        per_symbol = db.latest_load_symbols(con).set_index("symbol")
+        per_symbol = raw.latest_load_items(con, "yahoo").set_index("item")
     assert bool(per_symbol.loc["B", "requested"]) and per_symbol.loc["B", "rows_delivered"] == 0

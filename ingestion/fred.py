@@ -1,0 +1,470 @@
+"""FRED series: land upstream files (snapshot copy or live keyless CSV download) and parse them.
+
+A FRED file has two columns, the date then the value. Three header dialects are read, detected from the
+header (never from the file name):
+
+- ``live``: ``observation_date,<ID>`` (what ``fredgraph.csv`` writes today, e.g. ``observation_date,DGS2``).
+- ``legacy``: ``DATE,<ID>`` (the same endpoint's older header).
+- ``snapshot``: ``date,<id lower-case>`` (the files of ``../shared/data/snapshot/fred``).
+
+Values are a number, an empty field or ``.`` (older files); the last two mean "no value that day" (a
+bond-market holiday) and become NaN, never zero. Rows without a value are kept: they are upstream facts.
+Parsing returns long rows with the columns ``FRED_COLUMNS``. Errors name the file, the physical line,
+what was expected and what came. Nothing here validates rates: that is the quality gate's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import requests
+
+from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+
+log = logging.getLogger(__name__)
+
+FRED_COLUMNS = ("series_id", "date", "value")
+
+# First header field -> dialect.
+DATE_FIELDS = {"observation_date": "live", "DATE": "legacy", "date": "snapshot"}
+EXPECTED_HEADERS = (
+    "'observation_date,<SERIES>' (live endpoint, e.g. observation_date,DGS2), "
+    "'DATE,<SERIES>' (older live endpoint) or 'date,<series lower-case>' (snapshot, e.g. date,dgs2)"
+)
+MISSING_MARKERS = ("", ".")  # FRED's "no value that day": empty (current files) or '.' (older files)
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_SERIES_RE = re.compile(r"[A-Za-z0-9_]+")
+
+
+class SeriesFileError(ValueError):
+    """A FRED series file that cannot be read: names the file, the line where known and the problem."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path.name} line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {problem} (file {self.path})")
+
+
+class UpstreamUnavailableError(RuntimeError):
+    """FRED could not be reached or answered only with server errors after all retries."""
+
+
+@dataclass
+class ParsedSeries:
+    """One parsed FRED file."""
+
+    path: Path
+    series_id: str
+    # Columns FRED_COLUMNS: series_id str, date datetime64[us] (tz-naive date as written), value
+    # float64 (NaN where upstream had no value: an empty field or '.'). Sorted by date.
+    frame: pd.DataFrame
+    dialect: str = "live"  # "live" | "legacy" | "snapshot" (from the header)
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------------
+
+
+def _read_rows(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV rows of ``raw`` with their 1-based physical line numbers (BOM and CRLF allowed)."""
+    if not raw:
+        raise SeriesFileError(path, "empty file (0 bytes); expected a header line and data rows", line=1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SeriesFileError(path, f"not UTF-8 text ({e}); expected a CSV file") from e
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                rows.append((start, [f.strip() for f in fields]))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise SeriesFileError(path, f"not readable as CSV ({e})", line=start) from e
+    if not rows:
+        raise SeriesFileError(path, "no header and no data rows (only blank lines)", line=1)
+    return rows
+
+
+def _header(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[str, str]:
+    """The dialect and the series id as written in the header."""
+    line, header = rows[0]
+    if len(header) != 2 or header[0] not in DATE_FIELDS or not _SERIES_RE.fullmatch(header[1]):
+        raise SeriesFileError(
+            path, f"unknown header; expected {EXPECTED_HEADERS}, got {','.join(header)!r}", line=line
+        )
+    return DATE_FIELDS[header[0]], header[1]
+
+
+def _parse_date(path: Path, value: str, line: int) -> dt.date:
+    try:
+        if not _DATE_RE.fullmatch(value):
+            raise ValueError("not YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise SeriesFileError(path, f"unparseable date {value!r} ({e}); expected YYYY-MM-DD", line) from None
+
+
+def _parse_value(path: Path, series_id: str, value: str, line: int) -> float:
+    if value in MISSING_MARKERS:
+        return math.nan
+    if not _NUMBER_RE.fullmatch(value):
+        raise SeriesFileError(
+            path,
+            f"{series_id}: expected a number, '.' or an empty field (no value that day), got {value!r}",
+            line,
+        )
+    return float(value)
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "series_id": pd.Series([], dtype="str"),
+            "date": pd.Series([], dtype="datetime64[us]"),
+            "value": pd.Series([], dtype="float64"),
+        }
+    )
+
+
+def _parse_rows(path: Path, raw: bytes, series_id: str | None) -> ParsedSeries:
+    rows = _read_rows(path, raw)
+    dialect, named = _header(path, rows)
+    if series_id is not None and series_id.upper() != named.upper():
+        raise SeriesFileError(
+            path,
+            f"header names series {named!r} but series {series_id!r} was expected; got "
+            f"{','.join(rows[0][1])!r}",
+            line=rows[0][0],
+        )
+    name = series_id if series_id is not None else named.upper()
+    data = rows[1:]
+    if not data:
+        raise SeriesFileError(
+            path,
+            "no data rows; expected 'YYYY-MM-DD,<value>' rows after the header, got end of file",
+            line=rows[0][0] + 1,
+        )
+
+    dates: list[dt.date] = []
+    values: list[float] = []
+    first_line: dict[dt.date, int] = {}
+    for line, fields in data:
+        if len(fields) != 2:
+            raise SeriesFileError(
+                path,
+                f"expected 2 fields (date,value) like the header, got {len(fields)} "
+                f"(truncated or ragged row {','.join(fields)!r})",
+                line,
+            )
+        day = _parse_date(path, fields[0], line)
+        if day in first_line:
+            raise SeriesFileError(
+                path,
+                f"duplicate date {day} on lines {first_line[day]} and {line}; expected one row per date",
+                line,
+            )
+        first_line[day] = line
+        dates.append(day)
+        values.append(_parse_value(path, name, fields[1], line))
+
+    frame = pd.DataFrame(
+        {
+            "series_id": pd.Series([name] * len(dates), dtype="str"),
+            "date": pd.Series(np.array(dates, dtype="datetime64[D]"), dtype="datetime64[us]"),
+            "value": pd.Series(values, dtype="float64"),
+        }
+    )
+    frame = frame.sort_values("date", kind="stable").reset_index(drop=True)
+    return ParsedSeries(path=path, series_id=name, frame=frame, dialect=dialect)
+
+
+def parse_fred_file(path: Path, series_id: str | None = None) -> ParsedSeries:
+    """Parse one FRED file (any of the three header dialects) into rows of ``FRED_COLUMNS``.
+
+    ``series_id`` names the series (default: the header's second column upper-cased); a header naming
+    another series (compared case-insensitively) is an error.
+    """
+    path = Path(path)
+    return _parse_rows(path, path.read_bytes(), series_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Batches
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_fred_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Parse every file of a landing batch into one frame: FRED_COLUMNS + ``landing_file``.
+
+    Keeps rows dated on or after ``start_date`` (rows without a value included, as NaN); the same
+    (series, date) from two files is an error. Returns the frame sorted by series and date, and one
+    note per series with rows that have no value.
+    """
+    frames: list[pd.DataFrame] = []
+    notes: list[str] = []
+    start = pd.Timestamp(start_date)
+    for landed in batch.files:
+        series_id = landed.symbols[0] if len(landed.symbols) == 1 else None
+        parsed = parse_fred_file(landed.path, series_id=series_id)
+        frame = parsed.frame[parsed.frame["date"] >= start].copy()
+        frame["landing_file"] = pd.Series(
+            [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
+        )
+        frames.append(frame)
+        blank = frame["value"].isna()
+        if blank.any():
+            days = frame.loc[blank, "date"]
+            notes.append(
+                f"{landed.path.name}: {parsed.series_id}: {int(blank.sum())} of {len(frame)} row(s) have "
+                f"no value (empty or '.' upstream, kept as NaN; {days.min():%Y-%m-%d}..{days.max():%Y-%m-%d})"
+            )
+    log.info("fred %s: parsed %d files, %d rows", batch.mode, len(batch.files), sum(len(f) for f in frames))
+
+    if not frames:
+        empty = _empty_frame()
+        empty["landing_file"] = pd.Series([], dtype="str")
+        return empty, notes
+    out = pd.concat(frames, ignore_index=True)
+    duplicated = out.duplicated(["series_id", "date"], keep=False)
+    if duplicated.any():
+        first = out[duplicated].iloc[0]
+        same = out[duplicated & (out["series_id"] == first["series_id"]) & (out["date"] == first["date"])]
+        files = list(dict.fromkeys(same["landing_file"]))
+        raise SeriesFileError(
+            Path(files[-1]),
+            f"{first['series_id']} {first['date']:%Y-%m-%d} also comes from {files[0]}; expected each "
+            f"(series, date) from one file of the batch, got it from {' and '.join(files)}",
+        )
+    out = out.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
+    return out, notes
+
+
+def land_snapshot_fred(snapshot_dir: Path, series_ids: Sequence[str], landing_root: Path) -> LandingBatch:
+    """Copy ``<snapshot_dir>/fred/<ID>.csv`` of every requested series into landing, byte for byte."""
+    snapshot_dir = Path(snapshot_dir)
+    fred_dir = snapshot_dir / "fred"
+    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
+    if not snapshot_dir.is_dir():
+        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
+    if not fred_dir.is_dir():
+        raise FileNotFoundError(
+            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no fred/ folder (expected fred/<SERIES>.csv "
+            f"files, e.g. fred/DGS2.csv); {layout_hint}"
+        )
+    sources = {p.stem: p for p in sorted(fred_dir.glob("*.csv"))}
+    wanted = list(dict.fromkeys(series_ids))
+    notes = [
+        f"skipped {src.name}: series {stem} was not requested"
+        for stem, src in sources.items()
+        if stem not in wanted
+    ]
+    absent = [s for s in wanted if s not in sources]
+    if absent:
+        notes.append(f"not in snapshot: {', '.join(absent)} (no fred/<SERIES>.csv in {snapshot_dir})")
+    requested = [s for s in wanted if s in sources]
+    files = [
+        LandedFile(path=land_copy(sources[s], landing_root, "fred", "snapshot"), symbols=(s,))
+        for s in requested
+    ]
+    for note in notes:
+        log.info("fred snapshot: %s", note)
+    log.info("fred snapshot: landed %d files from %s", len(files), fred_dir)
+    return LandingBatch(system="fred", mode="snapshot", requested=tuple(requested), files=files, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------------
+# Live download (keyless CSV endpoint)
+# --------------------------------------------------------------------------------------------------
+
+FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
+
+
+def _is_retryable(error: BaseException) -> bool:
+    """Connection trouble: worth another attempt. Other request errors (bad URL, ...) are not."""
+    if isinstance(error, requests.ConnectionError | requests.Timeout):
+        return True
+    if isinstance(error, requests.RequestException):
+        return False
+    if isinstance(error, OSError):
+        return True
+    names = [cls.__name__ for cls in type(error).__mro__]
+    return any("Connection" in n or "Timeout" in n for n in names)
+
+
+def _retryable_status(status: int) -> bool:
+    return status == 429 or 500 <= status <= 599
+
+
+@dataclass
+class _Outcome:
+    response: Any = None  # the final answer (status 200 or a non-retryable status)
+    unreachable: str | None = None  # why all attempts failed (connection error or 429/5xx)
+
+
+def _request(
+    get: Callable[..., Any],
+    series_id: str,
+    *,
+    start: dt.date,
+    max_attempts: int,
+    base_delay: float,
+    sleep: Callable[[float], None],
+    timeout: float,
+) -> _Outcome:
+    """One series with retries on connection errors, timeouts and HTTP 429/5xx."""
+    params = {"id": series_id, "cosd": start.isoformat()}
+    last = ""
+    for attempt in range(max_attempts):
+        try:
+            response = get(FRED_CSV_URL, params=params, timeout=timeout)
+        except Exception as e:
+            if not _is_retryable(e):
+                raise
+            last = f"{type(e).__name__}: {e}"
+        else:
+            if not _retryable_status(response.status_code):
+                return _Outcome(response=response)
+            last = f"HTTP {response.status_code}"
+        if attempt < max_attempts - 1:
+            log.warning("fred download of %s failed (%s); retrying", series_id, last)
+            sleep(base_delay * 2**attempt)
+    return _Outcome(unreachable=last)
+
+
+def _not_csv_reason(series_id: str, content: bytes) -> str | None:
+    """Why a 200 answer is not a FRED CSV of ``series_id`` with data rows, or None when it is one."""
+    label = Path(f"{series_id}.csv")
+    try:
+        rows = _read_rows(label, content)
+        _, named = _header(label, rows)
+    except SeriesFileError as e:
+        snippet = content[:80].decode("utf-8", errors="replace")
+        return f"not a FRED CSV ({e.problem}; body starts {snippet!r})"
+    if named.upper() != series_id.upper():
+        return f"the CSV holds series {named!r}, not {series_id!r}"
+    if len(rows) < 2:
+        return "the CSV has a header and no observations on or after the start date"
+    return None
+
+
+def fetch_live_fred(
+    series_ids: Sequence[str],
+    landing_root: Path,
+    *,
+    start: dt.date,
+    get: Callable[..., Any] | None = None,
+    max_attempts: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: float = 30.0,
+    now: Callable[[], dt.datetime] | None = None,
+) -> LandingBatch:
+    """Download each series from FRED's keyless CSV endpoint (one request per series) into landing.
+
+    ``get`` is called as ``get(url, params={"id": ..., "cosd": ...}, timeout=timeout)`` (default
+    ``requests.get``). Connection errors, timeouts and HTTP 429/5xx are retried with exponential
+    backoff (``base_delay * 2**attempt``). A 404 or other 4xx, or an answer that is not a FRED CSV of
+    the series (an HTML error page), makes the series ``missing`` with a note. Each CSV is landed as
+    ``<ID>.csv`` byte for byte. Raises UpstreamUnavailableError when no series could be reached.
+    """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
+    wanted = list(dict.fromkeys(series_ids))
+    if not wanted:
+        raise ValueError("fetch_live_fred: no series requested")
+    if get is None:
+        get = requests.get
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+
+    files: list[LandedFile] = []
+    missing: list[str] = []
+    notes: list[str] = []
+    unreachable: dict[str, str] = {}
+    for series_id in wanted:
+        outcome = _request(
+            get,
+            series_id,
+            start=start,
+            max_attempts=max_attempts,
+            base_delay=base_delay,
+            sleep=sleep,
+            timeout=timeout,
+        )
+        if outcome.unreachable is not None:
+            unreachable[series_id] = outcome.unreachable
+            continue
+        response = outcome.response
+        if response.status_code != 200:
+            missing.append(series_id)
+            notes.append(f"missing from FRED: {series_id} (HTTP {response.status_code}; not retried)")
+            log.warning("fred live: %s", notes[-1])
+            continue
+        content = bytes(response.content)
+        reason = _not_csv_reason(series_id, content)
+        if reason is not None:
+            missing.append(series_id)
+            notes.append(f"missing from FRED: {series_id} (HTTP 200 but {reason})")
+            log.warning("fred live: %s", notes[-1])
+            continue
+        captured_at = clock()
+        if captured_at.utcoffset() is None:
+            raise ValueError(f"now() must return a timezone-aware datetime, got {captured_at!r}")
+        path = land_bytes(content, landing_root, "fred", "live", f"{series_id}.csv")
+        files.append(LandedFile(path=path, symbols=(series_id,), captured_at=captured_at.astimezone(dt.UTC)))
+        log.info("fred live: %s landed %s", series_id, path)
+
+    if len(unreachable) == len(wanted):
+        last = unreachable[wanted[-1]]
+        raise UpstreamUnavailableError(
+            f"FRED unreachable after {max_attempts} attempts (last error: {last}): could not download "
+            f"{', '.join(wanted)}; {OFFLINE_HINT}"
+        )
+    if unreachable:
+        missing.extend(unreachable)
+        notes.append(
+            "missing from FRED (unreachable after "
+            f"{max_attempts} attempts): "
+            + ", ".join(f"{s} (last error: {e})" for s, e in unreachable.items())
+        )
+        log.warning("fred live: %s", notes[-1])
+    return LandingBatch(
+        system="fred",
+        mode="live",
+        requested=tuple(wanted),
+        files=files,
+        missing=missing,
+        notes=notes,
+    )
+
+
+__all__ = [
+    "FRED_COLUMNS",
+    "ParsedSeries",
+    "SeriesFileError",
+    "UpstreamUnavailableError",
+    "fetch_live_fred",
+    "land_snapshot_fred",
+    "parse_fred_batch",
+    "parse_fred_file",
+]

@@ -1,0 +1,298 @@
+"""Raw tables: one row per upstream fact, with provenance; idempotent loads and their bookkeeping.
+
+Every raw table is described by a :class:`RawTable` and loaded by :func:`load` in one transaction.
+Each load is recorded in ``raw.loads`` (counts, landing files, notes) and ``raw.load_items`` (per
+symbol or series: requested or not, rows delivered), which the quality gates read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import pandas as pd
+
+BOOKKEEPING_DDL = """
+create schema if not exists raw;
+create table if not exists raw.loads (
+    load_id           varchar   not null,
+    system            varchar   not null,  -- upstream system: yahoo | fred
+    source            varchar   not null,  -- sample | snapshot | live
+    loaded_at         timestamptz not null,
+    synthetic         boolean   not null,
+    landing_files     varchar[] not null,
+    covered_from      date,                -- ROTATION_START_DATE of the load
+    rows_in_files     bigint    not null,
+    rows_inserted     bigint    not null,
+    rows_updated      bigint    not null,
+    rows_unchanged    bigint    not null,
+    rows_removed      bigint    not null,
+    notes             varchar[] not null
+);
+create table if not exists raw.load_items (
+    load_id           varchar   not null,  -- raw.loads.load_id
+    item              varchar   not null,  -- the symbol (yahoo) or series id (fred)
+    requested         boolean   not null,  -- the load asked upstream for it
+    rows_delivered    bigint    not null   -- rows upstream delivered for it (from the start date on)
+);
+"""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table: its name, upstream system, key and the value columns compared on reload."""
+
+    name: str  # table in schema raw
+    system: str  # upstream system recorded in raw.loads
+    item: str  # the column naming what was requested: symbol, series_id
+    values: tuple[str, ...]  # columns whose change makes a row "updated"
+    columns_ddl: str  # the table's own columns, before the provenance columns
+
+    @property
+    def qualified(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def ddl(self) -> str:
+        return (
+            f"create table if not exists {self.qualified} ({self.columns_ddl}\n"
+            "  , source            varchar   not null  -- sample | snapshot | live\n"
+            "  , landing_file      varchar   not null  -- path relative to ROTATION_HOME\n"
+            "  , loaded_at         timestamptz not null  -- when the row was inserted or last changed\n);"
+        )
+
+
+PRICES = RawTable(
+    name="prices",
+    system="yahoo",
+    item="symbol",
+    values=("open", "high", "low", "close", "adj_close", "volume", "close_is_adjusted"),
+    columns_ddl="""
+    symbol            varchar   not null,  -- Yahoo symbol (^RUT, IWM, ZQ=F)
+    date              date      not null,  -- exchange-local trading date
+    open              double,
+    high              double,
+    low               double,
+    close             double,              -- Close as upstream sent it
+    adj_close         double,              -- Adj Close where upstream sent one
+    volume            double,
+    close_is_adjusted boolean   not null   -- upstream's Close is itself adjusted (auto_adjust)""",
+)
+
+FRED_SERIES = RawTable(
+    name="fred_series",
+    system="fred",
+    item="series_id",
+    values=("value",),
+    columns_ddl="""
+    series_id         varchar   not null,  -- FRED series id (DGS2, DGS3MO, DFF)
+    date              date      not null,  -- observation date
+    value             double               -- percent as published; null where FRED has no value""",
+)
+
+RAW_TABLES = (PRICES, FRED_SERIES)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(BOOKKEEPING_DDL)
+    for table in RAW_TABLES:
+        con.execute(table.ddl)
+
+
+@dataclass
+class LoadStats:
+    load_id: str
+    rows_in_files: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_removed: int
+    items: int
+    min_date: dt.date | None
+    max_date: dt.date | None
+    notes: list[str] = field(default_factory=list)
+
+    def as_metadata(self) -> dict:
+        out = asdict(self)
+        out["min_date"] = str(self.min_date) if self.min_date else None
+        out["max_date"] = str(self.max_date) if self.max_date else None
+        return out
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    synthetic: bool,
+    requested: Sequence[str],
+    landing_files: Sequence[str],
+    start_date: dt.date,
+    notes: Sequence[str] = (),
+) -> LoadStats:
+    """Upsert parsed rows into ``table`` in one transaction and record the load.
+
+    The load is authoritative for the items (symbols, series) it delivered, from ``start_date`` on:
+    identical rows stay untouched (``loaded_at`` included, so reloading the same files changes
+    nothing), changed rows are replaced, rows upstream no longer sends are removed. Items this load
+    did not deliver keep their rows: earlier good data stays served. A warehouse holds one source at
+    a time: rows from another source (e.g. sample rows when loading the snapshot) and rows before
+    ``start_date`` are removed, and the removal is counted.
+
+    Items the previous load of the same system and source delivered count as requested again, so a
+    file that disappears upstream shows as delivering 0 rows (and fails the gate) instead of silently
+    serving its old rows.
+    """
+    ensure_tables(con)
+    requested = sorted(set(requested) | set(previously_delivered(con, table.system, source)))
+    load_id = uuid.uuid4().hex
+    loaded_at = dt.datetime.now(dt.UTC)
+    item, raw = table.item, table.qualified
+    columns = [item, "date", *table.values]
+    delivered = sorted(set(frame[item])) if len(frame) else []
+    incoming = frame[[*columns, "landing_file"]].copy()
+    con.begin()
+    try:
+        # Cast through the raw table's own column types.
+        types = dict(
+            con.execute(
+                "select column_name, data_type from duckdb_columns() where schema_name = 'raw' and table_name = ?",
+                [table.name],
+            ).fetchall()
+        )
+        casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in [*columns, "landing_file"])
+        con.register("incoming_df", incoming)
+        con.execute(f"create or replace temp table incoming as select {casts} from incoming_df")
+        con.unregister("incoming_df")
+        same_key = f"p.{item} = i.{item} and p.date = i.date"
+        changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
+        removed = con.execute(
+            f"""
+            delete from {raw} p
+            where p.source <> $source
+               or p.date < $start
+               or (list_contains($delivered, p.{item})
+                   and not exists (select 1 from incoming i where {same_key}))
+            """,
+            {"source": source, "start": start_date, "delivered": delivered},
+        ).fetchone()[0]
+        updated = con.execute(
+            f"delete from {raw} p using incoming i where {same_key} and ({changed})"
+        ).fetchone()[0]
+        inserted_total = con.execute(
+            f"""
+            insert into {raw} by name
+            select i.*, $source as source, $loaded_at as loaded_at
+            from incoming i
+            where not exists (select 1 from {raw} p where {same_key})
+            """,
+            {"source": source, "loaded_at": loaded_at},
+        ).fetchone()[0]
+        per_item = dict(con.execute(f"select {item}, count(*) from incoming group by {item}").fetchall())
+        stats = LoadStats(
+            load_id=load_id,
+            rows_in_files=len(incoming),
+            rows_inserted=inserted_total - updated,
+            rows_updated=updated,
+            rows_unchanged=len(incoming) - inserted_total,
+            rows_removed=removed,
+            items=len(delivered),
+            min_date=None,
+            max_date=None,
+            notes=list(notes),
+        )
+        con.execute(
+            """
+            insert into raw.loads values ($load_id, $system, $source, $loaded_at, $synthetic, $files,
+                $start, $rows, $inserted, $updated, $unchanged, $removed, $notes)
+            """,
+            {
+                "load_id": load_id,
+                "system": table.system,
+                "source": source,
+                "loaded_at": loaded_at,
+                "synthetic": synthetic,
+                "files": list(landing_files),
+                "start": start_date,
+                "rows": stats.rows_in_files,
+                "inserted": stats.rows_inserted,
+                "updated": stats.rows_updated,
+                "unchanged": stats.rows_unchanged,
+                "removed": stats.rows_removed,
+                "notes": list(notes),
+            },
+        )
+        wanted = set(requested)
+        con.executemany(
+            "insert into raw.load_items values (?, ?, ?, ?)",
+            [
+                [load_id, name, name in wanted, per_item.get(name, 0)]
+                for name in sorted(wanted | set(per_item))
+            ],
+        )
+        con.execute("drop table incoming")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    stats.min_date, stats.max_date = con.execute(f"select min(date), max(date) from {raw}").fetchone()
+    return stats
+
+
+def latest_load(con: duckdb.DuckDBPyConnection, system: str) -> dict | None:
+    """The most recent row of ``raw.loads`` for a system, as a dict (None before the first load)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'loads'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    cur = con.execute("select * from raw.loads where system = ? order by loaded_at desc limit 1", [system])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def previously_delivered(con: duckdb.DuckDBPyConnection, system: str, source: str) -> list[str]:
+    """Items with rows in the latest load of ``system`` from ``source``."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            select item from raw.load_items
+            where rows_delivered > 0 and load_id = (
+                select load_id from raw.loads where system = ? and source = ?
+                order by loaded_at desc limit 1)
+            order by item
+            """,
+            [system, source],
+        ).fetchall()
+    ]
+
+
+def latest_load_items(con: duckdb.DuckDBPyConnection, system: str) -> pd.DataFrame:
+    """Per item of the most recent load of ``system``: requested or not, rows delivered."""
+    return con.execute(
+        """
+        select item, requested, rows_delivered
+        from raw.load_items
+        where load_id = (select load_id from raw.loads where system = ? order by loaded_at desc limit 1)
+        order by item
+        """,
+        [system],
+    ).df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
+    """Rows and date range per item of a raw table."""
+    return con.execute(
+        f"""
+        select {table.item}, count(*) as rows, count(*) filter (where {table.values[0]} is not null)
+               as rows_with_value, min(date) as first_date, max(date) as last_date
+        from {table.qualified} group by {table.item} order by {table.item}
+        """
+    ).df()
