@@ -1,13 +1,13 @@
-"""The three source modes: how this run's price files get into landing. Parsing after that is shared."""
+"""The three source modes: how this run's upstream files get into landing. Parsing after that is shared."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from ingestion import sample, yahoo
+from ingestion import fred, sample, yahoo
 from ingestion.landing import LandingBatch
-from ingestion.universe import load_universe
+from ingestion.universe import fred_series_ids, load_universe
 
 
 def land_prices(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
@@ -21,4 +21,16 @@ def land_prices(source: str, *, landing_dir: Path, snapshot_dir: Path, start_dat
         return yahoo.land_snapshot(snapshot_dir, symbols, landing_dir)
     if source == "live":
         return yahoo.fetch_live(symbols, landing_dir, start=start_date)
+    raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def land_fred(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
+    """Land the FRED series of ``dbt_project/seeds/rate_series.csv`` (kind fred)."""
+    series = fred_series_ids(source)
+    if source == "sample":
+        return sample.land_sample_fred(landing_dir)
+    if source == "snapshot":
+        return fred.land_snapshot_fred(snapshot_dir, series, landing_dir)
+    if source == "live":
+        return fred.fetch_live_fred(series, landing_dir, start=start_date)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")

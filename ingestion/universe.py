@@ -59,3 +59,64 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
     if not out:
         raise ValueError(f"{path}: no instruments")
     return out
+
+
+RATE_SERIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "rate_series.csv"
+RATE_KINDS = ("fred", "yield_quote", "futures_implied")
+ROLL_RULES = ("none", "monthly", "quarterly_mar_jun_sep_dec", "quarterly_jan_apr_jul_oct")
+
+
+@dataclass(frozen=True)
+class RateSeries:
+    """One row of ``dbt_project/seeds/rate_series.csv``: a front-end rate the warehouse tracks."""
+
+    rate_series: str  # DGS2, ZQ=F_IMPLIED
+    name: str
+    kind: str  # fred | yield_quote (a Yahoo symbol quoted in percent) | futures_implied (100 - price)
+    upstream_id: str  # FRED series id or Yahoo symbol
+    roll_rule: str  # when a continuous futures series rolls (none for cash series)
+    live_only: bool  # only the live source has it (the snapshot and sample do not)
+    for_sensitivity: bool  # used as a rate in marts.rate_sensitivity
+
+
+def load_rate_series(path: Path = RATE_SERIES_SEED) -> list[RateSeries]:
+    """Read the rate-series seed; errors name the file, line and problem."""
+    expected = ["rate_series", "name", "kind", "upstream_id", "roll_rule", "live_only", "for_sensitivity"]
+    booleans = {"true": True, "false": False}
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != expected:
+            raise ValueError(f"{path}: expected header {expected}, got {reader.fieldnames}")
+        out: list[RateSeries] = []
+        for line, row in enumerate(reader, start=2):
+            for column, allowed in (("kind", RATE_KINDS), ("roll_rule", ROLL_RULES)):
+                if row[column] not in allowed:
+                    raise ValueError(
+                        f"{path} line {line}: {column} must be one of {allowed}, got {row[column]!r}"
+                    )
+            for column in ("live_only", "for_sensitivity"):
+                if row[column] not in booleans:
+                    raise ValueError(
+                        f"{path} line {line}: {column} must be true or false, got {row[column]!r}"
+                    )
+            out.append(
+                RateSeries(
+                    rate_series=row["rate_series"],
+                    name=row["name"],
+                    kind=row["kind"],
+                    upstream_id=row["upstream_id"],
+                    roll_rule=row["roll_rule"],
+                    live_only=booleans[row["live_only"]],
+                    for_sensitivity=booleans[row["for_sensitivity"]],
+                )
+            )
+    return out
+
+
+def fred_series_ids(source: str, path: Path = RATE_SERIES_SEED) -> list[str]:
+    """The FRED series a source provides: all of them live, the others without the live-only ones."""
+    return [
+        r.upstream_id
+        for r in load_rate_series(path)
+        if r.kind == "fred" and (source == "live" or not r.live_only)
+    ]

@@ -18,11 +18,13 @@ from dagster import (
     asset_check,
 )
 
+from expectations import fred as fred_expectations
 from expectations import loads as load_expectations
 from expectations import prices as price_expectations
+from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import RAW_PRICES
+from orchestration.assets.ingestion import RAW_FRED_SERIES, RAW_PRICES
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 from warehouse import raw as raw_tables
@@ -62,6 +64,38 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
     }
 
 
+def gate_result(context: AssetCheckExecutionContext, outcome: ValidationOutcome) -> AssetCheckResult:
+    if not outcome.success:
+        context.log.error(outcome.summary())
+    elif outcome.tolerated:
+        context.log.warning(outcome.summary())
+    return AssetCheckResult(
+        passed=outcome.success,
+        severity=AssetCheckSeverity.ERROR,
+        description=outcome.summary(),
+        metadata=outcome_metadata(outcome),
+    )
+
+
+def read_raw(settings, table: raw_tables.RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A raw table (dates as timestamps) and its latest load's per-item bookkeeping."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        frame = con.execute(f"select * from {table.qualified}").df()
+        load_items = raw_tables.latest_load_items(con, table.system)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame, load_items
+
+
+def new_york_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def load_validation(name: str, load_items: pd.DataFrame) -> ValidationOutcome:
+    return validate(
+        name, load_items, load_expectations.load_suite(), index_columns=load_expectations.INDEX_COLUMNS
+    )
+
+
 @asset_check(
     asset=RAW_PRICES,
     name="great_expectations_gate",
@@ -69,40 +103,88 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
     pool=WRITER_POOL,  # reads the build file: never while another step writes it
     description=(
         "Great Expectations suite for raw.prices (expectations/prices.py): keys not null, one row "
-        "per symbol and date, prices > 0, high >= low, no future dates, every requested symbol "
-        "present, no daily move beyond a factor of 3. Blocking: a failure stops dbt and publishing."
+        "per symbol and date, prices > 0, at most 0.1% of a symbol's bars with high < low, no future "
+        "dates, every requested symbol present, no daily move beyond a factor of 3. Blocking: a "
+        "failure stops dbt and publishing."
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-    settings = warehouse.settings()
-    with db.connect(settings.build_db, read_only=True) as con:
-        raw = con.execute("select * from raw.prices").df()
-        load_items = raw_tables.latest_load_items(con, raw_tables.PRICES.system)
-    raw["date"] = pd.to_datetime(raw["date"])
+    prices, load_items = read_raw(warehouse.settings(), raw_tables.PRICES)
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
-    today = dt.datetime.now(ZoneInfo("America/New_York")).date()
-    outcome = ValidationOutcome.combine(
-        "raw_prices",
-        [
-            validate(
-                "raw_prices",
-                price_expectations.validation_frame(raw, quote_types),
-                price_expectations.prices_suite(today),
-                index_columns=price_expectations.INDEX_COLUMNS,
-            ),
-            validate(
-                "raw_prices_latest_load",
-                load_items,
-                load_expectations.load_suite(),
-                index_columns=load_expectations.INDEX_COLUMNS,
-            ),
-        ],
+    return gate_result(
+        context,
+        ValidationOutcome.combine(
+            "raw_prices",
+            [
+                validate(
+                    "raw_prices",
+                    price_expectations.validation_frame(prices, quote_types),
+                    price_expectations.prices_suite(new_york_today()),
+                    index_columns=price_expectations.INDEX_COLUMNS,
+                ),
+                load_validation("raw_prices_latest_load", load_items),
+            ],
+        ),
     )
-    if not outcome.success:
-        context.log.error(outcome.summary())
-    return AssetCheckResult(
-        passed=outcome.success,
-        severity=AssetCheckSeverity.ERROR,
-        description=outcome.summary(),
-        metadata=outcome_metadata(outcome),
+
+
+@asset_check(
+    asset=RAW_PRICES,
+    name="rate_futures_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for the rate futures and yield quotes in raw.prices "
+        "(expectations/rate_futures.py): ZQ=F and SR3=F within 80..101 (100 - rate), ZT=F within "
+        "90..120, 2YY=F and ^IRX within -1..20 percent; gaps of more than 7 days reported. Blocking."
+    ),
+)
+def raw_prices_rate_futures_gate(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    prices, _ = read_raw(warehouse.settings(), raw_tables.PRICES)
+    return gate_result(
+        context,
+        validate(
+            "raw_prices_rate_futures",
+            rate_futures_expectations.validation_frame(prices),
+            rate_futures_expectations.rate_futures_suite(),
+            index_columns=rate_futures_expectations.INDEX_COLUMNS,
+        ),
     )
+
+
+@asset_check(
+    asset=RAW_FRED_SERIES,
+    name="great_expectations_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for raw.fred_series (expectations/fred.py): keys not null, one row "
+        "per series and date, values in percent within -1..25 (nulls allowed: FRED had no value), "
+        "no future dates, every requested series present; gaps of more than 7 days reported. "
+        "Blocking: a failure stops dbt and publishing."
+    ),
+)
+def raw_fred_series_gate(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    series, load_items = read_raw(warehouse.settings(), raw_tables.FRED_SERIES)
+    return gate_result(
+        context,
+        ValidationOutcome.combine(
+            "raw_fred_series",
+            [
+                validate(
+                    "raw_fred_series",
+                    fred_expectations.validation_frame(series),
+                    fred_expectations.fred_suite(new_york_today()),
+                    index_columns=fred_expectations.INDEX_COLUMNS,
+                ),
+                load_validation("raw_fred_series_latest_load", load_items),
+            ],
+        ),
+    )
+
+
+GATES = [raw_prices_gate, raw_prices_rate_futures_gate, raw_fred_series_gate]

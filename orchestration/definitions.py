@@ -5,9 +5,9 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import raw_prices
+from orchestration.assets.ingestion import raw_fred_series, raw_prices
 from orchestration.assets.serving import serving
-from orchestration.checks import raw_prices_gate
+from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
 from warehouse.settings import Settings
 
@@ -21,8 +21,8 @@ build_all = define_asset_job(
 
 def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
-        assets=[raw_prices, rotation_dbt_assets, serving],
-        asset_checks=[raw_prices_gate],
+        assets=[raw_prices, raw_fred_series, rotation_dbt_assets, serving],
+        asset_checks=GATES,
         jobs=[build_all],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

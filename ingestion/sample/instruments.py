@@ -222,9 +222,12 @@ def _fed_funds_future_model(c: _Context) -> np.ndarray:
 
 
 def _sofr_future_model(c: _Context) -> np.ndarray:
-    """SR3=F: 100 - 3-month rate; rolls monthly to the contract whose period starts that month."""
+    """SR3=F: 100 - 3-month rate; quarterly contracts, rolled on the first trading day of March,
+    June, September and December (the roll rule in dbt_project/seeds/rate_series.csv)."""
     noise = _rate_noise(c)
-    basis = _contract_basis(_month_keys(c.world.dates), c.rng, SOFR_FUTURE_BASIS_BP)
+    dates = c.world.dates
+    quarter_month = (dates.month.to_numpy() // 3 + 1) * 3  # Mar/Jun/Sep/Dec contract in front
+    basis = _contract_basis(dates.year.to_numpy() * 12 + quarter_month, c.rng, SOFR_FUTURE_BASIS_BP)
     implied = c.world.three_month_yield.to_numpy() + (SOFR_OVER_BILLS_BP + basis + noise) / 100.0
     return 100.0 - _soft_floor(implied, 0.0, 0.02)
 

@@ -10,9 +10,8 @@ from dagster import (
     asset,
 )
 
+from orchestration import checks
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import RAW_PRICES
-from orchestration.checks import raw_prices_gate
 from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, raw
@@ -23,7 +22,10 @@ PUBLISHED_KEYS = sorted(
     key=lambda k: k.to_user_string(),
 )
 # What must have passed before a publish: the blocking gate of each raw asset, and every dbt test.
-GATES = {RAW_PRICES: sorted(raw_prices_gate.check_keys, key=lambda k: k.to_user_string())}
+GATES: dict[AssetKey, list[AssetCheckKey]] = {}
+for _gate in checks.GATES:
+    for _key in _gate.check_keys:
+        GATES.setdefault(_key.asset_key, []).append(_key)
 DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_string())
 
 

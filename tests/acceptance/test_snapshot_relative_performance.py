@@ -13,8 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.integration.conftest import make_settings, run_graph
-
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
 
 PAIRS = [
@@ -98,11 +96,8 @@ def add_history_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def snapshot_build(tmp_path_factory, snapshot_dir):
-    home = tmp_path_factory.mktemp("snapshot_home")
-    settings = make_settings(home, "snapshot", snapshot_dir)
-    run = run_graph(settings)
-    assert run.success, run.failures
+def snapshot_build(snapshot_warehouse):
+    settings, run = snapshot_warehouse
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         mart = con.execute("select * from marts.relative_performance").df()
     mart["date"] = pd.to_datetime(mart["date"])

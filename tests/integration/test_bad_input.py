@@ -23,11 +23,13 @@ SYMBOLS = ["^RUT", "^GSPC", "^NDX", "IWM", "SPY", "QQQ"]
 
 @pytest.fixture()
 def small_snapshot(tmp_path, snapshot_dir):
-    """A snapshot dir with six real price files (copied into tmp, never into the repository)."""
+    """A snapshot dir with six real price files and the FRED files (copied into tmp, never into the
+    repository)."""
     root = tmp_path / "snapshot"
     (root / "yahoo").mkdir(parents=True)
     for symbol in SYMBOLS:
         shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", root / "yahoo" / f"{symbol}.csv")
+    shutil.copytree(snapshot_dir / "fred", root / "fred")
     return root
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from ingestion.sample import SAMPLE_FRED_SERIES
 from ingestion.universe import load_universe
 from tests.integration.conftest import make_settings, run_graph, table_checksums
 
@@ -34,11 +35,18 @@ def test_first_run_succeeds_with_every_check_passing(built):
 def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
     settings, _ = built
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        marts = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
         rows, pairs, horizons = con.execute(
             "select count(*), count(distinct pair), count(distinct horizon) from marts.relative_performance"
         ).fetchone()
         source, synthetic = con.execute("select source, synthetic from meta.build_info").fetchone()
         schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    assert marts == {"relative_performance", "front_end_rates", "rate_sensitivity"}
     assert rows > 100_000
     assert pairs == 12
     assert horizons == 8
@@ -83,5 +91,6 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
         ).fetchone()
     assert raw_after == raw_before, "reloading the same landing files must change nothing"
     assert last[:3] == (0, 0, 0) and last[3] == last[4]
-    landing_files = list((settings.home / "landing").rglob("*.csv"))
-    assert len(landing_files) == len(load_universe()), "identical content must not land twice"
+    landing = settings.home / "landing"
+    assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
+    assert len(list((landing / "fred").rglob("*.csv"))) == len(SAMPLE_FRED_SERIES)

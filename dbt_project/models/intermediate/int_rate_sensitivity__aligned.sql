@@ -1,0 +1,58 @@
+-- Daily equity returns paired with daily rate changes over the same interval: a pair counts only when
+-- both the return and the rate change run from the same previous date to the same date, so a day one
+-- side skipped (a bond-market holiday, a futures-only session) is left out rather than forward-filled.
+-- Relative series (^RUT-^GSPC) are the difference of both legs' returns over the same interval.
+
+with series as (
+    select series, numerator, denominator from {{ ref('sensitivity_series') }}
+),
+
+returns as (
+    select symbol, date, previous_date, daily_return
+    from {{ ref('int_prices__returns') }}
+    where daily_return is not null
+),
+
+equity as (
+    select series.series, returns.date, returns.previous_date, returns.daily_return
+    from series
+    inner join returns on returns.symbol = series.numerator
+    where series.denominator is null
+
+    union all
+
+    select
+        series.series,
+        num.date,
+        num.previous_date,
+        num.daily_return - den.daily_return as daily_return
+    from series
+    inner join returns as num on num.symbol = series.numerator
+    inner join returns as den
+        on den.symbol = series.denominator
+        and den.date = num.date
+        and den.previous_date = num.previous_date
+    where series.denominator is not null
+),
+
+rates as (
+    select rates.rate_series, rates.date, rates.previous_date, rates.change_bp
+    from {{ ref('int_rates__daily') }} as rates
+    inner join {{ ref('rate_series') }} as rate_series on rate_series.rate_series = rates.rate_series
+    where rate_series.for_sensitivity and rates.change_bp is not null
+),
+
+final as (
+    select
+        equity.series as symbol,
+        rates.rate_series,
+        equity.date,
+        equity.daily_return,
+        rates.change_bp
+    from equity
+    inner join rates
+        on rates.date = equity.date
+        and rates.previous_date = equity.previous_date
+)
+
+select * from final

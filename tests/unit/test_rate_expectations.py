@@ -1,0 +1,83 @@
+"""The FRED and rate-futures gates on small hand-made frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from expectations import fred, rate_futures
+from expectations.runner import validate
+
+TODAY = dt.date(2024, 12, 31)
+
+
+def fred_frame(rows):
+    df = pd.DataFrame(rows, columns=["series_id", "date", "value"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def run_fred(df):
+    return validate(
+        "fred", fred.validation_frame(df), fred.fred_suite(TODAY), index_columns=fred.INDEX_COLUMNS
+    )
+
+
+GOOD = [("DGS2", "2024-07-15", 4.45), ("DGS2", "2024-07-16", 4.43), ("DGS2", "2024-07-17", np.nan)]
+
+
+def test_missing_values_are_allowed_and_good_rows_pass():
+    outcome = run_fred(fred_frame(GOOD))
+    assert outcome.success, outcome.summary()
+
+
+def test_a_rate_in_basis_points_or_a_duplicate_day_blocks():
+    outcome = run_fred(fred_frame([*GOOD, ("DGS2", "2024-07-18", 443.0), ("DGS2", "2024-07-16", 4.43)]))
+    failed = {f.description.split(" ")[0] for f in outcome.failed}
+    assert not outcome.success
+    assert {"rates", "one"} <= failed
+    example = next(f for f in outcome.failed if f.description.startswith("rates")).examples[0]
+    assert example["series_id"] == "DGS2" and example["value"] == 443.0
+
+
+def test_gaps_are_reported_not_blocking():
+    outcome = run_fred(fred_frame([("DGS3MO", "2024-01-02", 5.0), ("DGS3MO", "2024-01-20", 5.1)]))
+    assert outcome.success
+    gap = outcome.tolerated[0]
+    assert gap.description.startswith("gaps of more than 7")
+    assert gap.examples[0]["gap_days"] == 18
+
+
+def prices(rows):
+    df = pd.DataFrame(rows, columns=["symbol", "date", "close"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def run_futures(df):
+    return validate(
+        "futures",
+        rate_futures.validation_frame(df),
+        rate_futures.rate_futures_suite(),
+        index_columns=rate_futures.INDEX_COLUMNS,
+    )
+
+
+def test_rate_futures_within_their_quote_conventions_pass_and_other_symbols_are_ignored():
+    df = prices(
+        [
+            ("ZQ=F", "2024-07-16", 94.67),
+            ("ZT=F", "2024-07-16", 102.1),
+            ("^IRX", "2024-07-16", 5.2),
+            ("IWM", "2024-07-16", 1e9),
+        ]
+    )
+    assert run_futures(df).success
+
+
+def test_a_fed_funds_future_quoted_as_a_rate_blocks():
+    outcome = run_futures(prices([("ZQ=F", "2024-07-15", 94.67), ("ZQ=F", "2024-07-16", 5.33)]))
+    assert not outcome.success
+    assert outcome.failed[0].examples[0]["symbol"] == "ZQ=F"
