@@ -11,6 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENTS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "instruments.csv"
 
 QUOTE_TYPES = ("price", "yield")
+# When a continuous front-month future switches contracts (its first trading day of a roll month);
+# "none" for everything that is not a continuous future (and for futures no mart reads yet).
+ROLL_RULES = ("none", "monthly", "quarterly_mar_jun_sep_dec", "quarterly_jan_apr_jul_oct")
 
 
 @dataclass(frozen=True)
@@ -23,11 +26,12 @@ class Instrument:
     asset_class: str  # equity_index, etf, equity, index_future, rate_future, ...
     quote_type: str  # "price" (must be > 0) or "yield" (percent; may be zero or negative)
     first_date: dt.date  # first date upstream has data (approximate)
+    roll_rule: str = "none"  # see ROLL_RULES
 
 
 def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
     """Read the instrument seed; errors name the file, line and problem."""
-    expected = ["symbol", "name", "segment", "asset_class", "quote_type", "first_date"]
+    expected = ["symbol", "name", "segment", "asset_class", "quote_type", "first_date", "roll_rule"]
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != expected:
@@ -40,6 +44,10 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
             if row["quote_type"] not in QUOTE_TYPES:
                 raise ValueError(
                     f"{path} line {line}: quote_type must be one of {QUOTE_TYPES}, got {row['quote_type']!r}"
+                )
+            if row["roll_rule"] not in ROLL_RULES:
+                raise ValueError(
+                    f"{path} line {line}: roll_rule must be one of {ROLL_RULES}, got {row['roll_rule']!r}"
                 )
             try:
                 first = dt.date.fromisoformat(row["first_date"])
@@ -54,6 +62,7 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
                     asset_class=row["asset_class"],
                     quote_type=row["quote_type"],
                     first_date=first,
+                    roll_rule=row["roll_rule"],
                 )
             )
     if not out:
@@ -63,7 +72,6 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
 
 RATE_SERIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "rate_series.csv"
 RATE_KINDS = ("fred", "yield_quote", "futures_implied")
-ROLL_RULES = ("none", "monthly", "quarterly_mar_jun_sep_dec", "quarterly_jan_apr_jul_oct")
 
 
 @dataclass(frozen=True)
@@ -73,15 +81,14 @@ class RateSeries:
     rate_series: str  # DGS2, ZQ=F_IMPLIED
     name: str
     kind: str  # fred | yield_quote (a Yahoo symbol quoted in percent) | futures_implied (100 - price)
-    upstream_id: str  # FRED series id or Yahoo symbol
-    roll_rule: str  # when a continuous futures series rolls (none for cash series)
+    upstream_id: str  # FRED series id or Yahoo symbol (whose roll_rule, if a future, applies)
     live_only: bool  # only the live source has it (the snapshot and sample do not)
     for_sensitivity: bool  # used as a rate in marts.rate_sensitivity
 
 
 def load_rate_series(path: Path = RATE_SERIES_SEED) -> list[RateSeries]:
     """Read the rate-series seed; errors name the file, line and problem."""
-    expected = ["rate_series", "name", "kind", "upstream_id", "roll_rule", "live_only", "for_sensitivity"]
+    expected = ["rate_series", "name", "kind", "upstream_id", "live_only", "for_sensitivity"]
     booleans = {"true": True, "false": False}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -89,11 +96,8 @@ def load_rate_series(path: Path = RATE_SERIES_SEED) -> list[RateSeries]:
             raise ValueError(f"{path}: expected header {expected}, got {reader.fieldnames}")
         out: list[RateSeries] = []
         for line, row in enumerate(reader, start=2):
-            for column, allowed in (("kind", RATE_KINDS), ("roll_rule", ROLL_RULES)):
-                if row[column] not in allowed:
-                    raise ValueError(
-                        f"{path} line {line}: {column} must be one of {allowed}, got {row[column]!r}"
-                    )
+            if row["kind"] not in RATE_KINDS:
+                raise ValueError(f"{path} line {line}: kind must be one of {RATE_KINDS}, got {row['kind']!r}")
             for column in ("live_only", "for_sensitivity"):
                 if row[column] not in booleans:
                     raise ValueError(
@@ -105,7 +109,6 @@ def load_rate_series(path: Path = RATE_SERIES_SEED) -> list[RateSeries]:
                     name=row["name"],
                     kind=row["kind"],
                     upstream_id=row["upstream_id"],
-                    roll_rule=row["roll_rule"],
                     live_only=booleans[row["live_only"]],
                     for_sensitivity=booleans[row["for_sensitivity"]],
                 )
