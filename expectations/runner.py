@@ -160,5 +160,5 @@ def validate(
         failed=failed,
         tolerated=tolerated,
     )
-    log.info(outcome.summary())
+    log.debug(outcome.summary())
     return outcome
