@@ -13,7 +13,7 @@ INSTRUMENTS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "instruments.csv"
 QUOTE_TYPES = ("price", "yield")
 # When a continuous front-month future switches contracts (its first trading day of a roll month);
 # "none" for everything that is not a continuous future (and for futures no mart reads yet).
-ROLL_RULES = ("none", "monthly", "quarterly_mar_jun_sep_dec", "quarterly_jan_apr_jul_oct")
+ROLL_RULES = ("none", "monthly", "quarterly_jan_apr_jul_oct", "quarterly_imm")
 
 
 @dataclass(frozen=True)

@@ -221,34 +221,41 @@ def _fed_funds_future_model(c: _Context) -> np.ndarray:
     return 100.0 - _soft_floor(implied + (basis + noise) / 100.0, 0.0, 0.02)
 
 
+def _imm_contract_keys(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Per day, the number of IMM dates (third Wednesday of Mar/Jun/Sep/Dec) on or before it: the key
+    of the front quarterly SOFR contract, which changes on each IMM Wednesday."""
+    imm = []
+    for year in range(dates[0].year - 1, dates[-1].year + 2):
+        for month in (3, 6, 9, 12):
+            first = dt.date(year, month, 1)
+            imm.append(first + dt.timedelta(days=(2 - first.weekday()) % 7 + 14))
+    return np.searchsorted(np.array([d.toordinal() for d in imm]), _ordinals(dates), side="right")
+
+
 def _sofr_future_model(c: _Context) -> np.ndarray:
-    """SR3=F: 100 - 3-month rate; quarterly contracts, rolled on the first trading day of March,
-    June, September and December (the roll rule in dbt_project/seeds/rate_series.csv)."""
+    """SR3=F: 100 - 3-month rate; quarterly contracts, rolled on the IMM Wednesday (third Wednesday)
+    of March, June, September and December (roll_rule quarterly_imm in the instrument seed)."""
     noise = _rate_noise(c)
-    dates = c.world.dates
-    quarter_month = (dates.month.to_numpy() // 3 + 1) * 3  # Mar/Jun/Sep/Dec contract in front
-    basis = _contract_basis(dates.year.to_numpy() * 12 + quarter_month, c.rng, SOFR_FUTURE_BASIS_BP)
+    basis = _contract_basis(_imm_contract_keys(c.world.dates), c.rng, SOFR_FUTURE_BASIS_BP)
     implied = c.world.three_month_yield.to_numpy() + (SOFR_OVER_BILLS_BP + basis + noise) / 100.0
     return 100.0 - _soft_floor(implied, 0.0, 0.02)
 
 
 def _note_future_model(c: _Context) -> np.ndarray:
-    """ZT=F: 100 + duration x (6% coupon - 2-year yield); front = next Mar/Jun/Sep/Dec contract,
-    rolled at the end of the month before delivery."""
+    """ZT=F: 100 + duration x (6% coupon - 2-year yield); the Mar/Jun/Sep/Dec contract stays in front
+    to its month's end, so the series rolls on the first trading day of Jan/Apr/Jul/Oct."""
     dates = c.world.dates
     noise = _rate_noise(c)
-    quarter_month = (dates.month.to_numpy() // 3 + 1) * 3
-    basis = _contract_basis(dates.year.to_numpy() * 12 + quarter_month, c.rng, NOTE_FUTURE_BASIS)
+    keys = dates.year.to_numpy() * 4 + (dates.month.to_numpy() - 1) // 3
+    basis = _contract_basis(keys, c.rng, NOTE_FUTURE_BASIS)
     fair = 100.0 + NOTE_FUTURE_DURATION * (NOTE_FUTURE_COUPON - c.world.two_year_yield.to_numpy())
     return fair + basis + noise * NOTE_FUTURE_DURATION / 100.0
 
 
 def _yield_future_model(c: _Context) -> np.ndarray:
-    """2YY=F: the 2-year yield in percent; quarterly contracts rolled at quarter starts."""
-    dates = c.world.dates
+    """2YY=F: the 2-year yield in percent; monthly contracts, rolled at each month start."""
     noise = _rate_noise(c)
-    keys = dates.year.to_numpy() * 4 + (dates.month.to_numpy() - 1) // 3
-    basis = _contract_basis(keys, c.rng, YIELD_FUTURE_BASIS_BP)
+    basis = _contract_basis(_month_keys(c.world.dates), c.rng, YIELD_FUTURE_BASIS_BP)
     return c.world.two_year_yield.to_numpy() + (basis + noise) / 100.0
 
 

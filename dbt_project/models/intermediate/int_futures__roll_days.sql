@@ -1,5 +1,5 @@
--- Roll days of continuous front-month futures (reference.instruments.roll_rule): the first trading
--- day of a roll month, when the series switched to the next contract and its move is a roll.
+-- Roll days of continuous front-month futures (reference.instruments.roll_rule): the day the series
+-- switched to the next contract, so its move that day is a roll, not a market move.
 
 with prices as (
     select symbol, date from {{ ref('stg_yahoo__prices') }}
@@ -14,7 +14,13 @@ sequenced as (
         futures.symbol,
         futures.roll_rule,
         prices.date,
-        lag(prices.date) over (partition by futures.symbol order by prices.date) as previous_date
+        lag(prices.date) over (partition by futures.symbol order by prices.date) as previous_date,
+        -- third Wednesday of the month (IMM date): first day + days to the first Wednesday + 14
+        {{ dbt.dateadd(
+            'day',
+            "(3 - cast(extract(dow from " ~ dbt.date_trunc('month', 'prices.date') ~ ") as integer) + 7) % 7 + 14",
+            dbt.date_trunc('month', 'prices.date')
+        ) }} as third_wednesday
     from futures
     inner join prices on prices.symbol = futures.symbol
 ),
@@ -24,11 +30,17 @@ final as (
         symbol,
         date,
         coalesce(
-            extract(month from date) <> extract(month from previous_date)
-            and case roll_rule
-                when 'monthly' then true
-                when 'quarterly_mar_jun_sep_dec' then extract(month from date) in (3, 6, 9, 12)
-                when 'quarterly_jan_apr_jul_oct' then extract(month from date) in (1, 4, 7, 10)
+            case roll_rule
+                -- first trading day of a (roll) month
+                when 'monthly' then extract(month from date) <> extract(month from previous_date)
+                when 'quarterly_jan_apr_jul_oct'
+                    then extract(month from date) <> extract(month from previous_date)
+                    and extract(month from date) in (1, 4, 7, 10)
+                -- first trading day on or after the IMM Wednesday of March, June, September, December
+                when 'quarterly_imm'
+                    then extract(month from date) in (3, 6, 9, 12)
+                    and date >= third_wednesday
+                    and previous_date < third_wednesday
                 else false
             end,
             false

@@ -9,8 +9,13 @@ series as (
     select rate_series, name, kind from {{ ref('rate_series') }}
 ),
 
+-- Scheduled meetings only: they are known in advance, an unscheduled decision is not (point in time).
 meetings as (
-    select meeting_date from {{ ref('fomc_meetings') }}
+    select meeting_date from {{ ref('fomc_meetings') }} where scheduled
+),
+
+calendar_start as (
+    select min(meeting_date) as first_meeting from meetings
 ),
 
 fed_funds_futures as (
@@ -20,6 +25,7 @@ fed_funds_futures as (
 next_meeting as (
     select fed_funds_futures.date, min(meetings.meeting_date) as next_fomc_date
     from fed_funds_futures
+    inner join calendar_start on fed_funds_futures.date >= calendar_start.first_meeting
     inner join meetings on meetings.meeting_date > fed_funds_futures.date
     group by fed_funds_futures.date
 ),
