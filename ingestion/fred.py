@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 import requests
 
-from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+from ingestion.landing import (
+    LandedFile,
+    LandingBatch,
+    combine_parsed,
+    land_bytes,
+    land_snapshot_folder,
+    relative_to_home,
+)
 
 log = logging.getLogger(__name__)
 
@@ -240,56 +247,20 @@ def parse_fred_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tu
             )
     log.info("fred %s: parsed %d files, %d rows", batch.mode, len(batch.files), sum(len(f) for f in frames))
 
-    if not frames:
-        empty = _empty_frame()
-        empty["landing_file"] = pd.Series([], dtype="str")
-        return empty, notes
-    out = pd.concat(frames, ignore_index=True)
-    duplicated = out.duplicated(["series_id", "date"], keep=False)
-    if duplicated.any():
-        first = out[duplicated].iloc[0]
-        same = out[duplicated & (out["series_id"] == first["series_id"]) & (out["date"] == first["date"])]
-        files = list(dict.fromkeys(same["landing_file"]))
-        raise SeriesFileError(
-            Path(files[-1]),
-            f"{first['series_id']} {first['date']:%Y-%m-%d} also comes from {files[0]}; expected each "
-            f"(series, date) from one file of the batch, got it from {' and '.join(files)}",
-        )
-    out = out.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
-    return out, notes
+    return combine_parsed(frames, "series_id", _empty_frame(), SeriesFileError), notes
 
 
 def land_snapshot_fred(snapshot_dir: Path, series_ids: Sequence[str], landing_root: Path) -> LandingBatch:
     """Copy ``<snapshot_dir>/fred/<ID>.csv`` of every requested series into landing, byte for byte."""
-    snapshot_dir = Path(snapshot_dir)
-    fred_dir = snapshot_dir / "fred"
-    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
-    if not snapshot_dir.is_dir():
-        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
-    if not fred_dir.is_dir():
-        raise FileNotFoundError(
-            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no fred/ folder (expected fred/<SERIES>.csv "
-            f"files, e.g. fred/DGS2.csv); {layout_hint}"
-        )
-    sources = {p.stem: p for p in sorted(fred_dir.glob("*.csv"))}
-    wanted = list(dict.fromkeys(series_ids))
-    notes = [
-        f"skipped {src.name}: series {stem} was not requested"
-        for stem, src in sources.items()
-        if stem not in wanted
-    ]
-    absent = [s for s in wanted if s not in sources]
-    if absent:
-        notes.append(f"not in snapshot: {', '.join(absent)} (no fred/<SERIES>.csv in {snapshot_dir})")
-    requested = [s for s in wanted if s in sources]
-    files = [
-        LandedFile(path=land_copy(sources[s], landing_root, "fred", "snapshot"), symbols=(s,))
-        for s in requested
-    ]
-    for note in notes:
-        log.info("fred snapshot: %s", note)
-    log.info("fred snapshot: landed %d files from %s", len(files), fred_dir)
-    return LandingBatch(system="fred", mode="snapshot", requested=tuple(requested), files=files, notes=notes)
+    return land_snapshot_folder(
+        snapshot_dir,
+        system="fred",
+        wanted=series_ids,
+        landing_root=landing_root,
+        item="series",
+        example="DGS2.csv",
+        unwanted_hint="was not requested",
+    )
 
 
 # --------------------------------------------------------------------------------------------------

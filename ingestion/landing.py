@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,3 +84,75 @@ def relative_to_home(path: Path, home: Path) -> str:
 
 
 __all__ = ["LandedFile", "LandingBatch", "land_bytes", "land_copy", "relative_to_home"]
+
+
+def land_snapshot_folder(
+    snapshot_dir: Path,
+    *,
+    system: str,
+    wanted: Sequence[str],
+    landing_root: Path,
+    item: str,
+    example: str,
+    unwanted_hint: str,
+) -> LandingBatch:
+    """Copy ``<snapshot_dir>/<system>/<ITEM>.csv`` of every wanted item into landing, byte for byte.
+
+    Files of items not wanted are skipped with a note (``unwanted_hint`` says why); wanted items
+    without a file get one note and are not requested. A missing folder or one without any CSV file
+    is an error naming the setting and the expected layout.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    folder = snapshot_dir / system
+    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
+    if not snapshot_dir.is_dir():
+        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
+    expected = f"{system}/<{item.upper()}>.csv files, e.g. {system}/{example}"
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no {system}/ folder (expected {expected}); {layout_hint}"
+        )
+    sources = {p.stem: p for p in sorted(folder.glob("*.csv"))}
+    if not sources:
+        raise FileNotFoundError(f"{folder} holds no .csv files (expected {expected}); {layout_hint}")
+    wanted = list(dict.fromkeys(wanted))
+    notes = [
+        f"skipped {src.name}: {item} {stem} {unwanted_hint}"
+        for stem, src in sources.items()
+        if stem not in wanted
+    ]
+    absent = [s for s in wanted if s not in sources]
+    if absent:
+        notes.append(
+            f"not in snapshot: {', '.join(absent)} (no {system}/<{item.upper()}>.csv in {snapshot_dir})"
+        )
+    requested = [s for s in wanted if s in sources]
+    files = [
+        LandedFile(path=land_copy(sources[s], landing_root, system, "snapshot"), symbols=(s,))
+        for s in requested
+    ]
+    for note in notes:
+        log.info("%s snapshot: %s", system, note)
+    log.info("%s snapshot: landed %d files from %s", system, len(files), folder)
+    return LandingBatch(system=system, mode="snapshot", requested=tuple(requested), files=files, notes=notes)
+
+
+def combine_parsed(
+    frames: list[pd.DataFrame], item: str, empty: pd.DataFrame, error: Callable[[Path, str], Exception]
+) -> pd.DataFrame:
+    """One frame from a batch's parsed files, sorted by item and date; the same (item, date) from two
+    files is an error naming both (``error(path, problem)``)."""
+    if not frames:
+        return empty.assign(landing_file=pd.Series([], dtype="str"))
+    out = pd.concat(frames, ignore_index=True)
+    duplicated = out.duplicated([item, "date"], keep=False)
+    if duplicated.any():
+        first = out[duplicated].iloc[0]
+        same = out[duplicated & (out[item] == first[item]) & (out["date"] == first["date"])]
+        files = list(dict.fromkeys(same["landing_file"]))
+        raise error(
+            Path(files[-1]),
+            f"{first[item]} {first['date']:%Y-%m-%d} also comes from {files[0]}; expected each "
+            f"({item}, date) from one file of the batch, got it from {' and '.join(files)}",
+        )
+    return out.sort_values([item, "date"], kind="stable").reset_index(drop=True)

@@ -32,7 +32,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+from ingestion.landing import (
+    LandedFile,
+    LandingBatch,
+    combine_parsed,
+    land_bytes,
+    land_snapshot_folder,
+    relative_to_home,
+)
 
 log = logging.getLogger(__name__)
 
@@ -439,63 +446,20 @@ def parse_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[p
             log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, done, total, rows)
     log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, total, total, rows)
 
-    if not frames:
-        empty = _empty_frame()
-        empty["landing_file"] = pd.Series([], dtype="str")
-        return empty, notes
-    out = pd.concat(frames, ignore_index=True)
-    duplicated = out.duplicated(["symbol", "date"], keep=False)
-    if duplicated.any():
-        first = out[duplicated].iloc[0]
-        same = out[duplicated & (out["symbol"] == first["symbol"]) & (out["date"] == first["date"])]
-        files = list(dict.fromkeys(same["landing_file"]))
-        raise PriceFileError(
-            Path(files[-1]),
-            f"{first['symbol']} {first['date']:%Y-%m-%d} also comes from {files[0]}; expected each "
-            f"(symbol, date) from one file of the batch, got it from {' and '.join(files)}",
-        )
-    out = out.sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
-    return out, notes
+    return combine_parsed(frames, "symbol", _empty_frame(), PriceFileError), notes
 
 
 def land_snapshot(snapshot_dir: Path, universe_symbols: Sequence[str], landing_root: Path) -> LandingBatch:
     """Copy ``<snapshot_dir>/yahoo/<SYMBOL>.csv`` of every universe symbol into landing, byte for byte."""
-    snapshot_dir = Path(snapshot_dir)
-    yahoo_dir = snapshot_dir / "yahoo"
-    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
-    if not snapshot_dir.is_dir():
-        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
-    if not yahoo_dir.is_dir():
-        raise FileNotFoundError(
-            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no yahoo/ folder (expected "
-            f"yahoo/<SYMBOL>.csv files); {layout_hint}"
-        )
-    sources = {p.stem: p for p in sorted(yahoo_dir.glob("*.csv"))}
-    if not sources:
-        raise FileNotFoundError(
-            f"{yahoo_dir} holds no .csv files (expected one <SYMBOL>.csv per Yahoo symbol, e.g. "
-            f"^RUT.csv); {layout_hint}"
-        )
-
-    universe = list(dict.fromkeys(universe_symbols))
-    notes = [
-        f"skipped {src.name}: symbol {stem} is not in the instrument universe; add it to "
-        "dbt_project/seeds/instruments.csv to load it"
-        for stem, src in sources.items()
-        if stem not in universe
-    ]
-    absent = [s for s in universe if s not in sources]
-    if absent:
-        notes.append(f"not in snapshot: {', '.join(absent)} (no yahoo/<SYMBOL>.csv in {snapshot_dir})")
-    requested = [s for s in universe if s in sources]
-    files = [
-        LandedFile(path=land_copy(sources[s], landing_root, "yahoo", "snapshot"), symbols=(s,))
-        for s in requested
-    ]
-    for note in notes:
-        log.info("yahoo snapshot: %s", note)
-    log.info("yahoo snapshot: landed %d files from %s", len(files), yahoo_dir)
-    return LandingBatch(system="yahoo", mode="snapshot", requested=tuple(requested), files=files, notes=notes)
+    return land_snapshot_folder(
+        snapshot_dir,
+        system="yahoo",
+        wanted=universe_symbols,
+        landing_root=landing_root,
+        item="symbol",
+        example="^RUT.csv",
+        unwanted_hint="is not in the instrument universe; add it to dbt_project/seeds/instruments.csv to load it",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
