@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ingestion import fred, sample, yahoo
+from ingestion import cftc, fred, sample, yahoo
 from ingestion.landing import LandingBatch
-from ingestion.universe import fred_series_ids, load_universe
+from ingestion.universe import cftc_codes, fred_series_ids, load_universe
 
 
 def land_prices(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
@@ -34,3 +34,20 @@ def land_fred(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date:
     if source == "live":
         return fred.fetch_live_fred(series, landing_dir, start=start_date)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def land_cftc(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
+    """Land CFTC Traders in Financial Futures reports for the markets of cftc_markets.csv."""
+    codes = cftc_codes()
+    if source == "sample":
+        return sample.land_sample_cftc(landing_dir)
+    if source == "snapshot":
+        return cftc.land_snapshot_cftc(snapshot_dir, codes, landing_dir)
+    if source == "live":
+        return cftc.fetch_live_cftc(codes, landing_dir, start=start_date)
+    raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def parse_cftc(batch: LandingBatch, start_date: dt.date, home: Path):
+    """Parse a CFTC batch, keeping the markets of cftc_markets.csv (deduplicated, gaps noted)."""
+    return cftc.parse_tff_batch(batch, start_date, home, cftc_codes())

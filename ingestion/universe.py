@@ -123,3 +123,19 @@ def fred_series_ids(source: str, path: Path = RATE_SERIES_SEED) -> list[str]:
         for r in load_rate_series(path)
         if r.kind == "fred" and (source == "live" or not r.live_only)
     ]
+
+
+CFTC_MARKETS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "cftc_markets.csv"
+
+
+def cftc_codes(path: Path = CFTC_MARKETS_SEED) -> list[str]:
+    """The CFTC contract market codes the warehouse loads (``dbt_project/seeds/cftc_markets.csv``).
+    Codes are strings (13874A); markets are matched on code because names change over the years."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or "cftc_code" not in reader.fieldnames:
+            raise ValueError(f"{path}: expected a cftc_code column, got {reader.fieldnames}")
+        codes = [row["cftc_code"].strip() for row in reader]
+    if not codes or len(set(codes)) != len(codes):
+        raise ValueError(f"{path}: expected unique, non-empty cftc_code values, got {codes}")
+    return codes

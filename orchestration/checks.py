@@ -18,13 +18,14 @@ from dagster import (
     asset_check,
 )
 
+from expectations import cftc as cftc_expectations
 from expectations import fred as fred_expectations
 from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import RAW_FRED_SERIES, RAW_PRICES
+from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_PRICES
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 from warehouse import raw as raw_tables
@@ -82,7 +83,7 @@ def read_raw(settings, table: raw_tables.RawTable) -> tuple[pd.DataFrame, pd.Dat
     with db.connect(settings.build_db, read_only=True) as con:
         frame = con.execute(f"select * from {table.qualified}").df()
         load_items = raw_tables.latest_load_items(con, table.system)
-    frame["date"] = pd.to_datetime(frame["date"])
+    frame[table.date] = pd.to_datetime(frame[table.date])
     return frame, load_items
 
 
@@ -187,4 +188,35 @@ def raw_fred_series_gate(
     )
 
 
-GATES = [raw_prices_gate, raw_prices_rate_futures_gate, raw_fred_series_gate]
+@asset_check(
+    asset=RAW_CFTC_TFF,
+    name="great_expectations_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for raw.cftc_tff (expectations/cftc.py): one report per market and "
+        "date, positions >= 0, total reportable + non-reportable = open interest (long and short), "
+        "total reportable long = the four groups' long + spread, no future dates, every requested "
+        "market present; gaps in the weekly cadence reported. Blocking."
+    ),
+)
+def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    reports, load_items = read_raw(warehouse.settings(), raw_tables.CFTC_TFF)
+    return gate_result(
+        context,
+        ValidationOutcome.combine(
+            "raw_cftc_tff",
+            [
+                validate(
+                    "raw_cftc_tff",
+                    cftc_expectations.validation_frame(reports),
+                    cftc_expectations.cftc_suite(new_york_today()),
+                    index_columns=cftc_expectations.INDEX_COLUMNS,
+                ),
+                load_validation("raw_cftc_tff_latest_load", load_items),
+            ],
+        ),
+    )
+
+
+GATES = [raw_prices_gate, raw_prices_rate_futures_gate, raw_fred_series_gate, raw_cftc_tff_gate]

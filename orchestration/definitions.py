@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import raw_fred_series, raw_prices
+from orchestration.assets.ingestion import raw_cftc_tff, raw_fred_series, raw_prices
 from orchestration.assets.serving import serving
 from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
@@ -21,7 +21,7 @@ build_all = define_asset_job(
 
 def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
-        assets=[raw_prices, raw_fred_series, rotation_dbt_assets, serving],
+        assets=[raw_prices, raw_fred_series, raw_cftc_tff, rotation_dbt_assets, serving],
         asset_checks=GATES,
         jobs=[build_all],
         resources={

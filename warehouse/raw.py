@@ -50,6 +50,7 @@ class RawTable:
     item: str  # the column naming what was requested: symbol, series_id
     values: tuple[str, ...]  # columns whose change makes a row "updated"
     columns_ddl: str  # the table's own columns, before the provenance columns
+    date: str = "date"  # the date column of the key (item, date)
 
     @property
     def qualified(self) -> str:
@@ -93,7 +94,57 @@ FRED_SERIES = RawTable(
     value             double               -- percent as published; null where FRED has no value""",
 )
 
-RAW_TABLES = (PRICES, FRED_SERIES)
+CFTC_TFF = RawTable(
+    name="cftc_tff",
+    system="cftc",
+    item="cftc_code",
+    date="report_date",
+    values=(
+        "market_name",
+        "open_interest",
+        "dealer_long",
+        "dealer_short",
+        "dealer_spread",
+        "asset_mgr_long",
+        "asset_mgr_short",
+        "asset_mgr_spread",
+        "lev_money_long",
+        "lev_money_short",
+        "lev_money_spread",
+        "other_rept_long",
+        "other_rept_short",
+        "other_rept_spread",
+        "tot_rept_long",
+        "tot_rept_short",
+        "nonrept_long",
+        "nonrept_short",
+        "available_at",
+    ),  # fmt: skip
+    columns_ddl="""
+    report_date       date      not null,  -- positions as of this date (a Tuesday)
+    cftc_code         varchar   not null,  -- CFTC contract market code (239742, 13874A)
+    market_name       varchar,             -- Market_and_Exchange_Names as published that week
+    open_interest     double,
+    dealer_long       double,
+    dealer_short      double,
+    dealer_spread     double,
+    asset_mgr_long    double,
+    asset_mgr_short   double,
+    asset_mgr_spread  double,
+    lev_money_long    double,
+    lev_money_short   double,
+    lev_money_spread  double,
+    other_rept_long   double,
+    other_rept_short  double,
+    other_rept_spread double,
+    tot_rept_long     double,
+    tot_rept_short    double,
+    nonrept_long      double,
+    nonrept_short     double,
+    available_at      timestamptz          -- when the report was released (rule in ingestion/cftc.py)""",
+)
+
+RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -152,7 +203,8 @@ def load(
     load_id = uuid.uuid4().hex
     loaded_at = dt.datetime.now(dt.UTC)
     item, raw = table.item, table.qualified
-    columns = [item, "date", *table.values]
+    day = table.date
+    columns = [item, day, *table.values]
     delivered = sorted(set(frame[item])) if len(frame) else []
     incoming = frame[[*columns, "landing_file"]].copy()
     con.begin()
@@ -168,13 +220,13 @@ def load(
         con.register("incoming_df", incoming)
         con.execute(f"create or replace temp table incoming as select {casts} from incoming_df")
         con.unregister("incoming_df")
-        same_key = f"p.{item} = i.{item} and p.date = i.date"
+        same_key = f"p.{item} = i.{item} and p.{day} = i.{day}"
         changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
         removed = con.execute(
             f"""
             delete from {raw} p
             where p.source <> $source
-               or p.date < $start
+               or p.{day} < $start
                or (list_contains($delivered, p.{item})
                    and not exists (select 1 from incoming i where {same_key}))
             """,
@@ -239,7 +291,7 @@ def load(
     except BaseException:
         con.rollback()
         raise
-    stats.min_date, stats.max_date = con.execute(f"select min(date), max(date) from {raw}").fetchone()
+    stats.min_date, stats.max_date = con.execute(f"select min({day}), max({day}) from {raw}").fetchone()
     return stats
 
 
@@ -292,7 +344,7 @@ def coverage(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
     return con.execute(
         f"""
         select {table.item}, count(*) as rows, count(*) filter (where {table.values[0]} is not null)
-               as rows_with_value, min(date) as first_date, max(date) as last_date
+               as rows_with_value, min({table.date}) as first_date, max({table.date}) as last_date
         from {table.qualified} group by {table.item} order by {table.item}
         """
     ).df()

@@ -40,6 +40,7 @@ Modules: :mod:`~ingestion.sample.processes` (random streams, knots, AR(1)/GARCH,
 
 from __future__ import annotations
 
+from ingestion.sample.cftc import SAMPLE_CFTC_CODES, land_sample_cftc
 from ingestion.sample.fred import SAMPLE_FRED_SERIES, land_sample_fred
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.render import YAHOO_COLUMNS, land_sample_prices, render_yahoo_csv
@@ -54,6 +55,7 @@ from ingestion.sample.world import (
 )
 
 __all__ = [
+    "SAMPLE_CFTC_CODES",
     "SAMPLE_END",
     "SAMPLE_FRED_SERIES",
     "SAMPLE_SEED",
@@ -62,6 +64,7 @@ __all__ = [
     "SampleWorld",
     "build_world",
     "index_levels",
+    "land_sample_cftc",
     "land_sample_fred",
     "land_sample_prices",
     "render_yahoo_csv",

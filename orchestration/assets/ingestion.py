@@ -12,6 +12,7 @@ from warehouse.settings import Settings
 
 RAW_PRICES = AssetKey(["raw", "prices"])
 RAW_FRED_SERIES = AssetKey(["raw", "fred_series"])
+RAW_CFTC_TFF = AssetKey(["raw", "cftc_tff"])
 
 
 def ingest(
@@ -110,3 +111,20 @@ def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
 )
 def raw_fred_series(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     return ingest(context, warehouse.settings(), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+
+
+@asset(
+    key=RAW_CFTC_TFF,
+    group_name="ingestion",
+    pool=WRITER_POOL,
+    kinds={"duckdb", "python"},
+    description=(
+        "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
+        "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
+        "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
+        "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
+        "the release time of every report, upserted into raw.cftc_tff. Gaps are noted."
+    ),
+)
+def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    return ingest(context, warehouse.settings(), raw.CFTC_TFF, sources.land_cftc, sources.parse_cftc)

@@ -23,13 +23,14 @@ SYMBOLS = ["^RUT", "^GSPC", "^NDX", "IWM", "SPY", "QQQ"]
 
 @pytest.fixture()
 def small_snapshot(tmp_path, snapshot_dir):
-    """A snapshot dir with six real price files and the FRED files (copied into tmp, never into the
+    """A snapshot dir with six real price files, the FRED and CFTC files (copied into tmp, never into the
     repository)."""
     root = tmp_path / "snapshot"
     (root / "yahoo").mkdir(parents=True)
     for symbol in SYMBOLS:
         shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", root / "yahoo" / f"{symbol}.csv")
     shutil.copytree(snapshot_dir / "fred", root / "fred")
+    shutil.copytree(snapshot_dir / "cftc", root / "cftc")
     return root
 
 

@@ -46,7 +46,7 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         ).fetchone()
         source, synthetic = con.execute("select source, synthetic from meta.build_info").fetchone()
         schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
-    assert marts == {"relative_performance", "front_end_rates", "rate_sensitivity"}
+    assert marts == {"relative_performance", "front_end_rates", "rate_sensitivity", "positioning"}
     assert rows > 100_000
     assert pairs == 12
     assert horizons == 8
@@ -94,3 +94,4 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
     landing = settings.home / "landing"
     assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
     assert len(list((landing / "fred").rglob("*.csv"))) == len(SAMPLE_FRED_SERIES)
+    assert len(list((landing / "cftc").rglob("FinFut*.txt"))) == 19  # one file a year, 2006-2024

@@ -1,0 +1,648 @@
+"""CFTC Traders in Financial Futures (TFF, futures only): land upstream files and parse them.
+
+Three kinds of file carry the same report, all read by ``parse_tff_file``:
+
+- the yearly text files ``FinFutYY.txt`` (quoted CSV, 87 columns, fields padded with spaces; what the
+  snapshot holds),
+- the yearly archives ``fut_fin_txt_<YYYY>.zip`` (one ``FinFutYY.txt`` inside),
+- pages of the public reporting API (Socrata dataset ``gpe5-46if``, CSV with lower-case column names,
+  dates like ``2024-07-16T00:00:00.000``).
+
+Header names are matched case-insensitively, with ``-`` read as ``_`` and a trailing ``_All`` optional,
+so ``Report_Date_as_YYYY-MM-DD`` and ``report_date_as_yyyy_mm_dd`` are the same column. Older archives
+name the date column ``Report_Date_as_MM_DD_YYYY`` (``01/03/2017`` with an optional midnight time): it is
+accepted when the ISO one is absent. Contract codes are strings (``13874A``, ``090741``): never numbers.
+Positions are float64, NaN where the field is empty (or ``.``). Errors name the file, the physical line,
+what was expected and what came. Nothing here checks the report's identities: that is the quality gate's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import math
+import re
+import time
+import zipfile
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+from pandas.tseries.holiday import USFederalHolidayCalendar
+
+from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+
+log = logging.getLogger(__name__)
+
+TFF_COLUMNS = (
+    "report_date",
+    "cftc_code",
+    "market_name",
+    "open_interest",
+    "dealer_long",
+    "dealer_short",
+    "dealer_spread",
+    "asset_mgr_long",
+    "asset_mgr_short",
+    "asset_mgr_spread",
+    "lev_money_long",
+    "lev_money_short",
+    "lev_money_spread",
+    "other_rept_long",
+    "other_rept_short",
+    "other_rept_spread",
+    "tot_rept_long",
+    "tot_rept_short",
+    "nonrept_long",
+    "nonrept_short",
+    "available_at",
+)
+POSITION_COLUMNS = TFF_COLUMNS[3:-1]
+
+# Output column -> upstream column as the yearly text files spell it.
+SOURCE_COLUMNS: dict[str, str] = {
+    "market_name": "Market_and_Exchange_Names",
+    "report_date": "Report_Date_as_YYYY-MM-DD",
+    "cftc_code": "CFTC_Contract_Market_Code",
+    "open_interest": "Open_Interest_All",
+    **{
+        f"{group.lower()}_{side.lower()}": f"{group}_Positions_{side}_All"
+        for group in ("Dealer", "Asset_Mgr", "Lev_Money", "Other_Rept")
+        for side in ("Long", "Short", "Spread")
+    },
+    **{
+        f"{group.lower()}_{side.lower()}": f"{group}_Positions_{side}_All"
+        for group in ("Tot_Rept", "NonRept")
+        for side in ("Long", "Short")
+    },
+}
+LEGACY_DATE_COLUMN = "Report_Date_as_MM_DD_YYYY"
+NEW_YORK = "America/New_York"
+RELEASE_HOUR, RELEASE_MINUTE = 15, 30
+MISSING_MARKERS = ("", ".")
+
+_ISO_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00:00(?:\.0+)?)?")
+_US_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: 0?0:00(?::00)?(?:\.0+)?(?: ?[AP]M)?)?")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_CODE_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+class CftcFileError(ValueError):
+    """A CFTC TFF file that cannot be read: names the file, the line where known and the problem."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path.name} line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {problem} (file {self.path})")
+
+
+class UpstreamUnavailableError(RuntimeError):
+    """The CFTC could not be reached or answered only with server errors after all retries."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Release time
+# --------------------------------------------------------------------------------------------------
+
+
+def release_time(report_date: dt.date) -> pd.Timestamp:
+    """When the TFF report with positions as of ``report_date`` became public (America/New_York).
+
+    Rule (the CFTC's usual schedule, not its published calendar): positions as of Tuesday are released
+    on Friday of the same week at 15:30 America/New_York. When a US federal holiday
+    (``pandas.tseries.holiday.USFederalHolidayCalendar``, observed dates) falls on any weekday from the
+    report week's Wednesday through that Friday, the release moves to the next business day after
+    Friday (Monday, or Tuesday when Monday is a holiday too) at 15:30. Reports dated another weekday
+    (a Monday when Tuesday is a holiday) follow the same rule for their week. Examples: 2024-07-16 ->
+    Fri 2024-07-19 15:30; 2024-07-02 -> Mon 2024-07-08 15:30 (Independence Day on Thursday);
+    2023-11-21 -> Mon 2023-11-27 15:30 (Thanksgiving).
+    """
+    day = pd.Timestamp(report_date).date()
+    if day.weekday() > 4:
+        raise ValueError(f"report date {day} is a {day:%A}; TFF reports are as of a weekday (Tuesday)")
+    wednesday = day + dt.timedelta(days=2 - day.weekday())
+    friday = day + dt.timedelta(days=4 - day.weekday())
+    holidays = {
+        d.date()
+        for d in USFederalHolidayCalendar().holidays(start=wednesday, end=friday + dt.timedelta(days=10))
+    }
+    release = friday
+    if any(wednesday + dt.timedelta(days=i) in holidays for i in range(3)):
+        release = friday + dt.timedelta(days=1)
+        while release.weekday() > 4 or release in holidays:
+            release += dt.timedelta(days=1)
+    return pd.Timestamp(
+        dt.datetime(release.year, release.month, release.day, RELEASE_HOUR, RELEASE_MINUTE)
+    ).tz_localize(NEW_YORK)
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------------
+
+
+def _normal(name: str) -> str:
+    """Header name as compared: lower case, '-' as '_', no trailing '_all'."""
+    key = name.strip().strip('"').lower().replace("-", "_").replace(" ", "_")
+    return key[: -len("_all")] if key.endswith("_all") else key
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; for a .zip archive the bytes of the single text file inside."""
+    raw = path.read_bytes()
+    if path.suffix.lower() != ".zip" and not raw.startswith(b"PK\x03\x04"):
+        return raw
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            texts = [m for m in members if m.filename.lower().endswith((".txt", ".csv"))]
+            if len(texts) != 1:
+                raise CftcFileError(
+                    path,
+                    f"expected a zip archive holding one FinFutYY.txt, got {[m.filename for m in members]!r}",
+                )
+            return archive.read(texts[0])
+    except zipfile.BadZipFile as e:
+        raise CftcFileError(path, f"not a readable zip archive ({e})") from e
+
+
+def _read_rows(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV rows with their 1-based physical line numbers (BOM and CRLF allowed)."""
+    if not raw.strip():
+        raise CftcFileError(path, "empty file; expected a TFF header line and data rows", line=1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # older CFTC archives are Windows text
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                rows.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise CftcFileError(path, f"not readable as CSV ({e})", line=start) from e
+    if not rows:
+        raise CftcFileError(path, "empty file (only blank lines); expected a TFF header and rows", line=1)
+    return rows
+
+
+def _header_index(path: Path, line: int, header: list[str]) -> tuple[dict[str, int], bool]:
+    """Output column -> field index, and whether the date is in the MM/DD/YYYY column."""
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        positions.setdefault(_normal(name), i)
+    index: dict[str, int] = {}
+    absent: list[str] = []
+    legacy = False
+    for column, source in SOURCE_COLUMNS.items():
+        key = _normal(source)
+        if key in positions:
+            index[column] = positions[key]
+        elif column == "report_date" and _normal(LEGACY_DATE_COLUMN) in positions:
+            index[column] = positions[_normal(LEGACY_DATE_COLUMN)]
+            legacy = True
+        else:
+            absent.append(source)
+    if absent:
+        shown = ", ".join(h.strip() for h in header[:6]) + (", ..." if len(header) > 6 else "")
+        raise CftcFileError(
+            path,
+            f"header lacks {len(absent)} required column(s): {', '.join(absent)}; got {len(header)} "
+            f"column(s) ({shown}); expected the TFF columns of FinFutYY.txt "
+            "(or their lower-case Socrata names)",
+            line=line,
+        )
+    return index, legacy
+
+
+def _parse_date(path: Path, value: str, legacy: bool, line: int) -> dt.date:
+    try:
+        if legacy and (m := _US_DATE_RE.fullmatch(value)):
+            return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        if m := _ISO_DATE_RE.fullmatch(value):
+            return dt.date.fromisoformat(m.group(1))
+        raise ValueError("unrecognised format")
+    except ValueError as e:
+        expected = "MM/DD/YYYY" if legacy else "YYYY-MM-DD"
+        raise CftcFileError(
+            path, f"unparseable report date {value!r} ({e}); expected {expected}", line
+        ) from None
+
+
+def _parse_number(path: Path, column: str, value: str, line: int) -> float:
+    if value in MISSING_MARKERS:
+        return math.nan
+    if not _NUMBER_RE.fullmatch(value):
+        raise CftcFileError(
+            path, f"{SOURCE_COLUMNS[column]}: expected a number or an empty field, got {value!r}", line
+        )
+    return float(value)
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "report_date": pd.Series([], dtype="datetime64[us]"),
+            "cftc_code": pd.Series([], dtype="str"),
+            "market_name": pd.Series([], dtype="str"),
+            **{c: pd.Series([], dtype="float64") for c in POSITION_COLUMNS},
+            "available_at": pd.Series([], dtype=f"datetime64[us, {NEW_YORK}]"),
+        }
+    )[list(TFF_COLUMNS)]
+
+
+def parse_tff_file(path: Path, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """Parse one TFF file (FinFutYY.txt, fut_fin_txt_YYYY.zip or a Socrata CSV page) into TFF_COLUMNS.
+
+    Keeps the rows of the contract ``codes`` (all rows when None); number and date checks apply to
+    those rows. ``available_at`` is ``release_time(report_date)``. Sorted by code and report date. A
+    header without a required column, text in a number column, the same (report date, code) on two
+    lines, or an empty file is a CftcFileError.
+    """
+    path = Path(path)
+    rows = _read_rows(path, _read_bytes(path))
+    header_line, header = rows[0]
+    index, legacy = _header_index(path, header_line, header)
+    wanted = None if codes is None else {c.strip() for c in codes}
+    width = max(index.values()) + 1
+
+    records: dict[str, list[Any]] = {c: [] for c in TFF_COLUMNS[:-1]}
+    seen: dict[tuple[dt.date, str], int] = {}
+    for line, fields in rows[1:]:
+        if len(fields) < width:
+            raise CftcFileError(
+                path,
+                f"expected {len(header)} fields like the header, got {len(fields)} (truncated row)",
+                line,
+            )
+        code = fields[index["cftc_code"]].strip()
+        if wanted is not None and code not in wanted:
+            continue
+        if not code:
+            raise CftcFileError(path, "empty CFTC_Contract_Market_Code; expected a code like 13874A", line)
+        day = _parse_date(path, fields[index["report_date"]].strip(), legacy, line)
+        if (day, code) in seen:
+            raise CftcFileError(
+                path,
+                f"duplicate report {code} {day} on lines {seen[(day, code)]} and {line}; expected one "
+                "row per (report date, contract code)",
+                line,
+            )
+        seen[(day, code)] = line
+        records["report_date"].append(day)
+        records["cftc_code"].append(code)
+        records["market_name"].append(fields[index["market_name"]].strip())
+        for column in POSITION_COLUMNS:
+            records[column].append(_parse_number(path, column, fields[index[column]].strip(), line))
+
+    if len(rows) == 1:
+        raise CftcFileError(path, "no data rows after the header; expected one row per market and week")
+    if not records["report_date"]:
+        return _empty_frame()
+    frame = pd.DataFrame(
+        {
+            "report_date": pd.Series(pd.to_datetime(records["report_date"]), dtype="datetime64[us]"),
+            "cftc_code": pd.Series(records["cftc_code"], dtype="str"),
+            "market_name": pd.Series(records["market_name"], dtype="str"),
+            **{c: pd.Series(records[c], dtype="float64") for c in POSITION_COLUMNS},
+        }
+    )
+    releases = {d: release_time(d) for d in set(records["report_date"])}
+    frame["available_at"] = pd.Series(
+        [releases[d] for d in records["report_date"]], dtype=f"datetime64[us, {NEW_YORK}]"
+    )
+    return frame.sort_values(["cftc_code", "report_date"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Batches
+# --------------------------------------------------------------------------------------------------
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> list[str]:
+    """Position columns where two rows differ (NaN equals NaN)."""
+    return [c for c in POSITION_COLUMNS if not (a[c] == b[c] or (math.isnan(a[c]) and math.isnan(b[c])))]
+
+
+def _week(day: pd.Timestamp) -> int:
+    """Index of the Monday-to-Sunday week holding ``day``."""
+    return (day.date().toordinal() - 1) // 7
+
+
+def _gap_notes(frame: pd.DataFrame, codes: Sequence[str]) -> list[str]:
+    notes: list[str] = []
+    for code in codes:
+        dates = frame.loc[frame["cftc_code"] == code, "report_date"].drop_duplicates().sort_values()
+        if dates.empty:
+            notes.append(f"{code}: no reports in the batch")
+            continue
+        for before, after in zip(dates.iloc[:-1], dates.iloc[1:], strict=True):
+            # Weeks counted Monday to Sunday: a report moved to Monday by a Tuesday holiday is not a gap.
+            missing = (_week(after) - _week(before)) - 1
+            if (after - before).days > 7 and missing > 0:
+                notes.append(
+                    f"{code}: no reports between {before:%Y-%m-%d} and {after:%Y-%m-%d} "
+                    f"({missing} week{'s' if missing != 1 else ''} missing)"
+                )
+    return notes
+
+
+def parse_tff_batch(
+    batch: LandingBatch, start_date: dt.date, home: Path, codes: Collection[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Parse every file of a landing batch into one frame: TFF_COLUMNS + ``landing_file``.
+
+    Keeps rows of ``codes`` dated on or after ``start_date``. Files overlap (a year file and a later
+    one may both hold a week): the same (report date, code) with identical positions keeps the row of
+    the later file (files ordered by name) and gives a note; different positions are a CftcFileError
+    naming both files. Notes also report, per code, report dates more than 7 days apart with at least
+    one whole report week between them (a Monday report in a week whose Tuesday was a holiday is not
+    a gap), and requested codes without any report. Returns the
+    frame sorted by code and report date, and the notes.
+    """
+    wanted = list(dict.fromkeys(c.strip() for c in codes))
+    start = pd.Timestamp(start_date)
+    frames: list[pd.DataFrame] = []
+    ordered = sorted(batch.files, key=lambda f: (Path(f.path).name, str(f.path)))
+    for landed in ordered:
+        frame = parse_tff_file(landed.path, codes=wanted)
+        frame = frame[frame["report_date"] >= start].copy()
+        frame["landing_file"] = pd.Series(
+            [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
+        )
+        frames.append(frame)
+    notes: list[str] = []
+    if not frames:
+        out = _empty_frame().assign(landing_file=pd.Series([], dtype="str"))
+    else:
+        out = pd.concat(frames, ignore_index=True)  # file order: the later file's row comes last
+    key = ["report_date", "cftc_code"]
+    repeated = out.duplicated(key, keep=False)
+    if repeated.any():
+        overlaps: dict[tuple[str, str], list[pd.Series]] = {}
+        for _, group in out[repeated].groupby(key, sort=True):
+            kept = group.iloc[-1]
+            for _, other in group.iloc[:-1].iterrows():
+                differ = _same_values(other, kept)
+                if differ:
+                    raise CftcFileError(
+                        Path(kept["landing_file"]),
+                        f"{kept['cftc_code']} {kept['report_date']:%Y-%m-%d} also comes from "
+                        f"{other['landing_file']} with other values ({', '.join(differ)}: "
+                        f"{', '.join(f'{other[c]:g} vs {kept[c]:g}' for c in differ)}); expected the "
+                        "same report in both files",
+                    )
+                overlaps.setdefault((other["landing_file"], kept["landing_file"]), []).append(kept)
+        for (earlier, later), kept_rows in overlaps.items():
+            days = [r["report_date"] for r in kept_rows]
+            notes.append(
+                f"{Path(later).name} and {Path(earlier).name} both hold {len(kept_rows)} identical "
+                f"report(s) ({min(days):%Y-%m-%d}..{max(days):%Y-%m-%d}, codes "
+                f"{', '.join(sorted({r['cftc_code'] for r in kept_rows}))}); kept those of "
+                f"{Path(later).name} (the later file)"
+            )
+        out = out.drop_duplicates(key, keep="last")
+    out = out.sort_values(["cftc_code", "report_date"], kind="stable").reset_index(drop=True)
+    notes.extend(_gap_notes(out, wanted))
+    for note in notes:
+        log.info("cftc %s: %s", batch.mode, note)
+    log.info("cftc %s: parsed %d files, %d rows", batch.mode, len(batch.files), len(out))
+    return out, notes
+
+
+def _check_codes(codes: Sequence[str]) -> list[str]:
+    wanted = list(dict.fromkeys(c.strip() for c in codes))
+    if not wanted:
+        raise ValueError("no CFTC contract codes requested")
+    bad = [c for c in wanted if not _CODE_RE.fullmatch(c)]
+    if bad:
+        raise ValueError(f"CFTC contract codes are letters and digits like 13874A, got {bad!r}")
+    return wanted
+
+
+def land_snapshot_cftc(snapshot_dir: Path, codes: Sequence[str], landing_root: Path) -> LandingBatch:
+    """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` into landing, byte for byte.
+
+    Each file holds every market of its year, so ``LandedFile.symbols`` is empty and ``requested`` is
+    the contract codes to parse. A missing folder or one without FinFut files is a FileNotFoundError.
+    """
+    wanted = _check_codes(codes)
+    snapshot_dir = Path(snapshot_dir)
+    folder = snapshot_dir / "cftc"
+    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
+    if not snapshot_dir.is_dir():
+        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no cftc/ folder (expected cftc/FinFutYY.txt "
+            f"files, e.g. cftc/FinFut24.txt); {layout_hint}"
+        )
+    sources = sorted(folder.glob("FinFut*.txt"))
+    if not sources:
+        raise FileNotFoundError(
+            f"{folder} holds no FinFut*.txt files (expected e.g. cftc/FinFut24.txt); {layout_hint}"
+        )
+    files = [LandedFile(path=land_copy(src, landing_root, "cftc", "snapshot"), symbols=()) for src in sources]
+    log.info("cftc snapshot: landed %d files from %s", len(files), folder)
+    return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files)
+
+
+# --------------------------------------------------------------------------------------------------
+# Live download (public reporting API for the current year, yearly archives before it)
+# --------------------------------------------------------------------------------------------------
+
+SOCRATA_URL = "https://publicreporting.cftc.gov/resource/gpe5-46if.csv"
+ARCHIVE_URL = "https://www.cftc.gov/files/dea/history/fut_fin_txt_{year}.zip"
+PAGE_SIZE = 50000
+OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
+
+
+def _is_retryable(error: BaseException) -> bool:
+    """Connection trouble: worth another attempt. Other request errors (bad URL, ...) are not."""
+    if isinstance(error, requests.ConnectionError | requests.Timeout):
+        return True
+    if isinstance(error, requests.RequestException):
+        return False
+    if isinstance(error, OSError):
+        return True
+    names = [cls.__name__ for cls in type(error).__mro__]
+    return any("Connection" in n or "Timeout" in n for n in names)
+
+
+def _retryable_status(status: int) -> bool:
+    return status == 429 or 500 <= status <= 599
+
+
+def _request(
+    get: Callable[..., Any],
+    url: str,
+    params: dict[str, Any] | None,
+    *,
+    what: str,
+    max_attempts: int,
+    base_delay: float,
+    sleep: Callable[[float], None],
+    timeout: float,
+) -> Any:
+    """One request with retries on connection errors, timeouts and HTTP 429/5xx; the final answer.
+
+    Raises UpstreamUnavailableError when every attempt failed."""
+    last = ""
+    for attempt in range(max_attempts):
+        try:
+            response = get(url, params=params, timeout=timeout)
+        except Exception as e:
+            if not _is_retryable(e):
+                raise
+            last = f"{type(e).__name__}: {e}"
+        else:
+            if not _retryable_status(response.status_code):
+                return response
+            last = f"HTTP {response.status_code}"
+        if attempt < max_attempts - 1:
+            log.warning("cftc download of %s failed (%s); retrying", what, last)
+            sleep(base_delay * 2**attempt)
+    raise UpstreamUnavailableError(
+        f"CFTC unreachable after {max_attempts} attempts (last error: {last}): could not download "
+        f"{what}; {OFFLINE_HINT}"
+    )
+
+
+def _existing_archive(landing_root: Path, year: int) -> Path | None:
+    found = sorted((Path(landing_root) / "cftc" / "live").glob(f"**/fut_fin_txt_{year}.zip"))
+    return found[0] if found else None
+
+
+def _data_rows(content: bytes) -> int | None:
+    """Data rows in a Socrata CSV page, or None when it is not a TFF CSV."""
+    label = Path("socrata.csv")
+    try:
+        rows = _read_rows(label, content)
+        _header_index(label, rows[0][0], rows[0][1])
+    except CftcFileError:
+        return None
+    return len(rows) - 1
+
+
+def fetch_live_cftc(
+    codes: Sequence[str],
+    landing_root: Path,
+    *,
+    start: dt.date,
+    end: dt.date | None = None,
+    get: Callable[..., Any] | None = None,
+    max_attempts: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: float = 60.0,
+    today: dt.date | None = None,
+    page_size: int = PAGE_SIZE,
+) -> LandingBatch:
+    """Download TFF reports from ``start`` to ``end`` (default today) into landing.
+
+    Years before the current one come from the yearly archives ``fut_fin_txt_<YYYY>.zip`` (every
+    market; an archive already in ``<landing_root>/cftc/live`` is reused, not downloaded again); the
+    current year from the public reporting API (Socrata ``gpe5-46if``, filtered by code and date,
+    ``$limit`` 50000 with ``$offset`` paging until a short page), each page landed byte for byte as
+    ``socrata_<start>_<end>_<page>.csv``. ``get`` is called as ``get(url, params=..., timeout=...)``
+    (default ``requests.get``). Connection errors, timeouts and HTTP 429/5xx are retried with
+    exponential backoff (``base_delay * 2**attempt``); a request still failing after ``max_attempts``
+    raises UpstreamUnavailableError (files landed so far stay in landing). A 404 or an answer that is
+    not a zip / TFF CSV gives a note (the gap then shows in ``parse_tff_batch``'s notes).
+    """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
+    wanted = _check_codes(codes)
+    if get is None:
+        get = requests.get
+    today = today or dt.date.today()
+    end = end or today
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    retry = {"max_attempts": max_attempts, "base_delay": base_delay, "sleep": sleep, "timeout": timeout}
+    files: list[LandedFile] = []
+    notes: list[str] = []
+
+    for year in range(start.year, min(end.year, today.year - 1) + 1):
+        name = f"fut_fin_txt_{year}.zip"
+        existing = _existing_archive(landing_root, year)
+        if existing is not None:
+            files.append(LandedFile(path=existing, symbols=()))
+            notes.append(f"{name}: already in landing ({existing}); not downloaded again")
+            log.info("cftc live: %s", notes[-1])
+            continue
+        url = ARCHIVE_URL.format(year=year)
+        response = _request(get, url, None, what=name, **retry)
+        content = bytes(response.content)
+        if response.status_code != 200:
+            notes.append(f"missing from the CFTC: {name} (HTTP {response.status_code}; not retried)")
+        elif not zipfile.is_zipfile(io.BytesIO(content)):
+            notes.append(f"missing from the CFTC: {name} (HTTP 200 but not a zip; starts {content[:60]!r})")
+        else:
+            path = land_bytes(content, landing_root, "cftc", "live", name)
+            files.append(LandedFile(path=path, symbols=(), captured_at=dt.datetime.now(dt.UTC)))
+            log.info("cftc live: landed %s", path)
+            continue
+        log.warning("cftc live: %s", notes[-1])
+
+    api_start = max(start, dt.date(today.year, 1, 1))
+    if api_start <= end:
+        quoted = ", ".join(f"'{c}'" for c in wanted)
+        where = (
+            f"cftc_contract_market_code in ({quoted}) and report_date_as_yyyy_mm_dd between "
+            f"'{api_start.isoformat()}T00:00:00' and '{end.isoformat()}T00:00:00'"
+        )
+        page = 0
+        while True:
+            params = {
+                "$where": where,
+                "$order": "report_date_as_yyyy_mm_dd, cftc_contract_market_code",
+                "$limit": page_size,
+                "$offset": page * page_size,
+            }
+            what = f"Socrata page {page} ({api_start}..{end})"
+            response = _request(get, SOCRATA_URL, params, what=what, **retry)
+            content = bytes(response.content)
+            if response.status_code != 200:
+                notes.append(f"missing from the CFTC API: {what} (HTTP {response.status_code}; not retried)")
+                log.warning("cftc live: %s", notes[-1])
+                break
+            count = _data_rows(content)
+            if count is None:
+                notes.append(f"missing from the CFTC API: {what} (HTTP 200 but not a TFF CSV)")
+                log.warning("cftc live: %s", notes[-1])
+                break
+            if count == 0:
+                if page == 0:
+                    notes.append(f"the CFTC API has no reports for {', '.join(wanted)} in {api_start}..{end}")
+                break
+            name = f"socrata_{api_start}_{end}_{page:03d}.csv"
+            path = land_bytes(content, landing_root, "cftc", "live", name)
+            files.append(LandedFile(path=path, symbols=tuple(wanted), captured_at=dt.datetime.now(dt.UTC)))
+            log.info("cftc live: landed %s (%d rows)", path, count)
+            if count < page_size:
+                break
+            page += 1
+
+    return LandingBatch(system="cftc", mode="live", requested=tuple(wanted), files=files, notes=notes)
+
+
+__all__ = [
+    "TFF_COLUMNS",
+    "CftcFileError",
+    "UpstreamUnavailableError",
+    "fetch_live_cftc",
+    "land_snapshot_cftc",
+    "parse_tff_batch",
+    "parse_tff_file",
+    "release_time",
+]
