@@ -34,7 +34,15 @@ import pandas as pd
 import requests
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
-from ingestion.landing import LandedFile, LandingBatch, land_bytes, land_copy, relative_to_home
+from ingestion.landing import (
+    LandedFile,
+    LandingBatch,
+    UpstreamFileError,
+    UpstreamUnavailableError,
+    land_bytes,
+    land_copy,
+    relative_to_home,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +99,8 @@ _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _CODE_RE = re.compile(r"[A-Za-z0-9]+")
 
 
-class CftcFileError(ValueError):
+class CftcFileError(UpstreamFileError):
     """A CFTC TFF file that cannot be read: names the file, the line where known and the problem."""
-
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
-        self.path = Path(path)
-        self.line = line
-        self.problem = problem
-        where = f"{self.path.name} line {line}" if line is not None else self.path.name
-        super().__init__(f"{where}: {problem} (file {self.path})")
-
-
-class UpstreamUnavailableError(RuntimeError):
-    """The CFTC could not be reached or answered only with server errors after all retries."""
 
 
 # --------------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ import requests
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
+    UpstreamFileError,
+    UpstreamUnavailableError,
     combine_parsed,
     land_bytes,
     land_snapshot_folder,
@@ -57,19 +59,8 @@ _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SERIES_RE = re.compile(r"[A-Za-z0-9_]+")
 
 
-class SeriesFileError(ValueError):
+class SeriesFileError(UpstreamFileError):
     """A FRED series file that cannot be read: names the file, the line where known and the problem."""
-
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
-        self.path = Path(path)
-        self.line = line
-        self.problem = problem
-        where = f"{self.path.name} line {line}" if line is not None else self.path.name
-        super().__init__(f"{where}: {problem} (file {self.path})")
-
-
-class UpstreamUnavailableError(RuntimeError):
-    """FRED could not be reached or answered only with server errors after all retries."""
 
 
 @dataclass

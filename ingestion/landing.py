@@ -22,6 +22,22 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 
+class UpstreamFileError(ValueError):
+    """An upstream file that cannot be read: names the file, the line where known and the problem.
+    Each source has its own subclass (PriceFileError, SeriesFileError, CftcFileError)."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path.name} line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {problem} (file {self.path})")
+
+
+class UpstreamUnavailableError(RuntimeError):
+    """An upstream service could not be reached, or answered only with errors, after all retries."""
+
+
 @dataclass(frozen=True)
 class LandedFile:
     """One landing file and the symbols it is expected to hold."""

@@ -35,6 +35,8 @@ import pandas as pd
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
+    UpstreamFileError,
+    UpstreamUnavailableError,
     combine_parsed,
     land_bytes,
     land_snapshot_folder,
@@ -82,19 +84,8 @@ _DATE_RE = re.compile(
 )
 
 
-class PriceFileError(ValueError):
+class PriceFileError(UpstreamFileError):
     """A price file that cannot be read: names the file, the line where known and the problem."""
-
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
-        self.path = Path(path)
-        self.line = line
-        self.problem = problem
-        where = f"{self.path.name} line {line}" if line is not None else self.path.name
-        super().__init__(f"{where}: {problem} (file {self.path})")
-
-
-class UpstreamUnavailableError(RuntimeError):
-    """Yahoo Finance could not be reached or sent nothing after all retries."""
 
 
 @dataclass
