@@ -17,20 +17,19 @@ POSITIONS = [
     "nonrept_short",
 ]
 
-# Reports are weekly; more than 7 days between two reports of a market is a gap (reported).
-MAX_GAP_DAYS = 7
+# Reports are weekly (a holiday can move one to Monday): a calendar week without a report is a gap.
 
 
 def validation_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """``raw.cftc_tff`` plus the derived columns the suite checks (each identity as a difference that
-    must be 0, the smallest position on the row, days since the market's previous report)."""
+    must be 0, the smallest position on the row, calendar weeks since the market's previous report)."""
     df = raw.sort_values(INDEX_COLUMNS).reset_index(drop=True)
     df["min_position"] = df[POSITIONS].min(axis=1)
     df["oi_long_gap"] = df["tot_rept_long"] + df["nonrept_long"] - df["open_interest"]
     df["oi_short_gap"] = df["tot_rept_short"] + df["nonrept_short"] - df["open_interest"]
     df["groups_long_gap"] = df["tot_rept_long"] - sum(df[f"{g}_long"] + df[f"{g}_spread"] for g in GROUPS)
-    dates = pd.to_datetime(df["report_date"])
-    df["gap_days"] = (dates - dates.groupby(df["cftc_code"]).shift()).dt.days
+    monday = pd.to_datetime(df["report_date"]).dt.to_period("W-SUN").dt.start_time
+    df["weeks_since_previous"] = (monday - monday.groupby(df["cftc_code"]).shift()).dt.days // 7
     return df
 
 
@@ -61,9 +60,9 @@ def cftc_suite(today: dt.date) -> list:
             description=f"no future report dates (after {today.isoformat()})",
         ),
         e.ExpectColumnValuesToBeBetween(
-            column="gap_days",
-            max_value=MAX_GAP_DAYS,
+            column="weeks_since_previous",
+            max_value=1,
             mostly=0.0,
-            description=f"weekly cadence: gaps of more than {MAX_GAP_DAYS} days between reports (reported)",
+            description="weekly cadence: calendar weeks without a report (reported)",
         ),
     ]

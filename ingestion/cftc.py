@@ -108,8 +108,26 @@ class CftcFileError(UpstreamFileError):
 # --------------------------------------------------------------------------------------------------
 
 
-def release_time(report_date: dt.date) -> pd.Timestamp:
-    """When the TFF report with positions as of ``report_date`` became public (America/New_York).
+# Federal offices closed on days USFederalHolidayCalendar does not list (national days of mourning).
+EXTRA_CLOSURES = (dt.date(2007, 1, 2), dt.date(2018, 12, 5), dt.date(2025, 1, 9))
+
+# Lapses in federal appropriations: the CFTC published no reports and caught up on its own schedule
+# afterwards. A report whose rule-based release falls in (or is delayed by) one of these has an
+# unknown release time: release_time returns None rather than a date that would leak positions
+# into the past. (start, end) inclusive; end = the day the government reopened.
+SHUTDOWNS = (
+    (dt.date(2013, 10, 1), dt.date(2013, 10, 17)),
+    (dt.date(2018, 12, 22), dt.date(2019, 1, 25)),
+    (dt.date(2025, 10, 1), dt.date(2025, 11, 12)),
+)
+# The catch-up after a shutdown lasted weeks (into March 2019 after the 2018-19 lapse): releases
+# due within this many days after a shutdown ended are unknown too.
+CATCH_UP_DAYS = 45
+
+
+def release_time(report_date: dt.date) -> pd.Timestamp | None:
+    """When the TFF report with positions as of ``report_date`` became public (America/New_York), or
+    None when that cannot be known from the rule (government shutdowns and their catch-up).
 
     Rule (the CFTC's usual schedule, not its published calendar): positions as of Tuesday are released
     on Friday of the same week at 15:30 America/New_York. When a US federal holiday
@@ -118,7 +136,8 @@ def release_time(report_date: dt.date) -> pd.Timestamp:
     Friday (Monday, or Tuesday when Monday is a holiday too) at 15:30. Reports dated another weekday
     (a Monday when Tuesday is a holiday) follow the same rule for their week. Examples: 2024-07-16 ->
     Fri 2024-07-19 15:30; 2024-07-02 -> Mon 2024-07-08 15:30 (Independence Day on Thursday);
-    2023-11-21 -> Mon 2023-11-27 15:30 (Thanksgiving).
+    2023-11-21 -> Mon 2023-11-27 15:30 (Thanksgiving). Days of mourning (EXTRA_CLOSURES) count as
+    holidays: 2018-12-04 -> Mon 2018-12-10.
     """
     day = pd.Timestamp(report_date).date()
     if day.weekday() > 4:
@@ -128,12 +147,15 @@ def release_time(report_date: dt.date) -> pd.Timestamp:
     holidays = {
         d.date()
         for d in USFederalHolidayCalendar().holidays(start=wednesday, end=friday + dt.timedelta(days=10))
-    }
+    } | set(EXTRA_CLOSURES)
     release = friday
     if any(wednesday + dt.timedelta(days=i) in holidays for i in range(3)):
         release = friday + dt.timedelta(days=1)
         while release.weekday() > 4 or release in holidays:
             release += dt.timedelta(days=1)
+    for start, end in SHUTDOWNS:
+        if start <= release <= end + dt.timedelta(days=CATCH_UP_DAYS):
+            return None
     return pd.Timestamp(
         dt.datetime(release.year, release.month, release.day, RELEASE_HOUR, RELEASE_MINUTE)
     ).tz_localize(NEW_YORK)

@@ -65,10 +65,9 @@ def expected_positioning(snapshot_dir) -> pd.DataFrame:
     out = []
     for _, g in df.groupby(["market", "trader_group"]):
         g = g.copy()
-        previous = g["report_date"].shift()
-        g["net_change_1w"] = (g["net"] - g["net"].shift()).where(
-            g["report_date"] - previous == pd.Timedelta(days=7)
-        )
+        monday = g["report_date"].dt.to_period("W-SUN").dt.start_time  # Monday-to-Sunday weeks
+        consecutive = (monday - monday.shift()) == pd.Timedelta(days=7)
+        g["net_change_1w"] = (g["net"] - g["net"].shift()).where(consecutive)
         values = g["share"].to_numpy()
         pct, z, cot = [], [], []
         for i in range(len(values)):
@@ -134,7 +133,7 @@ def test_the_analyst_question_of_positioning(snapshot_warehouse):
             select report_date, net, net_share_oi, net_share_oi_percentile_156w, cot_index_156w, available_at
             from marts.positioning
             where market = 'Russell 2000 E-mini' and trader_group = 'leveraged_funds'
-              and report_date < date '2024-07-16'
+              and available_at <= timestamptz '2024-07-16 16:00:00-04:00'
             order by report_date desc limit 1
             """
         ).fetchone()

@@ -361,7 +361,7 @@ def test_empty_batch(tmp_path: Path) -> None:
         ("2024-09-03", "2024-09-06 15:30"),  # Labor Day Monday before the report: not in the window
         ("2026-07-07", "2026-07-10 15:30"),
         ("2026-06-30", "2026-07-06 15:30"),  # July 4 2026 is a Saturday, observed Friday July 3
-        ("2018-12-31", "2019-01-04 15:30"),  # Monday report (Tuesday New Year): its week's Wed..Fri
+        ("2018-12-04", "2018-12-10 15:30"),  # national day of mourning (Wednesday 2018-12-05)
         ("2023-10-10", "2023-10-13 15:30"),  # Columbus Day the Monday before
     ],
 )
@@ -369,6 +369,15 @@ def test_release_time(report: str, released: str) -> None:
     got = release_time(dt.date.fromisoformat(report))
     assert got == pd.Timestamp(released, tz="America/New_York")
     assert str(got.tz) == "America/New_York"
+
+
+@pytest.mark.parametrize("report", ["2018-12-24", "2018-12-31", "2019-01-22", "2019-02-19", "2025-10-07"])
+def test_release_time_is_unknown_during_a_shutdown_and_its_catch_up(report: str) -> None:
+    """No release date that would leak positions into the past: the CFTC published nothing during
+    the 2018-19 and 2025 lapses and caught up for weeks afterwards. The last report released before
+    the 2018 lapse keeps its date."""
+    assert release_time(dt.date.fromisoformat(report)) is None
+    assert release_time(dt.date(2018, 12, 18)) == pd.Timestamp("2018-12-21 15:30", tz="America/New_York")
 
 
 def test_release_moves_to_tuesday_when_monday_is_a_holiday(monkeypatch: pytest.MonkeyPatch) -> None:

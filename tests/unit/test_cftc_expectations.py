@@ -77,4 +77,9 @@ def test_negative_positions_and_duplicate_weeks_block():
 def test_a_missing_week_is_reported_not_blocking():
     outcome = run([report("2024-07-02"), report("2024-07-16")])
     assert outcome.success
-    assert outcome.tolerated[0].examples[0]["gap_days"] == 14
+    assert outcome.tolerated[0].examples[0]["weeks_since_previous"] == 2
+
+
+def test_a_report_moved_to_monday_by_a_holiday_is_not_a_gap():
+    outcome = run([report("2023-07-03"), report("2023-07-11"), report("2023-07-18")])
+    assert outcome.success and not outcome.tolerated

@@ -65,8 +65,11 @@ final as (
         windowed.net,
         windowed.open_interest,
         windowed.net_share_oi,
+        -- The previous report must be from the previous calendar week (a holiday can move a report
+        -- to Monday, so consecutive reports are 6 to 8 days apart).
         case
-            when windowed.previous_report_date = {{ dbt.dateadd('day', -7, 'windowed.report_date') }}
+            when {{ dbt.date_trunc('week', 'windowed.previous_report_date') }}
+                = {{ dbt.dateadd('day', -7, dbt.date_trunc('week', 'windowed.report_date')) }}
                 then windowed.net - windowed.previous_net
         end as net_change_1w,
         windowed.window_reports,
