@@ -1,0 +1,65 @@
+"""A BI tool reading serving.duckdb in a loop while a full build runs: never an error, never a mix.
+
+The reader runs in its own process (as a BI tool would), opens the serving file read-only for each
+query batch, and checks that the row counts it sees equal the counts recorded in the same file's
+meta.build_info: one consistent published version per read.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.integration.conftest import make_settings, run_graph
+
+pytestmark = pytest.mark.slow
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time
+    import duckdb
+
+    path, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+    reads, errors = [], []
+    import os
+    while not os.path.exists(stop):
+        try:
+            with duckdb.connect(path, read_only=True) as con:
+                published_at, details = con.execute(
+                    "select published_at::varchar, details::varchar from meta.build_info").fetchone()
+                expected = json.loads(details)["tables"]
+                seen = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in expected}
+            reads.append({"published_at": published_at, "consistent": seen == expected})
+        except Exception as e:  # every error is a failure of the serving contract
+            errors.append(f"{type(e).__name__}: {e}")
+        time.sleep(0.05)
+    json.dump({"reads": reads, "errors": errors}, open(out, "w"))
+    """
+)
+
+
+def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path):
+    settings = make_settings(tmp_path / "home", "sample")
+    assert run_graph(settings).success
+    out, stop = tmp_path / "reads.json", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.serving_db), str(out), str(stop)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        second = run_graph(settings)  # a full build and publish while the reader reads
+    finally:
+        stop.touch()
+        _, stderr = reader.communicate(timeout=120)
+    assert second.success, second.failures
+    result = json.loads(out.read_text())
+    assert result["errors"] == [], result["errors"][:3]
+    assert len(result["reads"]) > 20, f"the reader only managed {len(result['reads'])} reads"
+    assert all(r["consistent"] for r in result["reads"])
+    versions = {r["published_at"] for r in result["reads"]}
+    assert len(versions) == 2, f"expected reads of the old and the new publish, saw {versions}"
