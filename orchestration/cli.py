@@ -61,14 +61,14 @@ def execute(settings: Settings) -> RunReport:
 
 
 def step_failures(result) -> list[str]:
-    """``step: message`` per failed step, with the root cause's message (e.g. the PriceFileError
-    naming file and line) rather than Dagster's wrapper."""
+    """``step: message`` per failed step: the first error under Dagster's wrappers (e.g. the
+    PriceFileError naming file and line, not the UnicodeDecodeError it was raised from)."""
     out = []
     for event in result.all_events:
         if not (event.is_step_failure and event.step_failure_data and event.step_failure_data.error):
             continue
         error = event.step_failure_data.error
-        while error.cause is not None:
+        while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
             error = error.cause
         out.append(f"{event.step_key}: {error.message.strip()}")
     return out

@@ -20,6 +20,7 @@ from warehouse.settings import Settings
 class GraphRun:
     success: bool
     checks: dict[str, bool]  # "asset_key:check_name" -> passed
+    check_descriptions: dict[str, str]  # "asset_key:check_name" -> the check's description
     failures: list[str]  # step failure messages
     materialized: set[str]  # asset keys materialized in the run
 
@@ -50,6 +51,10 @@ def run_graph(
             success=result.success,
             checks={
                 f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
+                for e in result.get_asset_check_evaluations()
+            },
+            check_descriptions={
+                f"{e.asset_key.to_user_string()}:{e.check_name}": e.description or ""
                 for e in result.get_asset_check_evaluations()
             },
             failures=step_failures(result),
