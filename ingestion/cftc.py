@@ -34,6 +34,7 @@ import pandas as pd
 import requests
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
+from ingestion.downloads import OFFLINE_HINT, get_with_retries
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -482,58 +483,19 @@ def land_snapshot_cftc(snapshot_dir: Path, codes: Sequence[str], landing_root: P
 SOCRATA_URL = "https://publicreporting.cftc.gov/resource/gpe5-46if.csv"
 ARCHIVE_URL = "https://www.cftc.gov/files/dea/history/fut_fin_txt_{year}.zip"
 PAGE_SIZE = 50000
-OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
-
-
-def _is_retryable(error: BaseException) -> bool:
-    """Connection trouble: worth another attempt. Other request errors (bad URL, ...) are not."""
-    if isinstance(error, requests.ConnectionError | requests.Timeout):
-        return True
-    if isinstance(error, requests.RequestException):
-        return False
-    if isinstance(error, OSError):
-        return True
-    names = [cls.__name__ for cls in type(error).__mro__]
-    return any("Connection" in n or "Timeout" in n for n in names)
-
-
-def _retryable_status(status: int) -> bool:
-    return status == 429 or 500 <= status <= 599
 
 
 def _request(
-    get: Callable[..., Any],
-    url: str,
-    params: dict[str, Any] | None,
-    *,
-    what: str,
-    max_attempts: int,
-    base_delay: float,
-    sleep: Callable[[float], None],
-    timeout: float,
+    get: Callable[..., Any], url: str, params: dict[str, Any] | None, *, what: str, **retry: Any
 ) -> Any:
-    """One request with retries on connection errors, timeouts and HTTP 429/5xx; the final answer.
-
-    Raises UpstreamUnavailableError when every attempt failed."""
-    last = ""
-    for attempt in range(max_attempts):
-        try:
-            response = get(url, params=params, timeout=timeout)
-        except Exception as e:
-            if not _is_retryable(e):
-                raise
-            last = f"{type(e).__name__}: {e}"
-        else:
-            if not _retryable_status(response.status_code):
-                return response
-            last = f"HTTP {response.status_code}"
-        if attempt < max_attempts - 1:
-            log.warning("cftc download of %s failed (%s); retrying", what, last)
-            sleep(base_delay * 2**attempt)
-    raise UpstreamUnavailableError(
-        f"CFTC unreachable after {max_attempts} attempts (last error: {last}): could not download "
-        f"{what}; {OFFLINE_HINT}"
-    )
+    """One download with retries; UpstreamUnavailableError when every attempt failed."""
+    response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", **retry)
+    if response is None:
+        raise UpstreamUnavailableError(
+            f"CFTC unreachable after {retry['max_attempts']} attempts (last error: {failure}): could not "
+            f"download {what}; {OFFLINE_HINT}"
+        )
+    return response
 
 
 def _existing_archive(landing_root: Path, year: int) -> Path | None:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import requests
 
+from ingestion.downloads import OFFLINE_HINT, get_with_retries
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -259,59 +260,6 @@ def land_snapshot_fred(snapshot_dir: Path, series_ids: Sequence[str], landing_ro
 # --------------------------------------------------------------------------------------------------
 
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
-OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
-
-
-def _is_retryable(error: BaseException) -> bool:
-    """Connection trouble: worth another attempt. Other request errors (bad URL, ...) are not."""
-    if isinstance(error, requests.ConnectionError | requests.Timeout):
-        return True
-    if isinstance(error, requests.RequestException):
-        return False
-    if isinstance(error, OSError):
-        return True
-    names = [cls.__name__ for cls in type(error).__mro__]
-    return any("Connection" in n or "Timeout" in n for n in names)
-
-
-def _retryable_status(status: int) -> bool:
-    return status == 429 or 500 <= status <= 599
-
-
-@dataclass
-class _Outcome:
-    response: Any = None  # the final answer (status 200 or a non-retryable status)
-    unreachable: str | None = None  # why all attempts failed (connection error or 429/5xx)
-
-
-def _request(
-    get: Callable[..., Any],
-    series_id: str,
-    *,
-    start: dt.date,
-    max_attempts: int,
-    base_delay: float,
-    sleep: Callable[[float], None],
-    timeout: float,
-) -> _Outcome:
-    """One series with retries on connection errors, timeouts and HTTP 429/5xx."""
-    params = {"id": series_id, "cosd": start.isoformat()}
-    last = ""
-    for attempt in range(max_attempts):
-        try:
-            response = get(FRED_CSV_URL, params=params, timeout=timeout)
-        except Exception as e:
-            if not _is_retryable(e):
-                raise
-            last = f"{type(e).__name__}: {e}"
-        else:
-            if not _retryable_status(response.status_code):
-                return _Outcome(response=response)
-            last = f"HTTP {response.status_code}"
-        if attempt < max_attempts - 1:
-            log.warning("fred download of %s failed (%s); retrying", series_id, last)
-            sleep(base_delay * 2**attempt)
-    return _Outcome(unreachable=last)
 
 
 def _not_csv_reason(series_id: str, content: bytes) -> str | None:
@@ -364,19 +312,19 @@ def fetch_live_fred(
     notes: list[str] = []
     unreachable: dict[str, str] = {}
     for series_id in wanted:
-        outcome = _request(
+        response, failure = get_with_retries(
             get,
-            series_id,
-            start=start,
+            FRED_CSV_URL,
+            {"id": series_id, "cosd": start.isoformat()},
+            what=f"FRED {series_id}",
             max_attempts=max_attempts,
             base_delay=base_delay,
             sleep=sleep,
             timeout=timeout,
         )
-        if outcome.unreachable is not None:
-            unreachable[series_id] = outcome.unreachable
+        if response is None:
+            unreachable[series_id] = failure
             continue
-        response = outcome.response
         if response.status_code != 200:
             missing.append(series_id)
             notes.append(f"missing from FRED: {series_id} (HTTP {response.status_code}; not retried)")

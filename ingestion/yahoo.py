@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from ingestion.downloads import OFFLINE_HINT
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -456,8 +457,6 @@ def land_snapshot(snapshot_dir: Path, universe_symbols: Sequence[str], landing_r
 # --------------------------------------------------------------------------------------------------
 # Live download (yfinance)
 # --------------------------------------------------------------------------------------------------
-
-OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
 
 
 def _is_retryable(error: BaseException, rate_limit_error: type[BaseException]) -> bool:
