@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import logging
 import math
@@ -109,6 +110,9 @@ class CftcFileError(UpstreamFileError):
 # --------------------------------------------------------------------------------------------------
 
 
+# The first Traders in Financial Futures report (positions as of this Tuesday); history starts here.
+FIRST_REPORT = dt.date(2006, 6, 13)
+
 # Federal offices closed on days USFederalHolidayCalendar does not list (national days of mourning).
 EXTRA_CLOSURES = (dt.date(2007, 1, 2), dt.date(2018, 12, 5), dt.date(2025, 1, 9))
 
@@ -124,6 +128,14 @@ SHUTDOWNS = (
 # The catch-up after a shutdown lasted weeks (into March 2019 after the 2018-19 lapse): releases
 # due within this many days after a shutdown ended are unknown too.
 CATCH_UP_DAYS = 45
+
+
+@functools.cache
+def _federal_holidays(year: int) -> frozenset[dt.date]:
+    """US federal holidays (observed) of a year, and the EXTRA_CLOSURES (computed once per year:
+    the pandas calendar is slow, and a history has a thousand reports)."""
+    days = USFederalHolidayCalendar().holidays(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    return frozenset(d.date() for d in days) | frozenset(EXTRA_CLOSURES)
 
 
 def release_time(report_date: dt.date) -> pd.Timestamp | None:
@@ -145,10 +157,7 @@ def release_time(report_date: dt.date) -> pd.Timestamp | None:
         raise ValueError(f"report date {day} is a {day:%A}; TFF reports are as of a weekday (Tuesday)")
     wednesday = day + dt.timedelta(days=2 - day.weekday())
     friday = day + dt.timedelta(days=4 - day.weekday())
-    holidays = {
-        d.date()
-        for d in USFederalHolidayCalendar().holidays(start=wednesday, end=friday + dt.timedelta(days=10))
-    } | set(EXTRA_CLOSURES)
+    holidays = _federal_holidays(wednesday.year) | _federal_holidays(wednesday.year + 1)
     release = friday
     if any(wednesday + dt.timedelta(days=i) in holidays for i in range(3)):
         release = friday + dt.timedelta(days=1)

@@ -283,6 +283,7 @@ def fetch_live_fred(
     landing_root: Path,
     *,
     start: dt.date,
+    end: dt.date | None = None,
     get: Callable[..., Any] | None = None,
     max_attempts: int = 4,
     base_delay: float = 2.0,
@@ -292,6 +293,7 @@ def fetch_live_fred(
 ) -> LandingBatch:
     """Download each series from FRED's keyless CSV endpoint (one request per series) into landing.
 
+    ``end`` is exclusive (FRED's ``coed`` is inclusive, so it gets the day before).
     ``get`` is called as ``get(url, params={"id": ..., "cosd": ...}, timeout=timeout)`` (default
     ``requests.get``). Connection errors, timeouts and HTTP 429/5xx are retried with exponential
     backoff (``base_delay * 2**attempt``). A 404 or other 4xx, or an answer that is not a FRED CSV of
@@ -315,7 +317,8 @@ def fetch_live_fred(
         response, failure = get_with_retries(
             get,
             FRED_CSV_URL,
-            {"id": series_id, "cosd": start.isoformat()},
+            {"id": series_id, "cosd": start.isoformat()}
+            | ({"coed": (end - dt.timedelta(days=1)).isoformat()} if end else {}),
             what=f"FRED {series_id}",
             max_attempts=max_attempts,
             base_delay=base_delay,

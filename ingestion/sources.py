@@ -10,9 +10,18 @@ from ingestion.landing import LandingBatch
 from ingestion.universe import cftc_codes, fred_series_ids, load_universe
 
 
-def land_prices(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
+def land_prices(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> LandingBatch:
     """Land the universe's price files: generated (``sample``), copied from ``snapshot_dir``
-    (``snapshot``) or downloaded from Yahoo Finance (``live``)."""
+    (``snapshot``) or downloaded from Yahoo Finance (``live``). ``live`` asks upstream for
+    ``start_date`` up to ``end_date`` (exclusive); sample and snapshot files are whole histories,
+    cut to the window when loaded."""
     universe = load_universe()
     if source == "sample":
         return sample.land_sample_prices(universe, landing_dir)
@@ -20,11 +29,18 @@ def land_prices(source: str, *, landing_dir: Path, snapshot_dir: Path, start_dat
     if source == "snapshot":
         return yahoo.land_snapshot(snapshot_dir, symbols, landing_dir)
     if source == "live":
-        return yahoo.fetch_live(symbols, landing_dir, start=start_date)
+        return yahoo.fetch_live(symbols, landing_dir, start=start_date, end=end_date)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
-def land_fred(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
+def land_fred(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> LandingBatch:
     """Land the FRED series of ``dbt_project/seeds/rate_series.csv`` (kind fred)."""
     series = fred_series_ids(source)
     if source == "sample":
@@ -32,11 +48,18 @@ def land_fred(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date:
     if source == "snapshot":
         return fred.land_snapshot_fred(snapshot_dir, series, landing_dir)
     if source == "live":
-        return fred.fetch_live_fred(series, landing_dir, start=start_date)
+        return fred.fetch_live_fred(series, landing_dir, start=start_date, end=end_date)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
-def land_cftc(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date: dt.date) -> LandingBatch:
+def land_cftc(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> LandingBatch:
     """Land CFTC Traders in Financial Futures reports for the markets of cftc_markets.csv."""
     codes = cftc_codes()
     if source == "sample":
@@ -44,7 +67,8 @@ def land_cftc(source: str, *, landing_dir: Path, snapshot_dir: Path, start_date:
     if source == "snapshot":
         return cftc.land_snapshot_cftc(snapshot_dir, codes, landing_dir)
     if source == "live":
-        return cftc.fetch_live_cftc(codes, landing_dir, start=start_date)
+        last_day = end_date - dt.timedelta(days=1) if end_date else None  # the API's end is inclusive
+        return cftc.fetch_live_cftc(codes, landing_dir, start=start_date, end=last_day)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 

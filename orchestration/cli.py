@@ -1,6 +1,8 @@
 """``rotation`` command line: run the whole graph and print what was built and where.
 
-    rotation run       materialize every asset on ROTATION_SOURCE, then print the summary
+    rotation run       materialize every asset on ROTATION_SOURCE, every partition (two runs: CFTC
+                       report weeks, then prices and rates by month with dbt and publish), then
+                       print the summary; --full-refresh rebuilds the incremental marts from scratch
     rotation summary   print the summary of the current serving.duckdb
     rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result
 
@@ -36,18 +38,18 @@ class RunReport:
     failures: list[str] = field(default_factory=list)  # step: error message
 
 
-def execute(settings: Settings) -> RunReport:
-    """Run the ``build_all`` job in this process and collect checks and failures."""
+def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
+    """Run the full build (orchestration/runner.py) in this process; collect checks and failures."""
     from dagster import DagsterInstance
 
+    from orchestration import runner
     from orchestration.definitions import build_definitions
 
     ensure_dagster_home()
 
     defs = build_definitions(settings)
-    job = defs.resolve_job_def("build_all")
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        build = runner.execute(defs, runner.full_build_plan(defs, full_refresh), instance)
         checks = [
             CheckLine(
                 asset=e.asset_key.to_user_string(),
@@ -55,9 +57,11 @@ def execute(settings: Settings) -> RunReport:
                 passed=e.passed,
                 description=e.description or "",
             )
+            for result in build.results
             for e in result.get_asset_check_evaluations()
         ]
-        return RunReport(success=result.success, checks=checks, failures=step_failures(result))
+        failures = [f for result in build.results for f in step_failures(result)]
+        return RunReport(success=build.success, checks=checks, failures=failures)
 
 
 def step_failures(result) -> list[str]:
@@ -168,7 +172,12 @@ def run_sql(settings: Settings, query: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rotation", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="materialize the whole asset graph, then print the summary")
+    run = sub.add_parser("run", help="materialize the whole asset graph, then print the summary")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental marts from scratch (after changing a seed or a model's SQL)",
+    )
     sub.add_parser("summary", help="print the summary of the current serving.duckdb")
     sql = sub.add_parser("sql", help="run one SQL query against serving.duckdb (read-only)")
     sql.add_argument("query")
@@ -183,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sql":
         return run_sql(settings, args.query)
-    report = execute(settings)
+    report = execute(settings, full_refresh=args.full_refresh)
     print("\n" + "=" * 72)
     print(format_summary(settings, report))
     return 0 if report.success else 1

@@ -1,53 +1,125 @@
-"""The one Dagster ``Definitions`` of the project: ``dagster dev -m orchestration.definitions``."""
+"""The one Dagster ``Definitions`` of the project: ``dagster dev -m orchestration.definitions``.
+
+Jobs (one writer at a time: the instance runs one run at a time, every writing step is in the
+``duckdb_writer`` pool):
+
+- ``prices_and_rates``: raw/prices and raw/fred_series for a month partition or range, then every
+  dbt model and test, then serving. Scheduled every weekday after the US close.
+- ``positioning``: raw/cftc_tff for a report-week partition or range, then dbt and serving.
+  Scheduled every Friday after the CFTC's release.
+- ``ingest_positioning``: raw/cftc_tff alone (the first step of a full build).
+- ``marts_and_serving``: dbt and serving only; with ``--full-refresh`` (see orchestration/cli.py)
+  the incremental marts are rebuilt from scratch.
+
+A full build (``rotation run``, ``make run``) is two runs: ``ingest_positioning`` over every report
+week, then ``prices_and_rates`` over every month (each one run: ``BackfillPolicy.single_run``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dagster import (
+    AssetKey,
     AssetSelection,
     Definitions,
-    ScheduleDefinition,
+    RunRequest,
+    ScheduleEvaluationContext,
     define_asset_job,
     in_process_executor,
+    schedule,
 )
 
+from orchestration import partitions
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import raw_cftc_tff, raw_fred_series, raw_prices
+from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_PRICES, ingestion_assets
 from orchestration.assets.serving import serving
 from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
 from warehouse.settings import Settings
 
-# The whole graph: ingestion -> quality gate -> dbt (seeds, staging, intermediate, marts, tests) -> serving.
-build_all = define_asset_job(
-    "build_all",
-    selection=AssetSelection.all(),
-    description="Materialize the whole asset graph on ROTATION_SOURCE and publish serving.duckdb.",
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+
+TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(AssetKey(["serving"]))
+prices_and_rates = define_asset_job(
+    "prices_and_rates",
+    selection=AssetSelection.assets(RAW_PRICES, RAW_FRED_SERIES) | TRANSFORM,
+    description=(
+        "Load prices and FRED rates for the selected months (one run for any range), then build every "
+        "dbt model and test, and publish serving.duckdb if every blocking check passed."
+    ),
 )
+positioning = define_asset_job(
+    "positioning",
+    selection=AssetSelection.assets(RAW_CFTC_TFF) | TRANSFORM,
+    description=(
+        "Load CFTC positioning for the selected report weeks (one run for any range), then build every "
+        "dbt model and test, and publish serving.duckdb if every blocking check passed."
+    ),
+)
+ingest_positioning = define_asset_job(
+    "ingest_positioning",
+    selection=AssetSelection.assets(RAW_CFTC_TFF),
+    description="Load CFTC positioning for the selected report weeks only (first step of a full build).",
+)
+marts_and_serving = define_asset_job(
+    "marts_and_serving",
+    selection=TRANSFORM,
+    description="Build every dbt model and test from the raw tables as they are, then publish.",
+)
+JOBS = [prices_and_rates, positioning, ingest_positioning, marts_and_serving]
 
 
-# Schedules (off until switched on in the UI). Until ingestion is partitioned (issue 5) each run
-# refreshes the whole graph; the idempotent loads make unchanged history a no-op.
-daily_after_us_close = ScheduleDefinition(
-    name="daily_after_us_close",
-    job=build_all,
-    cron_schedule="30 18 * * 1-5",
-    execution_timezone="America/New_York",
-    description="Weekdays 18:30 New York time, after the US close and Yahoo's end-of-day bars.",
-)
-weekly_after_cftc_release = ScheduleDefinition(
-    name="weekly_after_cftc_release",
-    job=build_all,
-    cron_schedule="0 17 * * 5",
-    execution_timezone="America/New_York",
-    description="Fridays 17:00 New York time, after the CFTC's 15:30 release of Tuesday's positions.",
-)
+def partition_range_tags(keys: list[str]) -> dict[str, str]:
+    """Run tags making one run cover ``keys[0]..keys[-1]`` (a single-run backfill)."""
+    return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}
 
 
 def build_definitions(settings: Settings) -> Definitions:
+    months = partitions.months(settings)
+    weeks = partitions.report_weeks(settings)
+
+    @schedule(
+        name="daily_after_us_close",
+        job=prices_and_rates,
+        cron_schedule="30 18 * * 1-5",
+        execution_timezone=partitions.NEW_YORK,
+        description=(
+            "Weekdays 18:30 New York time, after the US close and Yahoo's end-of-day bars: reloads the "
+            "month in progress (and the previous month in the first days of a month, for late revisions)."
+        ),
+    )
+    def daily_after_us_close(context: ScheduleEvaluationContext) -> RunRequest:
+        day = context.scheduled_execution_time.date()
+        keys = [
+            partitions.partition_of(months, day - dt.timedelta(days=5)),
+            partitions.partition_of(months, day),
+        ]
+        return RunRequest(run_key=f"prices_and_rates:{day}", tags=partition_range_tags(sorted(set(keys))))
+
+    @schedule(
+        name="weekly_after_cftc_release",
+        job=positioning,
+        cron_schedule="0 17 * * 5",
+        execution_timezone=partitions.NEW_YORK,
+        description=(
+            "Fridays 17:00 New York time, after the CFTC's 15:30 release of Tuesday's positions: reloads "
+            "this week's report and the previous week's (a holiday week's report comes out a few days late)."
+        ),
+    )
+    def weekly_after_cftc_release(context: ScheduleEvaluationContext) -> RunRequest:
+        day = context.scheduled_execution_time.date()
+        keys = [
+            partitions.partition_of(weeks, day - dt.timedelta(days=7)),
+            partitions.partition_of(weeks, day),
+        ]
+        return RunRequest(run_key=f"positioning:{day}", tags=partition_range_tags(keys))
+
     return Definitions(
-        assets=[raw_prices, raw_fred_series, raw_cftc_tff, rotation_dbt_assets, serving],
+        assets=[*ingestion_assets(settings), rotation_dbt_assets, serving],
         asset_checks=GATES,
-        jobs=[build_all],
+        jobs=JOBS,
         schedules=[daily_after_us_close, weekly_after_cftc_release],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

@@ -24,7 +24,7 @@ create table if not exists raw.loads (
     loaded_at         timestamptz not null,
     synthetic         boolean   not null,
     landing_files     varchar[] not null,
-    covered_from      date,                -- ROTATION_START_DATE of the load
+    covered_from      date,                -- first day of the load's window (its partition range)
     rows_in_files     bigint    not null,
     rows_inserted     bigint    not null,
     rows_updated      bigint    not null,
@@ -32,11 +32,17 @@ create table if not exists raw.loads (
     rows_removed      bigint    not null,
     notes             varchar[] not null
 );
+-- Columns added after the first release: existing build files gain them on the next load.
+alter table raw.loads add column if not exists covered_until date;   -- first day after the window
+alter table raw.loads add column if not exists changed_from date;    -- earliest date inserted, updated
+                                                                      -- or removed (null: no change)
+alter table raw.loads add column if not exists window_sessions integer; -- NYSE sessions in the window
 create table if not exists raw.load_items (
     load_id           varchar   not null,  -- raw.loads.load_id
     item              varchar   not null,  -- the symbol (yahoo) or series id (fred)
-    requested         boolean   not null,  -- the load asked upstream for it
-    rows_delivered    bigint    not null   -- rows upstream delivered for it (from the start date on)
+    requested         boolean   not null,  -- expected in this window: asked for, and the window has
+                                           -- trading days not before the item's first date
+    rows_delivered    bigint    not null   -- rows upstream delivered for it inside the window
 );
 """
 
@@ -164,12 +170,14 @@ class LoadStats:
     items: int
     min_date: dt.date | None
     max_date: dt.date | None
+    changed_from: dt.date | None = None
     notes: list[str] = field(default_factory=list)
 
     def as_metadata(self) -> dict:
         out = asdict(self)
         out["min_date"] = str(self.min_date) if self.min_date else None
         out["max_date"] = str(self.max_date) if self.max_date else None
+        out["changed_from"] = str(self.changed_from) if self.changed_from else None
         return out
 
 
@@ -183,30 +191,44 @@ def load(
     requested: Sequence[str],
     landing_files: Sequence[str],
     start_date: dt.date,
+    end_date: dt.date | None = None,
+    keep_from: dt.date | None = None,
+    window_sessions: int | None = None,
     notes: Sequence[str] = (),
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
-    The load is authoritative for the items (symbols, series) it delivered, from ``start_date`` on:
-    identical rows stay untouched (``loaded_at`` included, so reloading the same files changes
-    nothing), changed rows are replaced, rows upstream no longer sends are removed. Items this load
-    did not deliver keep their rows: earlier good data stays served. A warehouse holds one source at
-    a time: rows from another source (e.g. sample rows when loading the snapshot) and rows before
-    ``start_date`` are removed, and the removal is counted.
+    A load covers a window of dates, ``start_date`` up to (not including) ``end_date`` (open-ended
+    when None): a Dagster partition or partition range. Rows outside the window are not loaded. The
+    load is authoritative for the items (symbols, series) it delivered, inside its window: identical
+    rows stay untouched (``loaded_at`` included, so reloading the same files changes nothing),
+    changed rows are replaced, rows upstream no longer sends are removed; re-running a partition
+    therefore replaces exactly that partition's rows. Items this load did not deliver keep their
+    rows: earlier good data stays served. A warehouse holds one source at a time: rows from another
+    source (e.g. sample rows when loading the snapshot) and rows before ``keep_from``
+    (ROTATION_START_DATE, default ``start_date``) are removed, and the removal is counted.
 
-    Items the previous load of the same system and source delivered count as requested again, so a
-    file that disappears upstream shows as delivering 0 rows (and fails the gate) instead of silently
-    serving its old rows.
+    Which items count as requested (and fail the gate when they deliver nothing): those asked for,
+    plus those the previous load of the same system and source delivered (a file that disappears
+    upstream shows as delivering 0 rows instead of silently serving its old rows), but only where
+    the window has trading days (``window_sessions``, None = unknown, treated as some) and the item
+    is not known to start after the window (a backfill of 2010 does not expect SOFR futures). A
+    window without trading days succeeds with zero rows.
     """
     ensure_tables(con)
-    requested = sorted(set(requested) | set(previously_delivered(con, table.system, source)))
+    keep_from = keep_from or start_date
+    asked = set(requested) | set(previously_delivered(con, table.system, source))
+    requested = sorted(expected_items(con, table, asked, end_date) if window_sessions != 0 else set())
     load_id = uuid.uuid4().hex
     loaded_at = dt.datetime.now(dt.UTC)
     item, raw = table.item, table.qualified
     day = table.date
     columns = [item, day, *table.values]
-    delivered = sorted(set(frame[item])) if len(frame) else []
-    incoming = frame[[*columns, "landing_file"]].copy()
+    in_window = (frame[day] >= pd.Timestamp(start_date)) & (
+        frame[day] < pd.Timestamp(end_date) if end_date else True
+    )
+    incoming = frame.loc[in_window, [*columns, "landing_file"]].copy()
+    delivered = sorted(set(incoming[item]))
     con.begin()
     try:
         # Cast through the raw table's own column types.
@@ -222,18 +244,25 @@ def load(
         con.unregister("incoming_df")
         same_key = f"p.{item} = i.{item} and p.{day} = i.{day}"
         changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
-        removed = con.execute(
-            f"""
-            delete from {raw} p
-            where p.source <> $source
-               or p.{day} < $start
-               or (list_contains($delivered, p.{item})
-                   and not exists (select 1 from incoming i where {same_key}))
-            """,
-            {"source": source, "start": start_date, "delivered": delivered},
+        stale = f"""
+            p.source <> $source
+            or p.{day} < $keep_from
+            or (list_contains($delivered, p.{item})
+                and p.{day} >= $start and ($end is null or p.{day} < $end)
+                and not exists (select 1 from incoming i where {same_key}))
+        """
+        params = {"source": source, "keep_from": keep_from, "start": start_date, "end": end_date}
+        params["delivered"] = delivered
+        first_removed = con.execute(f"select min({day}) from {raw} p where {stale}", params).fetchone()[0]
+        removed = con.execute(f"delete from {raw} p where {stale}", params).fetchone()[0]
+        first_updated = con.execute(
+            f"select min(i.{day}) from incoming i join {raw} p on {same_key} where {changed}"
         ).fetchone()[0]
         updated = con.execute(
             f"delete from {raw} p using incoming i where {same_key} and ({changed})"
+        ).fetchone()[0]
+        first_new = con.execute(
+            f"select min(i.{day}) from incoming i where not exists (select 1 from {raw} p where {same_key})"
         ).fetchone()[0]
         inserted_total = con.execute(
             f"""
@@ -255,12 +284,17 @@ def load(
             items=len(delivered),
             min_date=None,
             max_date=None,
+            changed_from=min((d for d in (first_removed, first_updated, first_new) if d), default=None),
             notes=list(notes),
         )
         con.execute(
             """
-            insert into raw.loads values ($load_id, $system, $source, $loaded_at, $synthetic, $files,
-                $start, $rows, $inserted, $updated, $unchanged, $removed, $notes)
+            insert into raw.loads by name select
+                $load_id as load_id, $system as system, $source as source, $loaded_at as loaded_at,
+                $synthetic as synthetic, $files as landing_files, $start as covered_from,
+                $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
+                $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
+                $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes
             """,
             {
                 "load_id": load_id,
@@ -270,6 +304,9 @@ def load(
                 "synthetic": synthetic,
                 "files": list(landing_files),
                 "start": start_date,
+                "end": end_date,
+                "changed_from": stats.changed_from,
+                "sessions": window_sessions,
                 "rows": stats.rows_in_files,
                 "inserted": stats.rows_inserted,
                 "updated": stats.rows_updated,
@@ -293,6 +330,27 @@ def load(
         raise
     stats.min_date, stats.max_date = con.execute(f"select min({day}), max({day}) from {raw}").fetchone()
     return stats
+
+
+def expected_items(
+    con: duckdb.DuckDBPyConnection, table: RawTable, items: set[str], end_date: dt.date | None
+) -> set[str]:
+    """``items`` without those whose rows in ``table`` all fall on or after ``end_date``: a window
+    before an item's history (a backfill of 2010 for SOFR futures) does not expect it."""
+    if end_date is None or not items:
+        return set(items)
+    later = {
+        r[0]
+        for r in con.execute(
+            f"""
+            select {table.item} from {table.qualified}
+            where list_contains($items, {table.item})
+            group by {table.item} having min({table.date}) >= $end
+            """,
+            {"items": sorted(items), "end": end_date},
+        ).fetchall()
+    }
+    return set(items) - later
 
 
 def latest_load(con: duckdb.DuckDBPyConnection, system: str) -> dict | None:

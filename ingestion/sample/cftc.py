@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ingestion.cftc import FIRST_REPORT
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
 from ingestion.sample.processes import Knots, _interp, _rng
 from ingestion.sample.world import SAMPLE_END, SampleWorld, build_world
@@ -46,7 +47,7 @@ log = logging.getLogger(__package__)
 SAMPLE_CFTC_CODES = ("239742", "209742", "13874A")
 
 # The first Traders in Financial Futures report.
-CFTC_START = dt.date(2006, 6, 13)
+CFTC_START = FIRST_REPORT
 
 CFTC_COLUMNS = (
     "Market_and_Exchange_Names",

@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project
@@ -29,13 +29,22 @@ class RotationTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+class DbtBuildConfig(Config):
+    """Run config of the dbt step (``ops: {rotation_dbt_assets: {config: {full_refresh: true}}}``)."""
+
+    full_refresh: bool = False  # rebuild incremental marts from scratch instead of the changed dates
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=RotationTranslator(),
     pool=WRITER_POOL,
 )
-def rotation_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def rotation_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+):
     # dbt reads the build file's absolute path from the environment (dbt_project/profiles.yml).
     os.environ.update(warehouse.settings().dbt_env())
-    yield from dbt.cli(["build"], context=context).stream()
+    args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
+    yield from dbt.cli(args, context=context).stream()

@@ -1,11 +1,26 @@
 """Ingestion assets: upstream -> landing files -> raw tables. Bodies call the pure modules."""
 
+import warnings
 from collections.abc import Callable
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    Backoff,
+    BetaWarning,
+    Failure,
+    Jitter,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
 
 from ingestion import fred, sources, yahoo
-from ingestion.landing import LandingBatch, relative_to_home
+from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
+from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, raw
 from warehouse.settings import Settings
@@ -13,6 +28,13 @@ from warehouse.settings import Settings
 RAW_PRICES = AssetKey(["raw", "prices"])
 RAW_FRED_SERIES = AssetKey(["raw", "fred_series"])
 RAW_CFTC_TFF = AssetKey(["raw", "cftc_tff"])
+
+# BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
+
+# Live fetches already retry each request with backoff (ingestion/downloads.py); when a source stays
+# down through those, the whole step is tried again a few minutes later. Bad files are not retried.
+LIVE_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 
 def ingest(
@@ -22,15 +44,31 @@ def ingest(
     land: Callable[..., LandingBatch],
     parse: Callable,
 ) -> MaterializeResult:
-    """Land this run's upstream files, parse them, load the raw table; log progress, return metadata."""
+    """Land this run's upstream files, parse them, load the raw table for the run's window (its
+    partition or partition range); log progress, return metadata."""
     label = "SYNTHETIC sample data (not market data)" if settings.synthetic else settings.source
-    context.log.info(f"{table.qualified} from {label}: landing into {settings.landing_dir}")
-    batch = land(
-        settings.source,
-        landing_dir=settings.landing_dir,
-        snapshot_dir=settings.snapshot_dir,
-        start_date=settings.start_date,
-    )
+    window = partitions.run_window(context, settings)
+    context.log.info(f"{table.qualified} from {label}, window {window}: landing into {settings.landing_dir}")
+    try:
+        batch = land(
+            settings.source,
+            landing_dir=settings.landing_dir,
+            snapshot_dir=settings.snapshot_dir,
+            start_date=window.start,
+            end_date=window.end,
+        )
+        frame, dropped = parse(batch, window.start, settings.home)
+    except UpstreamUnavailableError:
+        raise  # transient: the live retry policy tries the step again
+    except UpstreamFileError as error:
+        raise Failure(
+            description=(
+                f"{table.qualified} ({settings.source}): {error}. Nothing was loaded; raw and serving keep "
+                "the last good data. Fix or remove the file named (landing files are kept for "
+                "inspection), then materialize this partition again."
+            ),
+            allow_retries=False,
+        ) from error
     context.log.info(
         f"landed {len(batch.files)} files for {len(batch.requested)} requested {table.item}s"
         + (f"; missing upstream: {', '.join(batch.missing)}" if batch.missing else "")
@@ -38,7 +76,6 @@ def ingest(
     note_log = context.log.info if batch.synthetic else context.log.warning
     for note in batch.notes:
         note_log(note)
-    frame, dropped = parse(batch, settings.start_date, settings.home)
     for note in dropped:
         context.log.info(note)
     context.log.info(f"parsed {len(frame):,} rows from {len(batch.files)} files; loading {table.qualified}")
@@ -51,18 +88,23 @@ def ingest(
             synthetic=batch.synthetic,
             requested=batch.requested,
             landing_files=[relative_to_home(f.path, settings.home) for f in batch.files],
-            start_date=settings.start_date,
+            start_date=window.start,
+            end_date=window.end,
+            keep_from=settings.start_date,
+            window_sessions=window.sessions,
             notes=[*batch.notes, *dropped],
         )
         per_item = raw.coverage(con, table)
     context.log.info(
-        f"{table.qualified}: {stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
+        f"{table.qualified} {window.label}: {stats.rows_in_files:,} rows in the window, "
+        f"{stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
         f"{stats.rows_unchanged:,} unchanged, {stats.rows_removed:,} removed"
     )
     return MaterializeResult(
         metadata={
             "source": settings.source,
             "synthetic": batch.synthetic,
+            "window": str(window),
             "dagster/row_count": int(per_item["rows"].sum()),
             f"{table.item}s": len(per_item),
             "first_date": str(stats.min_date),
@@ -72,6 +114,7 @@ def ingest(
             "rows_updated": stats.rows_updated,
             "rows_unchanged": stats.rows_unchanged,
             "rows_removed": stats.rows_removed,
+            "changed_from": str(stats.changed_from) if stats.changed_from else "no change",
             "missing_upstream": ", ".join(batch.missing) or "none",
             "landing_files": len(batch.files),
             "notes": MetadataValue.md("\n".join(f"- {n}" for n in [*batch.notes, *dropped]) or "none"),
@@ -81,50 +124,65 @@ def ingest(
     )
 
 
-@asset(
-    key=RAW_PRICES,
-    group_name="ingestion",
-    pool=WRITER_POOL,
-    kinds={"duckdb", "python"},
-    description=(
-        "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
-        "futures and yield quotes included: fetched into immutable landing files by the configured "
-        "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
-        "provenance. Reloading the same files changes nothing."
-    ),
-)
-def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    return ingest(context, warehouse.settings(), raw.PRICES, sources.land_prices, yahoo.parse_batch)
+def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
+    """The three raw assets, partitioned for ``settings`` (see orchestration/partitions.py)."""
+    retry = LIVE_RETRY if settings.source == "live" else None
 
+    @asset(
+        key=RAW_PRICES,
+        partitions_def=partitions.months(settings),
+        group_name="ingestion",
+        pool=WRITER_POOL,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=retry,
+        kinds={"duckdb", "python"},
+        description=(
+            "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
+            "futures and yield quotes included: fetched into immutable landing files by the configured "
+            "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
+            "provenance. Reloading the same files changes nothing."
+        ),
+    )
+    def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        return ingest(context, warehouse.settings(), raw.PRICES, sources.land_prices, yahoo.parse_batch)
 
-@asset(
-    key=RAW_FRED_SERIES,
-    group_name="ingestion",
-    pool=WRITER_POOL,
-    kinds={"duckdb", "python"},
-    description=(
-        "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
-        "and SOFR in live mode), in percent as published: fetched into landing by the configured "
-        "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
-        "raw.fred_series. Days FRED publishes without a value stay as rows with a null value."
-    ),
-)
-def raw_fred_series(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    return ingest(context, warehouse.settings(), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+    @asset(
+        key=RAW_FRED_SERIES,
+        partitions_def=partitions.months(settings),
+        group_name="ingestion",
+        pool=WRITER_POOL,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=retry,
+        kinds={"duckdb", "python"},
+        description=(
+            "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
+            "and SOFR in live mode), in percent as published: fetched into landing by the configured "
+            "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
+            "raw.fred_series. Days FRED publishes without a value stay as rows with a null value."
+        ),
+    )
+    def raw_fred_series(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        return ingest(
+            context, warehouse.settings(), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch
+        )
 
+    @asset(
+        key=RAW_CFTC_TFF,
+        partitions_def=partitions.report_weeks(settings),
+        group_name="ingestion",
+        pool=WRITER_POOL,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=retry,
+        kinds={"duckdb", "python"},
+        description=(
+            "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
+            "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
+            "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
+            "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
+            "the release time of every report, upserted into raw.cftc_tff. Gaps are noted."
+        ),
+    )
+    def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        return ingest(context, warehouse.settings(), raw.CFTC_TFF, sources.land_cftc, sources.parse_cftc)
 
-@asset(
-    key=RAW_CFTC_TFF,
-    group_name="ingestion",
-    pool=WRITER_POOL,
-    kinds={"duckdb", "python"},
-    description=(
-        "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
-        "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
-        "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
-        "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
-        "the release time of every report, upserted into raw.cftc_tff. Gaps are noted."
-    ),
-)
-def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    return ingest(context, warehouse.settings(), raw.CFTC_TFF, sources.land_cftc, sources.parse_cftc)
+    return [raw_prices, raw_fred_series, raw_cftc_tff]

@@ -26,39 +26,44 @@ class GraphRun:
 
 
 def run_graph(
-    settings: Settings, instance: DagsterInstance | None = None, selection: list[str] | None = None
+    settings: Settings,
+    instance: DagsterInstance | None = None,
+    selection: list[str] | None = None,
+    plan: list | None = None,
 ) -> GraphRun:
-    """Execute the build_all job for ``settings`` (or a selection of its assets, as
-    ``"schema/name"`` keys) with the given Dagster instance, or an ephemeral one."""
+    """The full build for ``settings`` (``rotation run``: every partition), or a selection of
+    unpartitioned assets (``"schema/name"`` keys), or a given plan of runs
+    (orchestration.runner.PlannedRun), with the given Dagster instance or an ephemeral one."""
     from dagster import AssetKey, AssetSelection, materialize
 
+    from orchestration import runner
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)
     with nullcontext(instance) if instance is not None else DagsterInstance.ephemeral() as inst:
         if selection:
-            result = materialize(
-                [*defs.assets, *defs.asset_checks],
-                selection=AssetSelection.assets(*(AssetKey(k.split("/")) for k in selection)),
-                resources=defs.resources,
-                instance=inst,
-                raise_on_error=False,
-            )
+            results = [
+                materialize(
+                    [*defs.assets, *defs.asset_checks],
+                    selection=AssetSelection.assets(*(AssetKey(k.split("/")) for k in selection)),
+                    resources=defs.resources,
+                    instance=inst,
+                    raise_on_error=False,
+                )
+            ]
         else:
-            job = defs.resolve_job_def("build_all")
-            result = job.execute_in_process(instance=inst, raise_on_error=False)
+            results = runner.execute(defs, plan or runner.full_build_plan(defs), inst).results
+        evaluations = [e for r in results for e in r.get_asset_check_evaluations()]
         return GraphRun(
-            success=result.success,
-            checks={
-                f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
-                for e in result.get_asset_check_evaluations()
-            },
+            success=all(r.success for r in results),
+            checks={f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in evaluations},
             check_descriptions={
-                f"{e.asset_key.to_user_string()}:{e.check_name}": e.description or ""
-                for e in result.get_asset_check_evaluations()
+                f"{e.asset_key.to_user_string()}:{e.check_name}": e.description or "" for e in evaluations
             },
-            failures=step_failures(result),
-            materialized={e.asset_key.to_user_string() for e in result.get_asset_materialization_events()},
+            failures=[f for r in results for f in step_failures(r)],
+            materialized={
+                e.asset_key.to_user_string() for r in results for e in r.get_asset_materialization_events()
+            },
         )
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 
+import duckdb
 import pytest
 
 from tests.integration.conftest import make_settings, run_graph
@@ -26,7 +27,17 @@ READER = textwrap.dedent(
     path, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
     reads, errors = [], []
     import os
-    while not os.path.exists(stop):
+
+    def done():
+        # The stop file names the new publish: read until it has been seen (a publish can land
+        # between two reads of a slow machine), at most 30 s after the build ended.
+        if not os.path.exists(stop):
+            return False
+        wanted = open(stop).read().strip()
+        seen = bool(reads) and reads[-1]["published_at"] == wanted
+        return seen or time.time() - os.path.getmtime(stop) > 30
+
+    while not done():
         try:
             with duckdb.connect(path, read_only=True) as con:
                 published_at, details = con.execute(
@@ -54,7 +65,7 @@ def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path):
     try:
         second = run_graph(settings)  # a full build and publish while the reader reads
     finally:
-        stop.touch()
+        stop.write_text(published_at(settings.serving_db))
         _, stderr = reader.communicate(timeout=120)
     assert second.success, second.failures
     result = json.loads(out.read_text())
@@ -63,3 +74,8 @@ def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path):
     assert all(r["consistent"] for r in result["reads"])
     versions = {r["published_at"] for r in result["reads"]}
     assert len(versions) == 2, f"expected reads of the old and the new publish, saw {versions}"
+
+
+def published_at(serving_db) -> str:
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        return con.execute("select published_at::varchar from meta.build_info").fetchone()[0]

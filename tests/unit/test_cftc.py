@@ -389,7 +389,11 @@ def test_release_moves_to_tuesday_when_monday_is_a_holiday(monkeypatch: pytest.M
             return pd.DatetimeIndex(["2024-07-04", "2024-07-08"])
 
     monkeypatch.setattr(cftc, "USFederalHolidayCalendar", Calendar)
-    assert release_time(dt.date(2024, 7, 2)) == pd.Timestamp("2024-07-09 15:30", tz="America/New_York")
+    cftc._federal_holidays.cache_clear()  # holidays are computed once per year
+    try:
+        assert release_time(dt.date(2024, 7, 2)) == pd.Timestamp("2024-07-09 15:30", tz="America/New_York")
+    finally:
+        cftc._federal_holidays.cache_clear()
 
 
 def test_release_time_rejects_weekend() -> None:

@@ -56,13 +56,3 @@ def test_summary_after_a_failed_run_says_serving_was_kept(tmp_path):
     text = format_summary(settings, RunReport(success=False, failures=["raw__prices: IWM.csv line 5: bad"]))
     assert "run: FAILED" in text and "IWM.csv line 5" in text
     assert "does not exist yet" in text
-
-
-def test_schedules_run_after_the_us_close_and_after_the_cftc_release():
-    from orchestration.definitions import defs
-
-    schedules = {s.name: s for s in defs.schedules}
-    daily, weekly = schedules["daily_after_us_close"], schedules["weekly_after_cftc_release"]
-    assert (daily.cron_schedule, daily.execution_timezone) == ("30 18 * * 1-5", "America/New_York")
-    assert (weekly.cron_schedule, weekly.execution_timezone) == ("0 17 * * 5", "America/New_York")
-    assert daily.job_name == weekly.job_name == "build_all"

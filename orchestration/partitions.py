@@ -1,0 +1,95 @@
+"""Time partitions of the ingestion assets, and the date window a run covers.
+
+Prices and FRED rates are partitioned by calendar month, CFTC positioning by report week (weeks
+start on Tuesday, the day the positions are as of). Partitions start at ROTATION_START_DATE; in
+``sample`` mode they end with the generated world (2024-12-31), otherwise the current month or
+week is the last partition (``end_offset=1``: the daily schedule refreshes the month in progress).
+A backfill of any range runs as one run (``BackfillPolicy.single_run``): DuckDB has one writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetExecutionContext,
+    MonthlyPartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+)
+
+from ingestion.calendar import nyse_trading_days
+from ingestion.cftc import FIRST_REPORT
+from ingestion.sample import SAMPLE_END
+from warehouse.settings import Settings
+
+NEW_YORK = "America/New_York"
+TUESDAY = 2  # WeeklyPartitionsDefinition.day_offset: 0 = Sunday
+
+
+def months(settings: Settings) -> MonthlyPartitionsDefinition:
+    first = settings.start_date.replace(day=1)
+    if settings.synthetic:
+        return MonthlyPartitionsDefinition(
+            start_date=first.isoformat(), end_date=_next_month(SAMPLE_END).isoformat(), timezone=NEW_YORK
+        )
+    return MonthlyPartitionsDefinition(start_date=first.isoformat(), timezone=NEW_YORK, end_offset=1)
+
+
+def report_weeks(settings: Settings) -> WeeklyPartitionsDefinition:
+    """Report weeks from the first TFF report (2006-06-13) or the start date, whichever is later."""
+    start = max(settings.start_date, FIRST_REPORT)
+    first = start - dt.timedelta(days=(start.weekday() - 1) % 7)  # the Tuesday of its week
+    if settings.synthetic:
+        end = SAMPLE_END + dt.timedelta(days=7 - (SAMPLE_END.weekday() - 1) % 7)  # Tuesday after
+        return WeeklyPartitionsDefinition(
+            start_date=first.isoformat(), end_date=end.isoformat(), day_offset=TUESDAY, timezone=NEW_YORK
+        )
+    return WeeklyPartitionsDefinition(
+        start_date=first.isoformat(), day_offset=TUESDAY, timezone=NEW_YORK, end_offset=1
+    )
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a run loads: ``start`` up to ``end`` (exclusive; None: open), and how many NYSE
+    sessions it has up to today (0: nothing to expect, the load succeeds with zero rows)."""
+
+    start: dt.date
+    end: dt.date | None
+    sessions: int
+    label: str  # the partition key or range, for logs
+
+    def __str__(self) -> str:
+        end = f"{self.end}" if self.end else "open end"
+        return f"{self.label} ({self.start}..{end}, exclusive; {self.sessions} NYSE sessions so far)"
+
+
+def run_window(context: AssetExecutionContext, settings: Settings, today: dt.date | None = None) -> Window:
+    """The window of this run: its partition or partition range (a single-run backfill), cut to
+    ROTATION_START_DATE; the whole history from the start date for an unpartitioned run."""
+    today = today or dt.datetime.now(ZoneInfo(NEW_YORK)).date()
+    if context.has_partition_key_range or context.has_partition_key:
+        time_window = context.partition_time_window
+        start = max(time_window.start.date(), settings.start_date)
+        end = time_window.end.date()
+        keys = context.partition_key_range
+        label = keys.start if keys.start == keys.end else f"{keys.start}...{keys.end}"
+    else:
+        start, end, label = settings.start_date, None, "all dates"
+    last = min(end - dt.timedelta(days=1), today) if end else today
+    sessions = len(nyse_trading_days(start, last)) if last >= start else 0
+    return Window(start=start, end=end, sessions=sessions, label=label)
+
+
+def partition_of(partitions: TimeWindowPartitionsDefinition, day: dt.date) -> str:
+    """The key of the partition holding ``day`` (e.g. the month in progress for the daily schedule)."""
+    moment = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(NEW_YORK))
+    window = partitions.get_partition_key_for_timestamp(moment.timestamp())
+    return window

@@ -1,0 +1,93 @@
+"""Partitions of the ingestion assets, the schedules' partition choices, and the run window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import build_schedule_context
+
+from orchestration import partitions
+from orchestration.definitions import PARTITION_RANGE_END, PARTITION_RANGE_START, build_definitions
+from warehouse.settings import Settings
+
+NY = ZoneInfo("America/New_York")
+
+
+def settings(source: str = "sample", start: str | None = None) -> Settings:
+    env = {"ROTATION_SOURCE": source}
+    if start:
+        env["ROTATION_START_DATE"] = start
+    if source == "snapshot":
+        env["ROTATION_SNAPSHOT_DIR"] = "."
+    return Settings.from_env(env)
+
+
+def test_sample_partitions_span_the_generated_world_only():
+    months = partitions.months(settings("sample"))
+    keys = months.get_partition_keys()
+    assert (keys[0], keys[-1], len(keys)) == ("2000-01-01", "2024-12-01", 300)
+    weeks = partitions.report_weeks(settings("sample")).get_partition_keys()
+    # Tuesdays, from the first TFF report to the last sample report (2024-12-31, a Tuesday).
+    assert (weeks[0], weeks[-1]) == ("2006-06-13", "2024-12-31")
+    assert all(dt.date.fromisoformat(k).weekday() == 1 for k in weeks)
+
+
+def test_live_partitions_start_at_the_start_date_and_end_with_the_period_in_progress():
+    s = settings("live", start="2019-03-15")
+    months = partitions.months(s)
+    now = dt.datetime.now(NY)
+    assert months.get_partition_keys()[0] == "2019-03-01"
+    assert months.get_partition_keys()[-1] == f"{now:%Y-%m}-01"  # the month in progress
+    weeks = partitions.report_weeks(s).get_partition_keys()
+    assert weeks[0] == "2019-03-12"  # the Tuesday of the start date's week
+    last = dt.date.fromisoformat(weeks[-1])
+    assert 0 <= (now.date() - last).days < 7
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        # Wednesday 2024-07-17 18:30 New York: the month in progress only.
+        (dt.datetime(2024, 7, 17, 18, 30, tzinfo=NY), ("2024-07-01", "2024-07-01")),
+        # Tuesday 2024-07-02: the first days of a month also reload the previous one.
+        (dt.datetime(2024, 7, 2, 18, 30, tzinfo=NY), ("2024-06-01", "2024-07-01")),
+    ],
+)
+def test_daily_schedule_reloads_the_month_in_progress(when, expected):
+    defs = build_definitions(settings("sample"))
+    schedule = defs.resolve_schedule_def("daily_after_us_close")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 18 * * 1-5", "America/New_York")
+    assert schedule.job_name == "prices_and_rates"
+    request = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=when)).run_requests[0]
+    assert (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END]) == expected
+
+
+def test_weekly_schedule_reloads_this_and_last_report_week():
+    defs = build_definitions(settings("sample"))
+    schedule = defs.resolve_schedule_def("weekly_after_cftc_release")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 17 * * 5", "America/New_York")
+    assert schedule.job_name == "positioning"
+    # Friday 2024-07-12: this week's report is as of Tuesday 07-09; last week's (07-02) came out
+    # late, on Monday 07-08, after the previous Friday's run.
+    when = dt.datetime(2024, 7, 12, 17, 0, tzinfo=NY)
+    request = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=when)).run_requests[0]
+    assert (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END]) == (
+        "2024-07-02",
+        "2024-07-09",
+    )
+
+
+def test_partitioned_jobs_and_backfill_policy():
+    defs = build_definitions(settings("sample"))
+    for name, kind in [
+        ("prices_and_rates", "Monthly"),
+        ("positioning", "Weekly"),
+        ("ingest_positioning", "Weekly"),
+    ]:
+        assert type(defs.resolve_job_def(name).partitions_def).__name__ == f"{kind}PartitionsDefinition"
+    assert defs.resolve_job_def("marts_and_serving").partitions_def is None
+    for asset in defs.assets[:3]:
+        policy = asset.backfill_policy
+        assert policy is not None and policy.max_partitions_per_run is None, "a backfill is one run"
