@@ -24,7 +24,9 @@ def validation_frame(raw: pd.DataFrame) -> pd.DataFrame:
     dates = pd.to_datetime(df["date"])
     with_value = df["value"].notna()
     # the last earlier date that had a value, per series
-    previous = dates.where(with_value).groupby(df["series_id"]).transform(lambda s: s.ffill().shift())
+    previous = pd.to_datetime(
+        dates.where(with_value).groupby(df["series_id"]).transform(lambda s: s.ffill().shift())
+    )  # datetimes also when the table is empty
     df["gap_days"] = (dates - previous).dt.days.where(with_value)
     return df
 

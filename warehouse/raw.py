@@ -316,13 +316,11 @@ def load(
             },
         )
         wanted = set(requested)
-        con.executemany(
-            "insert into raw.load_items values (?, ?, ?, ?)",
-            [
-                [load_id, name, name in wanted, per_item.get(name, 0)]
-                for name in sorted(wanted | set(per_item))
-            ],
-        )
+        items = [
+            [load_id, name, name in wanted, per_item.get(name, 0)] for name in sorted(asked | set(per_item))
+        ]
+        if items:
+            con.executemany("insert into raw.load_items values (?, ?, ?, ?)", items)
         con.execute("drop table incoming")
         con.commit()
     except BaseException:

@@ -1,0 +1,66 @@
+{#
+  Incremental marts: rebuild only the dates whose raw rows changed since the model last ran.
+
+  raw.loads records, per load, the earliest date it inserted, updated or removed (changed_from).
+  After each build of an incremental model, record_incremental_state() stores the newest
+  raw.loads.loaded_at the model has seen (meta.incremental_state). On the next run,
+  rebuild_from(systems) is the earliest changed_from of the loads of those upstream systems since
+  then: the model deletes its rows from that date on and recomputes them, reading the look-back its
+  rolling windows need before that date. With no recorded state (first build, --full-refresh, or a
+  table built before this existed) the model is built whole.
+#}
+
+{% macro incremental_state_ddl() %}
+    create schema if not exists meta;
+    create table if not exists meta.incremental_state (
+        model         varchar primary key,  -- the incremental model
+        loads_through timestamptz,           -- newest raw.loads.loaded_at it has been built from
+        built_at      timestamptz not null
+    );
+{% endmacro %}
+
+
+{#- The date to rebuild from: none = not incremental (a fresh table); '0001-01-01' = no recorded
+    state, rebuild every date; '9999-12-31' = nothing changed. -#}
+{% macro rebuild_from(systems) %}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        {{ incremental_state_ddl() }}
+        select
+            (select count(*) from meta.incremental_state where model = '{{ this.identifier }}') as known,
+            (
+                select min(changed_from) from raw.loads
+                where system in ({% for s in systems %}'{{ s }}'{% if not loop.last %}, {% endif %}{% endfor %})
+                  and changed_from is not null
+                  and loaded_at > (
+                      select coalesce(max(loads_through), '-infinity'::timestamptz)
+                      from meta.incremental_state where model = '{{ this.identifier }}'
+                  )
+            ) as since
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row[0] == 0 -%}
+        {{ return('0001-01-01') }}
+    {%- endif -%}
+    {{ return(row[1] | string if row[1] is not none else '9999-12-31') }}
+{% endmacro %}
+
+
+{#- pre_hook: delete the rows about to be recomputed. -#}
+{% macro delete_rebuilt_dates(systems, date_column='date') %}
+    {%- set since = rebuild_from(systems) -%}
+    {%- if since is not none -%}
+        delete from {{ this }} where {{ date_column }} >= '{{ since }}'::date
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- post_hook: remember the newest load this build has seen. -#}
+{% macro record_incremental_state() %}
+    {{ incremental_state_ddl() }}
+    delete from meta.incremental_state where model = '{{ this.identifier }}';
+    insert into meta.incremental_state
+    select '{{ this.identifier }}', (select max(loaded_at) from raw.loads), now();
+{% endmacro %}
