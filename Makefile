@@ -14,13 +14,15 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install manifest run summary test test-fast lint format ui lock clean
+.PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt lock clean
 
 help:
 	@echo "make run      build the whole warehouse on ROTATION_SOURCE (default: sample) and print a summary"
 	@echo "make test     run the test suite (unit, integration on sample, acceptance on the real snapshot)"
 	@echo "make ui       Dagster UI on http://127.0.0.1:3000 (project-local Dagster home .dagster_home/)"
+	@echo "make full-refresh  the whole build with the incremental marts rebuilt from scratch"
 	@echo "make summary  print what serving.duckdb holds"
+	@echo "make dbt ARGS='build --select rate_sensitivity'  run dbt by hand on the build file"
 	@echo "make lint     ruff check and format check"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml's pins"
 	@echo "make clean    remove .venv, dbt target/, .dagster_home/ (not the warehouse files)"
@@ -48,6 +50,16 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 
 run: install
 	$(BIN)/rotation run
+
+full-refresh: install
+	$(BIN)/rotation run --full-refresh
+
+# dbt by hand, from inside dbt_project/ as Dagster runs it: a dbt run with another working directory
+# (e.g. --project-dir dbt_project from here) leaves partial-parse state with paths that break the
+# seeds of Dagster's next dbt call.
+ROTATION_HOME ?= $(CURDIR)/warehouse
+dbt: install
+	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb $(BIN)/dbt $(ARGS) --profiles-dir .
 
 summary: install
 	@$(BIN)/rotation summary

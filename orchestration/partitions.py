@@ -73,19 +73,28 @@ class Window:
 
 def run_window(context: AssetExecutionContext, settings: Settings, today: dt.date | None = None) -> Window:
     """The window of this run: its partition or partition range (a single-run backfill), cut to
-    ROTATION_START_DATE; the whole history from the start date for an unpartitioned run."""
+    ROTATION_START_DATE, open-ended when it reaches the present; the whole history from the start
+    date for an unpartitioned run."""
     today = today or dt.datetime.now(ZoneInfo(NEW_YORK)).date()
     if context.has_partition_key_range or context.has_partition_key:
         time_window = context.partition_time_window
         start = max(time_window.start.date(), settings.start_date)
         end = time_window.end.date()
+        if end > today:
+            # The partition in progress is open-ended: rows dated after it can only be future-dated
+            # errors, and they must reach raw so the gate stops them rather than vanish.
+            end = None
         keys = context.partition_key_range
         label = keys.start if keys.start == keys.end else f"{keys.start}...{keys.end}"
     else:
         start, end, label = settings.start_date, None, "all dates"
+    return Window(start=start, end=end, sessions=sessions_so_far(start, end, today), label=label)
+
+
+def sessions_so_far(start: dt.date, end: dt.date | None, today: dt.date) -> int:
+    """NYSE sessions from ``start`` up to ``end`` (exclusive) that have happened by ``today``."""
     last = min(end - dt.timedelta(days=1), today) if end else today
-    sessions = len(nyse_trading_days(start, last)) if last >= start else 0
-    return Window(start=start, end=end, sessions=sessions, label=label)
+    return len(nyse_trading_days(start, last)) if last >= start else 0
 
 
 def partition_of(partitions: TimeWindowPartitionsDefinition, day: dt.date) -> str:

@@ -91,3 +91,17 @@ def test_partitioned_jobs_and_backfill_policy():
     for asset in defs.assets[:3]:
         policy = asset.backfill_policy
         assert policy is not None and policy.max_partitions_per_run is None, "a backfill is one run"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "expected"),
+    [
+        (dt.date(2024, 7, 4), dt.date(2024, 7, 5), dt.date(2024, 7, 20), 0),  # Independence Day
+        (dt.date(2024, 7, 6), dt.date(2024, 7, 8), dt.date(2024, 7, 20), 0),  # a weekend
+        (dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2026, 11, 1), 0),  # a month begun on Sunday
+        (dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2026, 11, 4), 3),  # Mon..Wed so far
+        (dt.date(2024, 7, 1), dt.date(2024, 8, 1), dt.date(2025, 1, 1), 22),  # 23 weekdays less the 4th
+    ],
+)
+def test_sessions_so_far(start, end, today, expected):
+    assert partitions.sessions_so_far(start, end, today) == expected

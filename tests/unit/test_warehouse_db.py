@@ -98,6 +98,73 @@ def test_rows_before_the_start_date_are_removed(tmp_path):
     assert stats.rows_removed == 2
 
 
+def test_a_window_load_replaces_exactly_the_rows_of_its_window(tmp_path):
+    rows = [("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0), ("A", "2024-02-01", 12.0)]
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(rows), requested=("A",))
+        before = con.execute("select * from raw.prices where date >= '2024-02-01'").fetchall()
+        # January again: the 3rd changed, the 2nd gone upstream; a February row in the file is
+        # outside the window and ignored.
+        stats = raw.load(
+            con,
+            raw.PRICES,
+            frame([("A", "2024-01-03", 11.5), ("A", "2024-02-01", 99.0)]),
+            source="sample",
+            synthetic=True,
+            requested=["A"],
+            landing_files=[],
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2024, 2, 1),
+            keep_from=dt.date(2000, 1, 1),
+            window_sessions=21,
+        )
+        got = con.execute("select date::varchar, close from raw.prices order by date").fetchall()
+        after = con.execute("select * from raw.prices where date >= '2024-02-01'").fetchall()
+        recorded = raw.latest_load(con, "yahoo")
+    assert got == [("2024-01-03", 11.5), ("2024-02-01", 12.0)]
+    assert after == before, "rows outside the window are untouched, loaded_at included"
+    assert (stats.rows_in_files, stats.rows_updated, stats.rows_removed) == (1, 1, 1)
+    assert stats.changed_from == dt.date(2024, 1, 2)
+    assert (recorded["covered_from"], recorded["covered_until"]) == (dt.date(2024, 1, 1), dt.date(2024, 2, 1))
+    assert (recorded["changed_from"], recorded["window_sessions"]) == (dt.date(2024, 1, 2), 21)
+
+
+def test_a_window_without_sessions_or_before_an_items_history_expects_nothing(tmp_path):
+    def window_load(con, start, end, sessions):
+        return raw.load(
+            con,
+            raw.PRICES,
+            frame([]),
+            source="sample",
+            synthetic=True,
+            requested=["A", "B"],
+            landing_files=[],
+            start_date=start,
+            end_date=end,
+            keep_from=dt.date(2000, 1, 1),
+            window_sessions=sessions,
+        )
+
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame([("A", "2024-01-02", 10.0)]), requested=("A",))
+        window_load(con, dt.date(2024, 1, 6), dt.date(2024, 1, 8), sessions=0)  # a weekend
+        weekend = raw.latest_load_items(con, "yahoo").set_index("item")["requested"].to_dict()
+        window_load(con, dt.date(2023, 12, 1), dt.date(2024, 1, 1), sessions=19)  # before A's history
+        december = raw.latest_load_items(con, "yahoo").set_index("item")["requested"].to_dict()
+        assert con.execute("select count(*) from raw.prices").fetchone()[0] == 1
+    assert weekend == {"A": False, "B": False}
+    # A starts in January: not expected in December. B never had rows: expected (unknown symbol).
+    assert december == {"A": False, "B": True}
+
+
+def test_reloading_unchanged_rows_records_no_change(tmp_path):
+    with db.connect(tmp_path / "b.duckdb") as con:
+        first = load(con, frame(ROWS))
+        second = load(con, frame(ROWS))
+    assert first.changed_from == dt.date(2024, 1, 2)
+    assert second.changed_from is None
+
+
 def test_publish_copies_published_schemas_with_their_constraints(tmp_path):
     build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
     with duckdb.connect(str(build)) as con:
