@@ -68,8 +68,9 @@ def sha256_bytes(content: bytes) -> str:
 
 def land_bytes(content: bytes, landing_root: Path, system: str, mode: str, name: str) -> Path:
     """Write ``content`` into landing under its content hash; return the final path."""
-    if "/" in name or name in ("", ".", ".."):
-        raise ValueError(f"landing file name must be a plain file name, got {name!r}")
+    for part, value in (("system", system), ("mode", mode), ("name", name)):
+        if any(c in value for c in "/\\\0") or value in ("", ".", ".."):
+            raise ValueError(f"landing {part} must be a plain file name, got {value!r}")
     target_dir = Path(landing_root) / system / mode / sha256_bytes(content)[:16]
     target = target_dir / name
     if target.exists():

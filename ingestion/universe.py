@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENTS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "instruments.csv"
+
+# What a symbol or series id may look like before it reaches a file path, a URL or SQL: Yahoo symbols
+# (^RUT, ZQ=F, BRK-B, BF.B), FRED ids (DGS2, T10Y2Y). No path separators, no "..", no spaces or
+# quotes: configuration cannot traverse paths or inject into queries and requests.
+SYMBOL_RE = re.compile(r"[A-Za-z0-9^][A-Za-z0-9^=._-]{0,23}")
+SERIES_ID_RE = re.compile(r"[A-Z0-9][A-Z0-9_]{0,29}")
+
+
+def check_identifier(value: str, pattern: re.Pattern, what: str, where: str) -> str:
+    """``value`` if it matches ``pattern`` in full and has no "..", else a ValueError naming it."""
+    if not pattern.fullmatch(value) or ".." in value:
+        raise ValueError(
+            f"{where}: {what} {value!r} is not allowed; expected letters, digits and ^ = . _ - "
+            f"(pattern {pattern.pattern}, no '..')"
+        )
+    return value
+
 
 QUOTE_TYPES = ("price", "yield")
 # When a continuous front-month future switches contracts (its first trading day of a roll month);
@@ -39,6 +57,7 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
         out: list[Instrument] = []
         seen: set[str] = set()
         for line, row in enumerate(reader, start=2):
+            check_identifier(row["symbol"], SYMBOL_RE, "symbol", f"{path} line {line}")
             if row["symbol"] in seen:
                 raise ValueError(f"{path} line {line}: duplicate symbol {row['symbol']!r}")
             if row["quote_type"] not in QUOTE_TYPES:
@@ -98,6 +117,10 @@ def load_rate_series(path: Path = RATE_SERIES_SEED) -> list[RateSeries]:
         for line, row in enumerate(reader, start=2):
             if row["kind"] not in RATE_KINDS:
                 raise ValueError(f"{path} line {line}: kind must be one of {RATE_KINDS}, got {row['kind']!r}")
+            if row["kind"] == "fred":
+                check_identifier(row["upstream_id"], SERIES_ID_RE, "FRED series id", f"{path} line {line}")
+            else:
+                check_identifier(row["upstream_id"], SYMBOL_RE, "symbol", f"{path} line {line}")
             for column in ("live_only", "for_sensitivity"):
                 if row[column] not in booleans:
                     raise ValueError(

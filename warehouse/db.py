@@ -71,13 +71,17 @@ def publish(
     """
     serving_db = Path(serving_db)
     serving_db.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a publish killed before its rename (one writer at a time: none is in use).
+    for stale in serving_db.parent.glob(f".{serving_db.name}.*.tmp*"):
+        stale.unlink(missing_ok=True)
     tmp = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex}.tmp")
     published_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     tables: dict[str, int] = {}
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(f"attach '{build_db}' as build (read_only)")
+            quoted = str(build_db).replace("'", "''")  # ATTACH takes no parameters: quote the path
+            con.execute(f"attach '{quoted}' as build (read_only)")
             rows = con.execute(
                 """
                 select schema_name, table_name, sql from duckdb_tables()

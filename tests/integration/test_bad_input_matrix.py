@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.integration.conftest import file_digest, make_settings, run_graph
@@ -182,3 +183,39 @@ def test_bad_input_is_stopped_and_serving_is_unchanged(good, tmp_path, case):
     assert file_digest(settings.serving_db) == serving_before, f"{case}: serving.duckdb changed"
     assert landing_before <= set(settings.landing_dir.rglob("*.*")), f"{case}: a landing file vanished"
     assert "marts/relative_performance" not in run.materialized
+
+
+def test_fred_dot_values_are_missing_never_zero(good, tmp_path):
+    """FRED marks a day without a value with '.': not bad input but a missing value. The run
+    succeeds, raw keeps the days as nulls, and the mart neither shows a zero rate nor a change across
+    the hole (the next change runs from the last published value)."""
+    shutil.copytree(good / "snapshot", tmp_path / "snapshot")
+    shutil.copytree(good / "home", tmp_path / "home")
+    path = tmp_path / "snapshot" / "fred" / "DGS2.csv"
+    lines = lines_of(path)
+    dotted = [line.split(",")[0] for line in lines[-6:-1]]
+    for i in range(len(lines) - 6, len(lines) - 1):
+        lines[i] = lines[i].split(",")[0] + ",."
+    write(path, lines)
+    last_day, last_value = lines[-1].split(",")
+    before_day, before_value = lines[-7].split(",")
+    settings = make_settings(tmp_path / "home", "snapshot", tmp_path / "snapshot", start=START)
+
+    run = run_graph(settings)
+
+    assert run.success, run.failures
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        raw_values = con.execute(
+            "select date::varchar, value from raw.fred_series where series_id = 'DGS2' and list_contains(?, date::varchar)",
+            [dotted],
+        ).fetchall()
+    assert sorted(raw_values) == [(d, None) for d in sorted(dotted)]
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        mart = con.execute(
+            "select date::varchar, value, change_bp from marts.front_end_rates "
+            "where rate_series = 'DGS2' and date >= ? order by date",
+            [before_day],
+        ).fetchall()
+    # the dotted days are absent; the change on the next published day runs from the last value
+    assert [m[0] for m in mart] == [before_day, last_day]
+    assert mart[1][2] == pytest.approx((float(last_value) - float(before_value)) * 100)

@@ -44,7 +44,14 @@ READER = textwrap.dedent(
                     "select published_at::varchar, details::varchar from meta.build_info").fetchone()
                 expected = json.loads(details)["tables"]
                 seen = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in expected}
-            reads.append({"published_at": published_at, "consistent": seen == expected})
+                # an analyst's query: the latest 21-day spread of each pair against its record
+                answers = con.execute(
+                    "select pair, arg_max(return_spread, date), max(return_spread) "
+                    "from marts.relative_performance where horizon = '21d' group by pair"
+                ).fetchall()
+            reads.append(
+                {"published_at": published_at, "consistent": seen == expected and len(answers) > 0}
+            )
         except Exception as e:  # every error is a failure of the serving contract
             errors.append(f"{type(e).__name__}: {e}")
         time.sleep(0.05)
@@ -73,6 +80,9 @@ def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path):
     assert len(result["reads"]) > 20, f"the reader only managed {len(result['reads'])} reads"
     assert all(r["consistent"] for r in result["reads"])
     versions = {r["published_at"] for r in result["reads"]}
+    print(
+        f"reader: {len(result['reads'])} reads, {len(result['errors'])} errors, versions {sorted(versions)}"
+    )
     assert len(versions) == 2, f"expected reads of the old and the new publish, saw {versions}"
 
 

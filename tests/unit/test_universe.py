@@ -7,6 +7,8 @@ import pytest
 from ingestion.universe import (
     INSTRUMENTS_SEED,
     RATE_SERIES_SEED,
+    SYMBOL_RE,
+    check_identifier,
     fred_series_ids,
     load_rate_series,
     load_universe,
@@ -44,3 +46,39 @@ def test_a_bad_rate_kind_names_file_and_line(tmp_path):
     bad.write_text("\n".join([lines[0], lines[1].replace(",fred,", ",bond,"), *lines[2:]]) + "\n")
     with pytest.raises(ValueError, match=r"rate_series.csv line 2: kind must be one of .* got 'bond'"):
         load_rate_series(bad)
+
+
+@pytest.mark.parametrize("symbol", ["^RUT", "ZQ=F", "BRK-B", "BF.B", "2YY=F", "IWM"])
+def test_real_symbols_are_allowed(symbol):
+    assert check_identifier(symbol, SYMBOL_RE, "symbol", "here") == symbol
+
+
+@pytest.mark.parametrize(
+    "symbol",
+    ["../../etc/passwd", "..", "A/B", "IWM'; drop table raw.prices; --", "A B", "", ".hidden", "A&b=1"],
+)
+def test_symbols_that_could_traverse_paths_or_inject_are_refused(tmp_path, symbol):
+    bad = tmp_path / "instruments.csv"
+    lines = INSTRUMENTS_SEED.read_text().splitlines()
+    row = lines[1].split(",", 1)[1]
+    bad.write_text("\n".join([lines[0], f'"{symbol}",{row}', *lines[2:]]) + "\n")
+    with pytest.raises(ValueError, match=r"instruments.csv line 2: symbol .* is not allowed"):
+        load_universe(bad)
+
+
+def test_a_fred_series_id_with_a_path_is_refused(tmp_path):
+    bad = tmp_path / "rate_series.csv"
+    lines = RATE_SERIES_SEED.read_text().splitlines()
+    first = lines[1].split(",")
+    first[3] = "../DGS2"
+    bad.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
+    with pytest.raises(ValueError, match=r"rate_series.csv line 2: FRED series id '../DGS2' is not allowed"):
+        load_rate_series(bad)
+
+
+@pytest.mark.parametrize("name", ["../x.csv", "a/b.csv", "a\\b.csv", "..", ""])
+def test_landing_refuses_names_that_leave_its_folder(tmp_path, name):
+    from ingestion.landing import land_bytes
+
+    with pytest.raises(ValueError, match="plain file name"):
+        land_bytes(b"x", tmp_path, "yahoo", "live", name)

@@ -183,6 +183,16 @@ def test_publish_copies_published_schemas_with_their_constraints(tmp_path):
     assert (source, synthetic) == ("sample", True)
 
 
+def test_publish_removes_the_leftovers_of_a_killed_publish(tmp_path):
+    build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts; create table marts.m as select 1 as x")
+    (tmp_path / ".serving.duckdb.0123abcd.tmp").write_bytes(b"half a file")
+    (tmp_path / ".serving.duckdb.0123abcd.tmp.wal").write_bytes(b"its wal")
+    db.publish(build, serving, build_info={})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rotation.duckdb", "serving.duckdb"]
+
+
 def test_failed_publish_leaves_the_old_serving_file_and_no_temp_files(tmp_path):
     build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
     serving.write_bytes(b"previous serving file")
