@@ -1,7 +1,7 @@
 """The one Dagster ``Definitions`` of the project: ``dagster dev -m orchestration.definitions``.
 
-Jobs (one writer at a time: the instance runs one run at a time, every writing step is in the
-``duckdb_writer`` pool):
+Jobs (one writer at a time: the instance runs one run at a time, every step that opens the build
+file is in the ``rotation_duckdb_writer`` pool):
 
 - ``prices_and_rates``: raw/prices and raw/fred_series for a month partition or range, then every
   dbt model and test, then serving. Scheduled every weekday after the US close.
@@ -38,9 +38,6 @@ from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
 from warehouse.settings import Settings
 
-PARTITION_RANGE_START = "dagster/asset_partition_range_start"
-PARTITION_RANGE_END = "dagster/asset_partition_range_end"
-
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(AssetKey(["serving"]))
 prices_and_rates = define_asset_job(
     "prices_and_rates",
@@ -71,11 +68,6 @@ marts_and_serving = define_asset_job(
 JOBS = [prices_and_rates, positioning, ingest_positioning, marts_and_serving]
 
 
-def partition_range_tags(keys: list[str]) -> dict[str, str]:
-    """Run tags making one run cover ``keys[0]..keys[-1]`` (a single-run backfill)."""
-    return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}
-
-
 def build_definitions(settings: Settings) -> Definitions:
     months = partitions.months(settings)
     weeks = partitions.report_weeks(settings)
@@ -96,7 +88,9 @@ def build_definitions(settings: Settings) -> Definitions:
             partitions.partition_of(months, day - dt.timedelta(days=5)),
             partitions.partition_of(months, day),
         ]
-        return RunRequest(run_key=f"prices_and_rates:{day}", tags=partition_range_tags(sorted(set(keys))))
+        return RunRequest(
+            run_key=f"prices_and_rates:{day}", tags=partitions.partition_range_tags(sorted(set(keys)))
+        )
 
     @schedule(
         name="weekly_after_cftc_release",
@@ -114,7 +108,7 @@ def build_definitions(settings: Settings) -> Definitions:
             partitions.partition_of(weeks, day - dt.timedelta(days=7)),
             partitions.partition_of(weeks, day),
         ]
-        return RunRequest(run_key=f"positioning:{day}", tags=partition_range_tags(keys))
+        return RunRequest(run_key=f"positioning:{day}", tags=partitions.partition_range_tags(keys))
 
     return Definitions(
         assets=[*ingestion_assets(settings), rotation_dbt_assets, serving],

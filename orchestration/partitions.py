@@ -100,5 +100,13 @@ def sessions_so_far(start: dt.date, end: dt.date | None, today: dt.date) -> int:
 def partition_of(partitions: TimeWindowPartitionsDefinition, day: dt.date) -> str:
     """The key of the partition holding ``day`` (e.g. the month in progress for the daily schedule)."""
     moment = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(NEW_YORK))
-    window = partitions.get_partition_key_for_timestamp(moment.timestamp())
-    return window
+    return partitions.get_partition_key_for_timestamp(moment.timestamp())
+
+
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+
+
+def partition_range_tags(keys: list[str]) -> dict[str, str]:
+    """Run tags making one run cover ``keys[0]..keys[-1]`` (a single-run backfill)."""
+    return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
+from orchestration import partitions
+
 
 @dataclass(frozen=True)
 class PlannedRun:
@@ -21,9 +23,7 @@ class PlannedRun:
 
     @property
     def tags(self) -> dict[str, str]:
-        from orchestration.definitions import partition_range_tags
-
-        return partition_range_tags(self.partition_keys) if self.partition_keys else {}
+        return partitions.partition_range_tags(self.partition_keys) if self.partition_keys else {}
 
     @property
     def run_config(self) -> dict:

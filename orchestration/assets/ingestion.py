@@ -140,7 +140,8 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
             "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
             "futures and yield quotes included: fetched into immutable landing files by the configured "
             "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
-            "provenance. Partitioned by month: a run loads its months and replaces exactly their rows; reloading the same files changes nothing."
+            "provenance. Partitioned by month: a run loads its months and replaces exactly their "
+            "rows; reloading the same files changes nothing."
         ),
     )
     def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -158,7 +159,8 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
             "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
             "and SOFR in live mode), in percent as published: fetched into landing by the configured "
             "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
-            "raw.fred_series. Days FRED publishes without a value stay as rows with a null value. Partitioned by month."
+            "raw.fred_series. Days FRED publishes without a value stay as rows with a null value. "
+            "Partitioned by month."
         ),
     )
     def raw_fred_series(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -179,7 +181,8 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
             "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
             "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
             "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
-            "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. Partitioned by report week (Tuesday to Monday)."
+            "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
+            "Partitioned by report week (Tuesday to Monday)."
         ),
     )
     def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:

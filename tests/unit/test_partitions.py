@@ -9,7 +9,8 @@ import pytest
 from dagster import build_schedule_context
 
 from orchestration import partitions
-from orchestration.definitions import PARTITION_RANGE_END, PARTITION_RANGE_START, build_definitions
+from orchestration.definitions import build_definitions
+from orchestration.partitions import PARTITION_RANGE_END, PARTITION_RANGE_START
 from warehouse.settings import Settings
 
 NY = ZoneInfo("America/New_York")
