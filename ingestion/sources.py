@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ingestion import cftc, fred, sample, yahoo
+from ingestion import cftc, fred, french, sample, yahoo
 from ingestion.landing import LandingBatch
 from ingestion.universe import cftc_codes, fred_series_ids, load_universe
 
@@ -69,6 +69,25 @@ def land_cftc(
     if source == "live":
         last_day = end_date - dt.timedelta(days=1) if end_date else None  # the API's end is inclusive
         return cftc.fetch_live_cftc(codes, landing_dir, start=start_date, end=last_day)
+    raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def land_french(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> LandingBatch:
+    """Land the Fama-French daily factors (Kenneth French data library). Upstream publishes one file
+    with the whole history, so every mode lands it whole; the load cuts it to the window."""
+    if source == "sample":
+        return sample.land_sample_french(landing_dir)
+    if source == "snapshot":
+        return french.land_snapshot_french(snapshot_dir, landing_dir)
+    if source == "live":
+        return french.fetch_live_french(landing_dir)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 

@@ -20,12 +20,13 @@ from dagster import (
 
 from expectations import cftc as cftc_expectations
 from expectations import fred as fred_expectations
+from expectations import french as french_expectations
 from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_PRICES
+from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_FRENCH_FACTORS, RAW_PRICES
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 from warehouse import raw as raw_tables
@@ -219,4 +220,42 @@ def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseR
     )
 
 
-GATES = [raw_prices_gate, raw_prices_rate_futures_gate, raw_fred_series_gate, raw_cftc_tff_gate]
+@asset_check(
+    asset=RAW_FRENCH_FACTORS,
+    name="great_expectations_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for raw.french_factors (expectations/french.py): keys not null, the "
+        "four factors only, one row per factor and date, daily returns in percent within ±25, RF "
+        "within -0.01..0.1 percent a day, no future dates, every factor present. Blocking."
+    ),
+)
+def raw_french_factors_gate(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    factors, load_items = read_raw(warehouse.settings(), raw_tables.FRENCH_FACTORS)
+    return gate_result(
+        context,
+        ValidationOutcome.combine(
+            "raw_french_factors",
+            [
+                validate(
+                    "raw_french_factors",
+                    factors,
+                    french_expectations.french_suite(new_york_today()),
+                    index_columns=french_expectations.INDEX_COLUMNS,
+                ),
+                load_validation("raw_french_factors_latest_load", load_items),
+            ],
+        ),
+    )
+
+
+GATES = [
+    raw_prices_gate,
+    raw_prices_rate_futures_gate,
+    raw_fred_series_gate,
+    raw_cftc_tff_gate,
+    raw_french_factors_gate,
+]

@@ -3,7 +3,7 @@
 Jobs (one writer at a time: the instance runs one run at a time, every step that opens the build
 file is in the ``rotation_duckdb_writer`` pool):
 
-- ``prices_and_rates``: raw/prices and raw/fred_series for a month partition or range, then every
+- ``prices_and_rates``: raw/prices, raw/fred_series and raw/french_factors for a month partition or range, then every
   dbt model and test, then serving. Scheduled every weekday after the US close.
 - ``positioning``: raw/cftc_tff for a report-week partition or range, then dbt and serving.
   Scheduled every Friday after the CFTC's release.
@@ -32,7 +32,13 @@ from dagster import (
 
 from orchestration import partitions
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_PRICES, ingestion_assets
+from orchestration.assets.ingestion import (
+    RAW_CFTC_TFF,
+    RAW_FRED_SERIES,
+    RAW_FRENCH_FACTORS,
+    RAW_PRICES,
+    ingestion_assets,
+)
 from orchestration.assets.serving import serving
 from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
@@ -41,9 +47,9 @@ from warehouse.settings import Settings
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(AssetKey(["serving"]))
 prices_and_rates = define_asset_job(
     "prices_and_rates",
-    selection=AssetSelection.assets(RAW_PRICES, RAW_FRED_SERIES) | TRANSFORM,
+    selection=AssetSelection.assets(RAW_PRICES, RAW_FRED_SERIES, RAW_FRENCH_FACTORS) | TRANSFORM,
     description=(
-        "Load prices and FRED rates for the selected months (one run for any range), then build every "
+        "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), then build every "
         "dbt model and test, and publish serving.duckdb if every blocking check passed."
     ),
 )

@@ -150,7 +150,18 @@ CFTC_TFF = RawTable(
     available_at      timestamptz          -- when the report was released (rule in ingestion/cftc.py)""",
 )
 
-RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF)
+FRENCH_FACTORS = RawTable(
+    name="french_factors",
+    system="french",
+    item="factor",
+    values=("value",),
+    columns_ddl="""
+    factor            varchar   not null,  -- Fama-French factor: Mkt-RF, SMB, HML, RF
+    date              date      not null,  -- trading date of the daily return
+    value             double               -- daily return in percent as published; null where missing""",
+)
+
+RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF, FRENCH_FACTORS)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

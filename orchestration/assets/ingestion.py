@@ -18,7 +18,7 @@ from dagster import (
     asset,
 )
 
-from ingestion import fred, sources, yahoo
+from ingestion import fred, french, sources, yahoo
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -28,6 +28,7 @@ from warehouse.settings import Settings
 RAW_PRICES = AssetKey(["raw", "prices"])
 RAW_FRED_SERIES = AssetKey(["raw", "fred_series"])
 RAW_CFTC_TFF = AssetKey(["raw", "cftc_tff"])
+RAW_FRENCH_FACTORS = AssetKey(["raw", "french_factors"])
 
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
@@ -188,4 +189,24 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
     def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         return ingest(context, warehouse.settings(), raw.CFTC_TFF, sources.land_cftc, sources.parse_cftc)
 
-    return [raw_prices, raw_fred_series, raw_cftc_tff]
+    @asset(
+        key=RAW_FRENCH_FACTORS,
+        partitions_def=partitions.months(settings),
+        group_name="ingestion",
+        pool=WRITER_POOL,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=retry,
+        kinds={"duckdb", "python"},
+        description=(
+            "Fama-French daily factors (Mkt-RF, SMB, HML, RF; percent) from the Kenneth French data "
+            "library: landed by the configured source (sample, snapshot french/, or the library's daily "
+            "zip), parsed, and upserted into raw.french_factors, one row per factor and date. SMB, small "
+            "minus big, confirms a size rotation across the whole market. Partitioned by month."
+        ),
+    )
+    def raw_french_factors(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        return ingest(
+            context, warehouse.settings(), raw.FRENCH_FACTORS, sources.land_french, french.parse_french_batch
+        )
+
+    return [raw_prices, raw_fred_series, raw_cftc_tff, raw_french_factors]

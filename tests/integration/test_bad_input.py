@@ -31,6 +31,7 @@ def small_snapshot(tmp_path, snapshot_dir):
         shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", root / "yahoo" / f"{symbol}.csv")
     shutil.copytree(snapshot_dir / "fred", root / "fred")
     shutil.copytree(snapshot_dir / "cftc", root / "cftc")
+    shutil.copytree(snapshot_dir / "french", root / "french")
     return root
 
 

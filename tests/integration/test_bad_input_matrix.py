@@ -31,6 +31,7 @@ def good(tmp_path_factory, snapshot_dir):
         shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", snap / "yahoo")
     shutil.copytree(snapshot_dir / "fred", snap / "fred")
     shutil.copytree(snapshot_dir / "cftc", snap / "cftc")
+    shutil.copytree(snapshot_dir / "french", snap / "french")
     settings = make_settings(root / "home", "snapshot", snap, start=START)
     run = run_graph(settings)
     assert run.success, run.failures
