@@ -2,6 +2,7 @@
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from dagster import (
     AssetExecutionContext,
@@ -15,6 +16,7 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     RetryPolicy,
+    TimeWindowPartitionsDefinition,
     asset,
 )
 
@@ -125,88 +127,89 @@ def ingest(
     )
 
 
+@dataclass(frozen=True)
+class IngestionSpec:
+    """One raw asset: its key, table, partitioning, how its source lands and parses, what it is."""
+
+    key: AssetKey
+    table: raw.RawTable
+    partitions: Callable[[Settings], TimeWindowPartitionsDefinition]
+    land: Callable[..., LandingBatch]
+    parse: Callable
+    description: str
+
+
+SPECS = (
+    IngestionSpec(
+        RAW_PRICES,
+        raw.PRICES,
+        partitions.months,
+        sources.land_prices,
+        yahoo.parse_batch,
+        "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
+        "futures and yield quotes included: fetched into immutable landing files by the configured "
+        "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
+        "provenance. Partitioned by month: a run loads its months and replaces exactly their rows; "
+        "reloading the same files changes nothing.",
+    ),
+    IngestionSpec(
+        RAW_FRED_SERIES,
+        raw.FRED_SERIES,
+        partitions.months,
+        sources.land_fred,
+        fred.parse_fred_batch,
+        "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
+        "and SOFR in live mode), in percent as published: fetched into landing by the configured "
+        "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
+        "raw.fred_series. Days FRED publishes without a value stay as rows with a null value. "
+        "Partitioned by month.",
+    ),
+    IngestionSpec(
+        RAW_CFTC_TFF,
+        raw.CFTC_TFF,
+        partitions.report_weeks,
+        sources.land_cftc,
+        sources.parse_cftc,
+        "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
+        "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
+        "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
+        "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
+        "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
+        "Partitioned by report week (Tuesday to Monday).",
+    ),
+    IngestionSpec(
+        RAW_FRENCH_FACTORS,
+        raw.FRENCH_FACTORS,
+        partitions.months,
+        sources.land_french,
+        french.parse_french_batch,
+        "Fama-French daily factors (Mkt-RF, SMB, HML, RF; percent) from the Kenneth French data "
+        "library: landed by the configured source (sample, snapshot french/, or the library's daily "
+        "zip), parsed, and upserted into raw.french_factors, one row per factor and date. SMB, small "
+        "minus big, confirms a size rotation across the whole market. Partitioned by month.",
+    ),
+)
+
+
+def ingestion_asset(spec: IngestionSpec, settings: Settings) -> AssetsDefinition:
+    """The raw asset of ``spec``, partitioned for ``settings``; retried only when fetching live."""
+
+    @asset(
+        key=spec.key,
+        partitions_def=spec.partitions(settings),
+        group_name="ingestion",
+        pool=WRITER_POOL,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=LIVE_RETRY if settings.source == "live" else None,
+        kinds={"duckdb", "python"},
+        description=spec.description,
+    )
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        return ingest(context, warehouse.settings(), spec.table, spec.land, spec.parse)
+
+    return _ingest
+
+
 def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
-    """The three raw assets, partitioned for ``settings`` (see orchestration/partitions.py)."""
-    retry = LIVE_RETRY if settings.source == "live" else None
-
-    @asset(
-        key=RAW_PRICES,
-        partitions_def=partitions.months(settings),
-        group_name="ingestion",
-        pool=WRITER_POOL,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=retry,
-        kinds={"duckdb", "python"},
-        description=(
-            "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
-            "futures and yield quotes included: fetched into immutable landing files by the configured "
-            "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
-            "provenance. Partitioned by month: a run loads its months and replaces exactly their "
-            "rows; reloading the same files changes nothing."
-        ),
-    )
-    def raw_prices(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        return ingest(context, warehouse.settings(), raw.PRICES, sources.land_prices, yahoo.parse_batch)
-
-    @asset(
-        key=RAW_FRED_SERIES,
-        partitions_def=partitions.months(settings),
-        group_name="ingestion",
-        pool=WRITER_POOL,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=retry,
-        kinds={"duckdb", "python"},
-        description=(
-            "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
-            "and SOFR in live mode), in percent as published: fetched into landing by the configured "
-            "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
-            "raw.fred_series. Days FRED publishes without a value stay as rows with a null value. "
-            "Partitioned by month."
-        ),
-    )
-    def raw_fred_series(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        return ingest(
-            context, warehouse.settings(), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch
-        )
-
-    @asset(
-        key=RAW_CFTC_TFF,
-        partitions_def=partitions.report_weeks(settings),
-        group_name="ingestion",
-        pool=WRITER_POOL,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=retry,
-        kinds={"duckdb", "python"},
-        description=(
-            "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
-            "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
-            "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
-            "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
-            "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
-            "Partitioned by report week (Tuesday to Monday)."
-        ),
-    )
-    def raw_cftc_tff(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        return ingest(context, warehouse.settings(), raw.CFTC_TFF, sources.land_cftc, sources.parse_cftc)
-
-    @asset(
-        key=RAW_FRENCH_FACTORS,
-        partitions_def=partitions.months(settings),
-        group_name="ingestion",
-        pool=WRITER_POOL,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=retry,
-        kinds={"duckdb", "python"},
-        description=(
-            "Fama-French daily factors (Mkt-RF, SMB, HML, RF; percent) from the Kenneth French data "
-            "library: landed by the configured source (sample, snapshot french/, or the library's daily "
-            "zip), parsed, and upserted into raw.french_factors, one row per factor and date. SMB, small "
-            "minus big, confirms a size rotation across the whole market. Partitioned by month."
-        ),
-    )
-    def raw_french_factors(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        return ingest(
-            context, warehouse.settings(), raw.FRENCH_FACTORS, sources.land_french, french.parse_french_batch
-        )
-
-    return [raw_prices, raw_fred_series, raw_cftc_tff, raw_french_factors]
+    """The raw assets, partitioned for ``settings`` (see orchestration/partitions.py)."""
+    return [ingestion_asset(spec, settings) for spec in SPECS]
