@@ -7,6 +7,7 @@ the check's metadata.
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -98,6 +99,30 @@ def load_validation(name: str, load_items: pd.DataFrame) -> ValidationOutcome:
     )
 
 
+def table_gate(
+    context: AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    table: raw_tables.RawTable,
+    validation_frame: Callable[[pd.DataFrame], pd.DataFrame],
+    suite: list,
+    index_columns: list[str],
+) -> AssetCheckResult:
+    """The gate of a raw table: its suite on the whole table, plus "every requested item delivered
+    rows" on the latest load's bookkeeping."""
+    frame, load_items = read_raw(warehouse.settings(), table)
+    name = f"raw_{table.name}"
+    return gate_result(
+        context,
+        ValidationOutcome.combine(
+            name,
+            [
+                validate(name, validation_frame(frame), suite, index_columns=index_columns),
+                load_validation(f"{name}_latest_load", load_items),
+            ],
+        ),
+    )
+
+
 @asset_check(
     asset=RAW_PRICES,
     name="great_expectations_gate",
@@ -111,22 +136,14 @@ def load_validation(name: str, load_items: pd.DataFrame) -> ValidationOutcome:
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-    prices, load_items = read_raw(warehouse.settings(), raw_tables.PRICES)
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
-    return gate_result(
+    return table_gate(
         context,
-        ValidationOutcome.combine(
-            "raw_prices",
-            [
-                validate(
-                    "raw_prices",
-                    price_expectations.validation_frame(prices, quote_types),
-                    price_expectations.prices_suite(new_york_today()),
-                    index_columns=price_expectations.INDEX_COLUMNS,
-                ),
-                load_validation("raw_prices_latest_load", load_items),
-            ],
-        ),
+        warehouse,
+        raw_tables.PRICES,
+        lambda prices: price_expectations.validation_frame(prices, quote_types),
+        price_expectations.prices_suite(new_york_today()),
+        price_expectations.INDEX_COLUMNS,
     )
 
 
@@ -171,21 +188,13 @@ def raw_prices_rate_futures_gate(
 def raw_fred_series_gate(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    series, load_items = read_raw(warehouse.settings(), raw_tables.FRED_SERIES)
-    return gate_result(
+    return table_gate(
         context,
-        ValidationOutcome.combine(
-            "raw_fred_series",
-            [
-                validate(
-                    "raw_fred_series",
-                    fred_expectations.validation_frame(series),
-                    fred_expectations.fred_suite(new_york_today()),
-                    index_columns=fred_expectations.INDEX_COLUMNS,
-                ),
-                load_validation("raw_fred_series_latest_load", load_items),
-            ],
-        ),
+        warehouse,
+        raw_tables.FRED_SERIES,
+        fred_expectations.validation_frame,
+        fred_expectations.fred_suite(new_york_today()),
+        fred_expectations.INDEX_COLUMNS,
     )
 
 
@@ -202,21 +211,13 @@ def raw_fred_series_gate(
     ),
 )
 def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-    reports, load_items = read_raw(warehouse.settings(), raw_tables.CFTC_TFF)
-    return gate_result(
+    return table_gate(
         context,
-        ValidationOutcome.combine(
-            "raw_cftc_tff",
-            [
-                validate(
-                    "raw_cftc_tff",
-                    cftc_expectations.validation_frame(reports),
-                    cftc_expectations.cftc_suite(new_york_today()),
-                    index_columns=cftc_expectations.INDEX_COLUMNS,
-                ),
-                load_validation("raw_cftc_tff_latest_load", load_items),
-            ],
-        ),
+        warehouse,
+        raw_tables.CFTC_TFF,
+        cftc_expectations.validation_frame,
+        cftc_expectations.cftc_suite(new_york_today()),
+        cftc_expectations.INDEX_COLUMNS,
     )
 
 
@@ -234,21 +235,13 @@ def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseR
 def raw_french_factors_gate(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    factors, load_items = read_raw(warehouse.settings(), raw_tables.FRENCH_FACTORS)
-    return gate_result(
+    return table_gate(
         context,
-        ValidationOutcome.combine(
-            "raw_french_factors",
-            [
-                validate(
-                    "raw_french_factors",
-                    factors,
-                    french_expectations.french_suite(new_york_today()),
-                    index_columns=french_expectations.INDEX_COLUMNS,
-                ),
-                load_validation("raw_french_factors_latest_load", load_items),
-            ],
-        ),
+        warehouse,
+        raw_tables.FRENCH_FACTORS,
+        lambda factors: factors,  # the suite reads the table as it is
+        french_expectations.french_suite(new_york_today()),
+        french_expectations.INDEX_COLUMNS,
     )
 
 
