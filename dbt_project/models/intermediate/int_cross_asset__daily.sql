@@ -7,10 +7,6 @@ with returns as (
     select symbol, date, price, daily_return from {{ ref('int_prices__returns') }}
 ),
 
-instruments as (
-    select symbol, segment from {{ ref('instruments') }}
-),
-
 calendar as (
     select date from returns where symbol = '^GSPC'
 ),
@@ -43,15 +39,6 @@ copper_gold_windowed as (
     from copper_gold
 ),
 
--- equal-weighted mega-cap basket, rebalanced daily: the mean daily return of the names trading
-megacap_daily as (
-    select returns.date, avg(returns.daily_return) as basket_return, count(*) as basket_names
-    from returns
-    inner join instruments on instruments.symbol = returns.symbol
-    where instruments.segment = 'mega_cap' and returns.daily_return is not null
-    group by returns.date
-),
-
 megacap_windowed as (
     select
         date,
@@ -59,7 +46,7 @@ megacap_windowed as (
         -- compounded over the last n basket days
         case when count(*) over w = {{ n }} then product(1 + basket_return) over w - 1 end
             as basket_return_nd
-    from megacap_daily
+    from {{ ref('int_megacap__basket') }}
     window w as (order by date rows between {{ n - 1 }} preceding and current row)
 ),
 

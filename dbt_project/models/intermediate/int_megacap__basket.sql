@@ -1,0 +1,28 @@
+-- An equal-weighted basket of the mega caps (instruments with segment mega_cap: NVDA MSFT AAPL GOOGL
+-- AMZN META), rebalanced daily: its daily return is the mean daily return of the names that traded,
+-- and its level compounds those returns from 1.0 (on the day before its first return).
+
+with returns as (
+    select returns.date, returns.daily_return
+    from {{ ref('int_prices__returns') }} as returns
+    inner join {{ ref('instruments') }} as instruments on instruments.symbol = returns.symbol
+    where instruments.segment = 'mega_cap' and returns.daily_return is not null
+),
+
+daily as (
+    select date, avg(daily_return) as basket_return, count(*) as basket_names
+    from returns
+    group by date
+),
+
+final as (
+    select
+        date,
+        basket_names,
+        basket_return,
+        product(1 + basket_return) over (order by date rows between unbounded preceding and current row)
+            as basket_level
+    from daily
+)
+
+select * from final
