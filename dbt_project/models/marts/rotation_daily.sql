@@ -1,0 +1,163 @@
+-- The rotation dashboard: one row per ^GSPC trading date with every indicator as it was known at that
+-- date's close (16:00 New York). Nothing in a row depends on a later date:
+--   * prices and returns: closes up to the date;
+--   * ranks and percentiles: over the spreads up to and including the date (never the whole history);
+--   * FRED (DGS2): the latest observation dated BEFORE the date (FRED publishes a day's value the next
+--     business day), so the 63-day correlations with DGS2 are those of the previous trading date;
+--   * CFTC positioning: the latest report whose available_at is at or before the date's 16:00 close,
+--     so a report released Friday 15:30 counts for that Friday's close, never earlier;
+--     a report more than 35 days old (var positioning_max_staleness_days) is not shown: after the
+--     data ends or while releases stop, the columns are null rather than stale;
+--   * Fama-French SMB: only months the library had published (var french_publication_lag_months,
+--     default 2: month M counts from the first day of M+2; the library releases M during M+1, "the
+--     July cut has data through July and was released in August", so the rule errs late).
+{% set pairs = [('rut_gspc', '^RUT', '^GSPC'), ('rut_ndx', '^RUT', '^NDX')] %}
+{% set horizons = [5, 10, 21] %}
+{% set indices = [('rut', '^RUT'), ('gspc', '^GSPC'), ('ndx', '^NDX')] %}
+{% set markets = [('rut', '239742'), ('ndx', '209742')] %}
+{% set groups = [('am', 'asset_manager'), ('lev', 'leveraged_funds')] %}
+{% set french_lag = var('french_publication_lag_months', 2) %}
+{% set stale_days = var('rates_max_staleness_days', 10) %}
+{% set positioning_stale_days = var('positioning_max_staleness_days', 35) %}
+
+with prices as (
+    select symbol, date, price from {{ ref('int_prices__returns') }}
+    where symbol in ('^GSPC', '^RUT', '^NDX')
+),
+
+calendar as (
+    select
+        date,
+        -- the close the row stands for, as an instant
+        timezone('America/New_York', date + interval 16 hour) as close_at,
+        -- first day of the earliest month whose Fama-French factors were NOT yet published
+        {{ dbt.dateadd('month', 1 - french_lag, dbt.date_trunc('month', 'date')) }} as french_cutoff,
+        -- factors older than this are stale: the rule expects a month more than that
+        {{ dbt.dateadd('day', -1, dbt.dateadd('month', -french_lag, dbt.date_trunc('month', 'date'))) }}
+            as french_stale_before
+    from prices
+    where symbol = '^GSPC'
+),
+
+spreads as (
+    select
+        date,
+        numerator,
+        denominator,
+        horizon_days,
+        return_spread,
+        is_record,
+        -- point in time: among this pair's spreads up to and including the date
+        rank(order by return_spread desc) over to_date as spread_rank,
+        cume_dist(order by return_spread) over to_date as spread_pctile
+    from {{ ref('relative_performance') }}
+    where horizon_days in ({{ horizons | join(', ') }})
+        and numerator = '^RUT' and denominator in ('^GSPC', '^NDX')
+    window to_date as (
+        partition by numerator, denominator, horizon
+        order by date rows between unbounded preceding and current row
+    )
+),
+
+dgs2_correlations as (
+    select symbol, date, correlation
+    from {{ ref('rate_sensitivity') }}
+    where rate_series = 'DGS2' and window_days = 63
+),
+
+rates as (
+    select rate_series, date, value, change_bp, cut_probability_next_fomc, implied_change_bp_next_fomc,
+        next_fomc_date
+    from {{ ref('front_end_rates') }}
+    where rate_series in ('DGS2', 'ZQ=F_IMPLIED')
+),
+
+-- reports with a known release time only (null during shutdowns: never leaked into the past)
+positioning as (
+    select cftc_code, trader_group, report_date, available_at, net_share_oi, net_share_oi_percentile_156w
+    from {{ ref('positioning') }}
+    where available_at is not null and trader_group in ('asset_manager', 'leveraged_funds')
+),
+
+cross_asset as (
+    select * from {{ ref('int_cross_asset__daily') }}
+),
+
+smb_known as (
+    select date, smb_nd from cross_asset where smb_nd is not null
+),
+
+final as (
+    select
+        calendar.date,
+        {% for name, symbol in indices %}
+        {{ name }}_price.price as {{ name }}_close,
+        {% endfor %}
+        {% for name, numerator, denominator in pairs %}{% for h in horizons %}
+        {{ name }}_{{ h }}.return_spread as {{ name }}_spread_{{ h }}d,
+        {{ name }}_{{ h }}.spread_rank as {{ name }}_spread_rank_{{ h }}d,
+        {{ name }}_{{ h }}.spread_pctile as {{ name }}_spread_pctile_{{ h }}d,
+        {{ name }}_{{ h }}.is_record as {{ name }}_is_record_{{ h }}d,
+        {% endfor %}{% endfor %}
+        {% for name, symbol in indices %}
+        case when {{ name }}_corr.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
+            then {{ name }}_corr.correlation end as {{ name }}_dgs2_corr_63d,
+        {% endfor %}
+        case when rut_corr.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
+            then rut_corr.date end as dgs2_corr_as_of,
+        {% for column, alias in [('value', 'dgs2_level_pct'), ('change_bp', 'dgs2_change_bp'), ('date', 'dgs2_as_of')] %}
+        case when dgs2.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
+            then dgs2.{{ column }} end as {{ alias }},
+        {% endfor %}
+        fed_funds.next_fomc_date,
+        fed_funds.implied_change_bp_next_fomc,
+        fed_funds.cut_probability_next_fomc,
+        {% for market, code in markets %}{% for group, trader_group in groups %}
+        {% for column, alias in [('net_share_oi', 'net_share_oi'), ('net_share_oi_percentile_156w', 'net_share_oi_pctile_156w')] %}
+        case when {{ market }}_{{ group }}.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
+            then {{ market }}_{{ group }}.{{ column }} end as {{ market }}_{{ group }}_{{ alias }},
+        {% endfor %}{% endfor %}
+        case when {{ market }}_lev.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
+            then {{ market }}_lev.report_date end as {{ market }}_positioning_report_date,
+        {% endfor %}
+        cross_asset.copper_gold_ratio,
+        cross_asset.copper_gold_change_nd as copper_gold_change_21d,
+        cross_asset.hyg_return_nd as hyg_return_21d,
+        cross_asset.hyg_minus_ief_nd as hyg_minus_ief_21d,
+        cross_asset.vix_level,
+        cross_asset.vix_change_5d,
+        cross_asset.rsp_minus_spy_nd as rsp_minus_spy_21d,
+        cross_asset.megacap_names,
+        cross_asset.megacap_return_nd as megacap_return_21d,
+        cross_asset.megacap_minus_gspc_nd as megacap_minus_gspc_21d,
+        -- a month later than the rule expects is stale (the file stopped): null, not an old value
+        case when smb.date >= calendar.french_stale_before then smb.smb_nd end as smb_21d,
+        case when smb.date >= calendar.french_stale_before then smb.date end as smb_as_of
+    from calendar
+    {% for name, symbol in indices %}
+    left join prices as {{ name }}_price on {{ name }}_price.symbol = '{{ symbol }}' and {{ name }}_price.date = calendar.date
+    {% endfor %}
+    {% for name, numerator, denominator in pairs %}{% for h in horizons %}
+    left join spreads as {{ name }}_{{ h }}
+        on {{ name }}_{{ h }}.date = calendar.date
+        and {{ name }}_{{ h }}.denominator = '{{ denominator }}'
+        and {{ name }}_{{ h }}.horizon_days = {{ h }}
+    {% endfor %}{% endfor %}
+    {% for name, symbol in indices %}
+    asof left join (select * from dgs2_correlations where symbol = '{{ symbol }}') as {{ name }}_corr
+        on {{ name }}_corr.date < calendar.date
+    {% endfor %}
+    asof left join (select * from rates where rate_series = 'DGS2' and value is not null) as dgs2
+        on dgs2.date < calendar.date
+    left join rates as fed_funds on fed_funds.rate_series = 'ZQ=F_IMPLIED' and fed_funds.date = calendar.date
+    {% for market, code in markets %}{% for group, trader_group in groups %}
+    asof left join (
+        select * from positioning where cftc_code = '{{ code }}' and trader_group = '{{ trader_group }}'
+    ) as {{ market }}_{{ group }} on {{ market }}_{{ group }}.available_at <= calendar.close_at
+    {% endfor %}{% endfor %}
+    left join cross_asset on cross_asset.date = calendar.date
+    asof left join smb_known as smb on smb.date < calendar.french_cutoff
+)
+
+select * from final
+order by date
