@@ -95,7 +95,7 @@ def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
         tables = con.execute(
             """
             select t.schema_name, t.table_name,
-                   max(case when c.column_name in ('date', 'report_date') then c.column_name end)
+                   max(case when c.column_name in ('date', 'report_date', 'start_date') then c.column_name end)
             from duckdb_tables() t
             left join duckdb_columns() c
               on c.schema_name = t.schema_name and c.table_name = t.table_name
@@ -151,7 +151,14 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     lines.append(f"  {'table':<{width}}  {'rows':>10}  {'first date':>10}  {'last date':>10}")
     for table, count, first, last in rows:
         lines.append(f"  {table:<{width}}  {count:>10,}  {first:>10}  {last:>10}")
-    lines.append('query it (read-only): rotation sql "select * from marts.relative_performance limit 5"')
+    from warehouse.report import HTML_NAME  # matplotlib: imported only when a summary is printed
+
+    report_html = settings.reports_dir / HTML_NAME
+    if report_html.exists():
+        lines.append(f"report: {report_html}")
+    lines.append(
+        'query it (read-only): rotation sql "select * from marts.rotation_daily order by date desc limit 5"'
+    )
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     source: str  # ROTATION_SOURCE: sample | snapshot | live
-    home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb
+    home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb, reports/
     snapshot_dir: Path  # ROTATION_SNAPSHOT_DIR
     start_date: dt.date  # ROTATION_START_DATE
 
@@ -40,6 +40,11 @@ class Settings:
     def serving_db(self) -> Path:
         """The published file BI tools and analysts open read-only."""
         return self.home / "serving.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        """The rendered report (rotation_report.html) and its charts/."""
+        return self.home / "reports"
 
     @property
     def synthetic(self) -> bool:

@@ -23,6 +23,7 @@ class GraphRun:
     check_descriptions: dict[str, str]  # "asset_key:check_name" -> the check's description
     failures: list[str]  # step failure messages
     materialized: set[str]  # asset keys materialized in the run
+    metadata: dict[str, dict]  # asset key -> metadata of its last materialization in the run
 
 
 def run_graph(
@@ -63,6 +64,11 @@ def run_graph(
             failures=[f for r in results for f in step_failures(r)],
             materialized={
                 e.asset_key.to_user_string() for r in results for e in r.get_asset_materialization_events()
+            },
+            metadata={
+                e.asset_key.to_user_string(): e.materialization.metadata
+                for r in results
+                for e in r.get_asset_materialization_events()
             },
         )
 

@@ -11,6 +11,10 @@ from tests.integration.conftest import make_settings, run_graph, table_checksums
 
 pytestmark = pytest.mark.slow
 
+# rotation_daily columns that are legitimately null on 2024-07-31: the FedWatch probability needs an
+# FOMC meeting in the contract month with 5 days after it (July 31 is the meeting day itself).
+NULL_ON_SAMPLE = {"implied_change_bp_next_fomc", "cut_probability_next_fomc"}
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -46,12 +50,59 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         ).fetchone()
         source, synthetic = con.execute("select source, synthetic from meta.build_info").fetchone()
         schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
-    assert marts == {"relative_performance", "front_end_rates", "rate_sensitivity", "positioning"}
+    assert marts == {
+        "relative_performance",
+        "front_end_rates",
+        "rate_sensitivity",
+        "positioning",
+        "rotation_daily",
+        "rotation_episodes",
+        "relative_rotation",
+    }
     assert rows > 100_000
     assert pairs == 12
     assert horizons == 8
     assert (source, synthetic) == ("sample", True)
     assert schemas == {"marts", "reference", "meta"}, "serving holds only published schemas"
+
+
+def test_the_report_is_rendered_from_serving_with_previews_in_metadata(built):
+    """The report asset writes the HTML with five embedded charts and the PNGs, and its metadata
+    carries a preview of each chart as a markdown image (what the Dagster UI shows)."""
+    from PIL import Image
+
+    from warehouse.report import CHART_NAMES
+
+    settings, run = built
+    assert "reports/rotation_report" in run.materialized
+    html = (settings.reports_dir / "rotation_report.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == len(CHART_NAMES)
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        as_of = con.execute("select max(date) from marts.rotation_daily").fetchone()[0]
+    assert as_of.isoformat() in html
+    metadata = run.metadata["reports/rotation_report"]
+    assert metadata["as_of"].value == as_of.isoformat()
+    for name in CHART_NAMES:
+        with Image.open(settings.reports_dir / "charts" / f"{name}.png") as image:
+            assert image.width >= 800
+        assert metadata[f"preview_{name}"].value.startswith("![")
+        assert "(data:image/png;base64," in metadata[f"preview_{name}"].value
+
+
+def test_rotation_daily_is_complete_on_the_sample(built):
+    """Every block of rotation_daily is filled on the sample (which has every symbol, series and
+    market), and the sample's scripted July 2024 rotation is flagged as an episode."""
+    settings, _ = built
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        daily = con.execute("select * from marts.rotation_daily where date = date '2024-07-31'").df()
+        episodes = con.execute(
+            "select count(*) from marts.rotation_episodes where pair = '^RUT/^GSPC' "
+            "and direction = 'numerator_leads' and start_date between date '2024-07-01' and date '2024-08-31'"
+        ).fetchone()[0]
+    assert len(daily) == 1
+    missing = [c for c in daily.columns if daily[c].isna().all() and c not in NULL_ON_SAMPLE]
+    assert not missing, f"null on 2024-07-31: {missing}"
+    assert episodes >= 1
 
 
 def test_serving_marts_equal_build_marts(built):
