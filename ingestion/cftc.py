@@ -35,7 +35,13 @@ import pandas as pd
 import requests
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
-from ingestion.downloads import OFFLINE_HINT, get_with_retries
+from ingestion.downloads import get_with_retries
+from ingestion.errors import (
+    SnapshotLayoutError,
+    require_snapshot_folder,
+    snapshot_folder_empty,
+    upstream_unreachable,
+)
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -45,6 +51,7 @@ from ingestion.landing import (
     land_copy,
     relative_to_home,
 )
+from ingestion.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +393,11 @@ def _gap_notes(frame: pd.DataFrame, codes: Sequence[str]) -> list[str]:
 
 
 def parse_tff_batch(
-    batch: LandingBatch, start_date: dt.date, home: Path, codes: Collection[str]
+    batch: LandingBatch,
+    start_date: dt.date,
+    home: Path,
+    codes: Collection[str],
+    progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Parse every file of a landing batch into one frame: TFF_COLUMNS + ``landing_file``.
 
@@ -396,12 +407,14 @@ def parse_tff_batch(
     naming both files. Notes also report, per code, report dates more than 7 days apart with at least
     one whole report week between them (a Monday report in a week whose Tuesday was a holiday is not
     a gap), and requested codes without any report. Returns the
-    frame sorted by code and report date, and the notes.
+    frame sorted by code and report date, and the notes. ``progress`` receives throttled lines
+    (``cftc: 3/8 files parsed (FinFut19.txt, 156 rows; ...)``).
     """
     wanted = list(dict.fromkeys(c.strip() for c in codes))
     start = pd.Timestamp(start_date)
     frames: list[pd.DataFrame] = []
     ordered = sorted(batch.files, key=lambda f: (Path(f.path).name, str(f.path)))
+    counter = Counter("cftc", len(ordered), "files", "parsed", progress)
     for landed in ordered:
         frame = parse_tff_file(landed.path, codes=wanted)
         frame = frame[frame["report_date"] >= start].copy()
@@ -409,6 +422,7 @@ def parse_tff_batch(
             [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
         )
         frames.append(frame)
+        counter.advance(Path(landed.path).name, rows=len(frame))
     notes: list[str] = []
     if not frames:
         out = _empty_frame().assign(landing_file=pd.Series([], dtype="str"))
@@ -458,29 +472,26 @@ def _check_codes(codes: Sequence[str]) -> list[str]:
     return wanted
 
 
-def land_snapshot_cftc(snapshot_dir: Path, codes: Sequence[str], landing_root: Path) -> LandingBatch:
+def land_snapshot_cftc(
+    snapshot_dir: Path, codes: Sequence[str], landing_root: Path, progress: Progress | None = None
+) -> LandingBatch:
     """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` into landing, byte for byte.
 
     Each file holds every market of its year, so ``LandedFile.symbols`` is empty and ``requested`` is
-    the contract codes to parse. A missing folder or one without FinFut files is a FileNotFoundError.
+    the contract codes to parse. A missing folder or one without FinFut files is a SnapshotLayoutError
+    (a FileNotFoundError). ``progress`` receives throttled lines (``cftc: 3/8 files landed (...)``).
     """
     wanted = _check_codes(codes)
-    snapshot_dir = Path(snapshot_dir)
-    folder = snapshot_dir / "cftc"
-    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
-    if not snapshot_dir.is_dir():
-        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no cftc/ folder (expected cftc/FinFutYY.txt "
-            f"files, e.g. cftc/FinFut24.txt); {layout_hint}"
-        )
+    expected = "cftc/FinFutYY.txt files, e.g. cftc/FinFut24.txt"
+    folder = require_snapshot_folder(Path(snapshot_dir), "cftc", expected)
     sources = sorted(folder.glob("FinFut*.txt"))
     if not sources:
-        raise FileNotFoundError(
-            f"{folder} holds no FinFut*.txt files (expected e.g. cftc/FinFut24.txt); {layout_hint}"
-        )
-    files = [LandedFile(path=land_copy(src, landing_root, "cftc", "snapshot"), symbols=()) for src in sources]
+        raise SnapshotLayoutError(snapshot_folder_empty(folder, "FinFut*.txt", expected))
+    counter = Counter("cftc", len(sources), "files", "landed", progress)
+    files = []
+    for src in sources:
+        files.append(LandedFile(path=land_copy(src, landing_root, "cftc", "snapshot"), symbols=()))
+        counter.advance(src.name)
     log.info("cftc snapshot: landed %d files from %s", len(files), folder)
     return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files)
 
@@ -501,8 +512,10 @@ def _request(
     response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", **retry)
     if response is None:
         raise UpstreamUnavailableError(
-            f"CFTC unreachable after {retry['max_attempts']} attempts (last error: {failure}): could not "
-            f"download {what}; {OFFLINE_HINT}"
+            upstream_unreachable(
+                f"CFTC unreachable after {retry['max_attempts']} attempts (last error: {failure}): could "
+                f"not download {what}"
+            )
         )
     return response
 
@@ -536,6 +549,7 @@ def fetch_live_cftc(
     timeout: float = 60.0,
     today: dt.date | None = None,
     page_size: int = PAGE_SIZE,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Download TFF reports from ``start`` to ``end`` (default today) into landing.
 
@@ -548,6 +562,8 @@ def fetch_live_cftc(
     exponential backoff (``base_delay * 2**attempt``); a request still failing after ``max_attempts``
     raises UpstreamUnavailableError (files landed so far stay in landing). A 404 or an answer that is
     not a zip / TFF CSV gives a note (the gap then shows in ``parse_tff_batch``'s notes).
+    ``progress`` receives throttled lines, one item per yearly archive and one for the API
+    (``cftc: 3/8 downloads done (fut_fin_txt_2019.zip)``).
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
@@ -561,14 +577,18 @@ def fetch_live_cftc(
     retry = {"max_attempts": max_attempts, "base_delay": base_delay, "sleep": sleep, "timeout": timeout}
     files: list[LandedFile] = []
     notes: list[str] = []
+    years = range(start.year, min(end.year, today.year - 1) + 1)
+    api_start = max(start, dt.date(today.year, 1, 1))
+    counter = Counter("cftc", len(years) + int(api_start <= end), "downloads", "done", progress)
 
-    for year in range(start.year, min(end.year, today.year - 1) + 1):
+    for year in years:
         name = f"fut_fin_txt_{year}.zip"
         existing = _existing_archive(landing_root, year)
         if existing is not None:
             files.append(LandedFile(path=existing, symbols=()))
             notes.append(f"{name}: already in landing ({existing}); not downloaded again")
             log.info("cftc live: %s", notes[-1])
+            counter.advance(name, detail="already in landing")
             continue
         url = ARCHIVE_URL.format(year=year)
         response = _request(get, url, None, what=name, **retry)
@@ -581,10 +601,11 @@ def fetch_live_cftc(
             path = land_bytes(content, landing_root, "cftc", "live", name)
             files.append(LandedFile(path=path, symbols=(), captured_at=dt.datetime.now(dt.UTC)))
             log.info("cftc live: landed %s", path)
+            counter.advance(name, detail=f"{len(content):,} bytes")
             continue
         log.warning("cftc live: %s", notes[-1])
+        counter.advance(name, detail="missing")
 
-    api_start = max(start, dt.date(today.year, 1, 1))
     if api_start <= end:
         quoted = ", ".join(f"'{c}'" for c in wanted)
         where = (
@@ -592,6 +613,7 @@ def fetch_live_cftc(
             f"'{api_start.isoformat()}T00:00:00' and '{end.isoformat()}T00:00:00'"
         )
         page = 0
+        api_rows = 0
         while True:
             params = {
                 "$where": where,
@@ -619,9 +641,11 @@ def fetch_live_cftc(
             path = land_bytes(content, landing_root, "cftc", "live", name)
             files.append(LandedFile(path=path, symbols=tuple(wanted), captured_at=dt.datetime.now(dt.UTC)))
             log.info("cftc live: landed %s (%d rows)", path, count)
+            api_rows += count
             if count < page_size:
                 break
             page += 1
+        counter.advance(f"CFTC API {api_start}..{end}", rows=api_rows, detail=f"{page + 1} page(s)")
 
     return LandingBatch(system="cftc", mode="live", requested=tuple(wanted), files=files, notes=notes)
 

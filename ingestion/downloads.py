@@ -8,9 +8,11 @@ from typing import Any
 
 import requests
 
+from ingestion.errors import OFFLINE_FIX
+
 log = logging.getLogger(__name__)
 
-OFFLINE_HINT = "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
+OFFLINE_HINT = OFFLINE_FIX  # the fix part of every "upstream unreachable" message (ingestion.errors)
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import requests
 
-from ingestion.downloads import OFFLINE_HINT, get_with_retries
+from ingestion.downloads import get_with_retries
+from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -42,6 +43,7 @@ from ingestion.landing import (
     land_snapshot_folder,
     relative_to_home,
 )
+from ingestion.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 
@@ -212,16 +214,19 @@ def parse_fred_file(path: Path, series_id: str | None = None) -> ParsedSeries:
 # --------------------------------------------------------------------------------------------------
 
 
-def parse_fred_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[pd.DataFrame, list[str]]:
+def parse_fred_batch(
+    batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Parse every file of a landing batch into one frame: FRED_COLUMNS + ``landing_file``.
 
     Keeps rows dated on or after ``start_date`` (rows without a value included, as NaN); the same
     (series, date) from two files is an error. Returns the frame sorted by series and date, and one
-    note per series with rows that have no value.
+    note per series with rows that have no value. ``progress`` receives throttled progress lines.
     """
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
     start = pd.Timestamp(start_date)
+    counter = Counter("fred", len(batch.files), "files", "parsed", progress)
     for landed in batch.files:
         series_id = landed.symbols[0] if len(landed.symbols) == 1 else None
         parsed = parse_fred_file(landed.path, series_id=series_id)
@@ -237,12 +242,14 @@ def parse_fred_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tu
                 f"{landed.path.name}: {parsed.series_id}: {int(blank.sum())} of {len(frame)} row(s) have "
                 f"no value (empty or '.' upstream, kept as NaN; {days.min():%Y-%m-%d}..{days.max():%Y-%m-%d})"
             )
-    log.info("fred %s: parsed %d files, %d rows", batch.mode, len(batch.files), sum(len(f) for f in frames))
+        counter.advance(landed.path.name, rows=len(frame))
 
     return combine_parsed(frames, "series_id", _empty_frame(), SeriesFileError), notes
 
 
-def land_snapshot_fred(snapshot_dir: Path, series_ids: Sequence[str], landing_root: Path) -> LandingBatch:
+def land_snapshot_fred(
+    snapshot_dir: Path, series_ids: Sequence[str], landing_root: Path, progress: Progress | None = None
+) -> LandingBatch:
     """Copy ``<snapshot_dir>/fred/<ID>.csv`` of every requested series into landing, byte for byte."""
     return land_snapshot_folder(
         snapshot_dir,
@@ -252,6 +259,7 @@ def land_snapshot_fred(snapshot_dir: Path, series_ids: Sequence[str], landing_ro
         item="series",
         example="DGS2.csv",
         unwanted_hint="was not requested",
+        progress=progress,
     )
 
 
@@ -290,6 +298,7 @@ def fetch_live_fred(
     sleep: Callable[[float], None] = time.sleep,
     timeout: float = 30.0,
     now: Callable[[], dt.datetime] | None = None,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Download each series from FRED's keyless CSV endpoint (one request per series) into landing.
 
@@ -299,6 +308,7 @@ def fetch_live_fred(
     backoff (``base_delay * 2**attempt``). A 404 or other 4xx, or an answer that is not a FRED CSV of
     the series (an HTML error page), makes the series ``missing`` with a note. Each CSV is landed as
     ``<ID>.csv`` byte for byte. Raises UpstreamUnavailableError when no series could be reached.
+    ``progress`` receives a line per series (``fred: 2/5 series downloaded (DGS3MO, 2,345 rows)``).
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
@@ -313,6 +323,7 @@ def fetch_live_fred(
     missing: list[str] = []
     notes: list[str] = []
     unreachable: dict[str, str] = {}
+    counter = Counter("fred", len(wanted), "series", "downloaded", progress)
     for series_id in wanted:
         response, failure = get_with_retries(
             get,
@@ -327,11 +338,13 @@ def fetch_live_fred(
         )
         if response is None:
             unreachable[series_id] = failure
+            counter.advance(series_id, detail=f"unreachable: {failure}")
             continue
         if response.status_code != 200:
             missing.append(series_id)
             notes.append(f"missing from FRED: {series_id} (HTTP {response.status_code}; not retried)")
             log.warning("fred live: %s", notes[-1])
+            counter.advance(series_id, detail=f"missing: HTTP {response.status_code}")
             continue
         content = bytes(response.content)
         reason = _not_csv_reason(series_id, content)
@@ -339,6 +352,7 @@ def fetch_live_fred(
             missing.append(series_id)
             notes.append(f"missing from FRED: {series_id} (HTTP 200 but {reason})")
             log.warning("fred live: %s", notes[-1])
+            counter.advance(series_id, detail="missing: not a FRED CSV")
             continue
         captured_at = clock()
         if captured_at.utcoffset() is None:
@@ -346,12 +360,15 @@ def fetch_live_fred(
         path = land_bytes(content, landing_root, "fred", "live", f"{series_id}.csv")
         files.append(LandedFile(path=path, symbols=(series_id,), captured_at=captured_at.astimezone(dt.UTC)))
         log.info("fred live: %s landed %s", series_id, path)
+        counter.advance(series_id, rows=sum(1 for line in content.splitlines()[1:] if line.strip()))
 
     if len(unreachable) == len(wanted):
         last = unreachable[wanted[-1]]
         raise UpstreamUnavailableError(
-            f"FRED unreachable after {max_attempts} attempts (last error: {last}): could not download "
-            f"{', '.join(wanted)}; {OFFLINE_HINT}"
+            upstream_unreachable(
+                f"FRED unreachable after {max_attempts} attempts (last error: {last}): could not download "
+                f"{', '.join(wanted)}"
+            )
         )
     if unreachable:
         missing.extend(unreachable)

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 import requests
 
-from ingestion.downloads import OFFLINE_HINT, get_with_retries
+from ingestion.downloads import get_with_retries
+from ingestion.errors import SnapshotLayoutError, snapshot_dir_missing, upstream_unreachable
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -45,6 +46,7 @@ from ingestion.landing import (
     land_copy,
     relative_to_home,
 )
+from ingestion.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 
@@ -277,17 +279,18 @@ def parse_french_file(path: Path) -> pd.DataFrame:
 
 
 def parse_french_batch(
-    batch: LandingBatch, start_date: dt.date, home: Path
+    batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Parse every file of a landing batch into one frame: FRENCH_COLUMNS + ``landing_file``.
 
     Keeps rows dated on or after ``start_date`` (missing values included, as NaN); the same
     (factor, date) from two files is an error naming both. Returns the frame sorted by factor and date,
-    and one note per file with missing-value markers.
+    and one note per file with missing-value markers. ``progress`` receives a line per file.
     """
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
     start = pd.Timestamp(start_date)
+    counter = Counter("french", len(batch.files), "files", "parsed", progress)
     for landed in batch.files:
         parsed = parse_french_file(landed.path)
         frame = parsed[parsed["date"] >= start].copy()
@@ -306,12 +309,14 @@ def parse_french_batch(
                 f"{landed.path.name}: {int(blank.sum())} of {len(frame)} value(s) are missing markers "
                 f"(-99.99 or -999 upstream, kept as NaN): {detail}"
             )
-    log.info("french %s: parsed %d files, %d rows", batch.mode, len(batch.files), sum(len(f) for f in frames))
+        counter.advance(landed.path.name, rows=len(frame))
 
     return combine_parsed(frames, "factor", _empty_frame(), FactorFileError), notes
 
 
-def land_snapshot_french(snapshot_dir: Path, landing_root: Path) -> LandingBatch:
+def land_snapshot_french(
+    snapshot_dir: Path, landing_root: Path, progress: Progress | None = None
+) -> LandingBatch:
     """Copy every ``<snapshot_dir>/french/*.CSV`` into landing, byte for byte.
 
     A missing ``french/`` folder, or one without CSV files, gives a batch with every factor ``missing``
@@ -320,10 +325,7 @@ def land_snapshot_french(snapshot_dir: Path, landing_root: Path) -> LandingBatch
     snapshot_dir = Path(snapshot_dir)
     folder = snapshot_dir / "french"
     if not snapshot_dir.is_dir():
-        raise FileNotFoundError(
-            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; point it at a directory laid out like "
-            "../shared/data/snapshot"
-        )
+        raise SnapshotLayoutError(snapshot_dir_missing(snapshot_dir))
     sources = (
         sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
         if folder.is_dir()
@@ -339,10 +341,12 @@ def land_snapshot_french(snapshot_dir: Path, landing_root: Path) -> LandingBatch
         )
         log.warning("french snapshot: %s", batch.notes[-1])
         return batch
-    batch.files = [
-        LandedFile(path=land_copy(src, landing_root, "french", "snapshot"), symbols=FRENCH_FACTORS)
-        for src in sources
-    ]
+    counter = Counter("french", len(sources), "files", "landed", progress)
+    for src in sources:
+        batch.files.append(
+            LandedFile(path=land_copy(src, landing_root, "french", "snapshot"), symbols=FRENCH_FACTORS)
+        )
+        counter.advance(src.name)
     log.info("french snapshot: landed %d files from %s", len(batch.files), folder)
     return batch
 
@@ -381,6 +385,7 @@ def fetch_live_french(
     base_delay: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
     timeout: float = 60.0,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Download the daily factors zip from the Kenneth French data library into landing.
 
@@ -407,9 +412,12 @@ def fetch_live_french(
     )
     if response is None:
         raise UpstreamUnavailableError(
-            f"{LIBRARY[0].upper()}{LIBRARY[1:]} unreachable after {max_attempts} attempts (last error: "
-            f"{failure}): could not download {FRENCH_DAILY_URL}; {OFFLINE_HINT}"
+            upstream_unreachable(
+                f"{LIBRARY[0].upper()}{LIBRARY[1:]} unreachable after {max_attempts} attempts (last error: "
+                f"{failure}): could not download {FRENCH_DAILY_URL}"
+            )
         )
+    counter = Counter("french", 1, "files", "downloaded", progress)
     content = bytes(response.content) if response.status_code == 200 else b""
     if response.status_code != 200:
         reason = f"HTTP {response.status_code}; not retried"
@@ -422,11 +430,13 @@ def fetch_live_french(
             f"missing from {LIBRARY}: {', '.join(FRENCH_FACTORS)} ({FRENCH_DAILY_ZIP}: {reason})"
         )
         log.warning("french live: %s", batch.notes[-1])
+        counter.advance(FRENCH_DAILY_ZIP, detail=f"missing: {reason}")
         return batch
     captured_at = dt.datetime.now(dt.UTC)
     path = land_bytes(content, landing_root, "french", "live", FRENCH_DAILY_ZIP)
     batch.files.append(LandedFile(path=path, symbols=FRENCH_FACTORS, captured_at=captured_at))
     log.info("french live: landed %s", path)
+    counter.advance(FRENCH_DAILY_ZIP, detail=f"{len(content):,} bytes")
     return batch
 
 

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.errors import SnapshotLayoutError, require_snapshot_folder, snapshot_folder_empty
+from ingestion.progress import LABELS, Counter, Progress
+
 log = logging.getLogger(__name__)
 
 
@@ -112,26 +115,21 @@ def land_snapshot_folder(
     item: str,
     example: str,
     unwanted_hint: str,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Copy ``<snapshot_dir>/<system>/<ITEM>.csv`` of every wanted item into landing, byte for byte.
 
     Files of items not wanted are skipped with a note (``unwanted_hint`` says why); wanted items
     without a file get one note and are not requested. A missing folder or one without any CSV file
-    is an error naming the setting and the expected layout.
+    is a SnapshotLayoutError naming the setting and the expected layout. ``progress`` receives
+    throttled lines (``prices: 12/29 symbols landed (AAPL.csv)``).
     """
     snapshot_dir = Path(snapshot_dir)
-    folder = snapshot_dir / system
-    layout_hint = "point it at a directory laid out like ../shared/data/snapshot"
-    if not snapshot_dir.is_dir():
-        raise FileNotFoundError(f"ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist; {layout_hint}")
     expected = f"{system}/<{item.upper()}>.csv files, e.g. {system}/{example}"
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"ROTATION_SNAPSHOT_DIR={snapshot_dir} has no {system}/ folder (expected {expected}); {layout_hint}"
-        )
+    folder = require_snapshot_folder(snapshot_dir, system, expected)
     sources = {p.stem: p for p in sorted(folder.glob("*.csv"))}
     if not sources:
-        raise FileNotFoundError(f"{folder} holds no .csv files (expected {expected}); {layout_hint}")
+        raise SnapshotLayoutError(snapshot_folder_empty(folder, ".csv", expected))
     wanted = list(dict.fromkeys(wanted))
     notes = [
         f"skipped {src.name}: {item} {stem} {unwanted_hint}"
@@ -144,10 +142,12 @@ def land_snapshot_folder(
             f"not in snapshot: {', '.join(absent)} (no {system}/<{item.upper()}>.csv in {snapshot_dir})"
         )
     requested = [s for s in wanted if s in sources]
-    files = [
-        LandedFile(path=land_copy(sources[s], landing_root, system, "snapshot"), symbols=(s,))
-        for s in requested
-    ]
+    unit = item if item.endswith("s") else f"{item}s"
+    counter = Counter(LABELS.get(system, system), len(requested), unit, "landed", progress)
+    files = []
+    for s in requested:
+        files.append(LandedFile(path=land_copy(sources[s], landing_root, system, "snapshot"), symbols=(s,)))
+        counter.advance(sources[s].name)
     for note in notes:
         log.info("%s snapshot: %s", system, note)
     log.info("%s snapshot: landed %d files from %s", system, len(files), folder)

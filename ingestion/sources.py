@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ingestion import cftc, fred, french, sample, yahoo
 from ingestion.landing import LandingBatch
+from ingestion.progress import Progress
 from ingestion.universe import cftc_codes, fred_series_ids, load_universe
 
 
@@ -17,19 +18,20 @@ def land_prices(
     snapshot_dir: Path,
     start_date: dt.date,
     end_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Land the universe's price files: generated (``sample``), copied from ``snapshot_dir``
     (``snapshot``) or downloaded from Yahoo Finance (``live``). ``live`` asks upstream for
     ``start_date`` up to ``end_date`` (exclusive); sample and snapshot files are whole histories,
-    cut to the window when loaded."""
+    cut to the window when loaded. ``progress`` receives throttled progress lines (every mode)."""
     universe = load_universe()
     if source == "sample":
-        return sample.land_sample_prices(universe, landing_dir)
+        return sample.land_sample_prices(universe, landing_dir, progress=progress)
     symbols = [i.symbol for i in universe]
     if source == "snapshot":
-        return yahoo.land_snapshot(snapshot_dir, symbols, landing_dir)
+        return yahoo.land_snapshot(snapshot_dir, symbols, landing_dir, progress=progress)
     if source == "live":
-        return yahoo.fetch_live(symbols, landing_dir, start=start_date, end=end_date)
+        return yahoo.fetch_live(symbols, landing_dir, start=start_date, end=end_date, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
@@ -40,15 +42,16 @@ def land_fred(
     snapshot_dir: Path,
     start_date: dt.date,
     end_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Land the FRED series of ``dbt_project/seeds/rate_series.csv`` (kind fred)."""
     series = fred_series_ids(source)
     if source == "sample":
-        return sample.land_sample_fred(landing_dir)
+        return sample.land_sample_fred(landing_dir, progress=progress)
     if source == "snapshot":
-        return fred.land_snapshot_fred(snapshot_dir, series, landing_dir)
+        return fred.land_snapshot_fred(snapshot_dir, series, landing_dir, progress=progress)
     if source == "live":
-        return fred.fetch_live_fred(series, landing_dir, start=start_date, end=end_date)
+        return fred.fetch_live_fred(series, landing_dir, start=start_date, end=end_date, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
@@ -59,16 +62,17 @@ def land_cftc(
     snapshot_dir: Path,
     start_date: dt.date,
     end_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Land CFTC Traders in Financial Futures reports for the markets of cftc_markets.csv."""
     codes = cftc_codes()
     if source == "sample":
-        return sample.land_sample_cftc(landing_dir)
+        return sample.land_sample_cftc(landing_dir, progress=progress)
     if source == "snapshot":
-        return cftc.land_snapshot_cftc(snapshot_dir, codes, landing_dir)
+        return cftc.land_snapshot_cftc(snapshot_dir, codes, landing_dir, progress=progress)
     if source == "live":
         last_day = end_date - dt.timedelta(days=1) if end_date else None  # the API's end is inclusive
-        return cftc.fetch_live_cftc(codes, landing_dir, start=start_date, end=last_day)
+        return cftc.fetch_live_cftc(codes, landing_dir, start=start_date, end=last_day, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
@@ -79,18 +83,19 @@ def land_french(
     snapshot_dir: Path,
     start_date: dt.date,
     end_date: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Land the Fama-French daily factors (Kenneth French data library). Upstream publishes one file
     with the whole history, so every mode lands it whole; the load cuts it to the window."""
     if source == "sample":
-        return sample.land_sample_french(landing_dir)
+        return sample.land_sample_french(landing_dir, progress=progress)
     if source == "snapshot":
-        return french.land_snapshot_french(snapshot_dir, landing_dir)
+        return french.land_snapshot_french(snapshot_dir, landing_dir, progress=progress)
     if source == "live":
-        return french.fetch_live_french(landing_dir)
+        return french.fetch_live_french(landing_dir, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 
-def parse_cftc(batch: LandingBatch, start_date: dt.date, home: Path):
+def parse_cftc(batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None):
     """Parse a CFTC batch, keeping the markets of cftc_markets.csv (deduplicated, gaps noted)."""
-    return cftc.parse_tff_batch(batch, start_date, home, cftc_codes())
+    return cftc.parse_tff_batch(batch, start_date, home, cftc_codes(), progress=progress)

@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ingestion.downloads import OFFLINE_HINT
+from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
     LandingBatch,
@@ -43,6 +44,7 @@ from ingestion.landing import (
     land_snapshot_folder,
     relative_to_home,
 )
+from ingestion.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 
@@ -413,18 +415,20 @@ def parse_price_file(
 # --------------------------------------------------------------------------------------------------
 
 
-def parse_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[pd.DataFrame, list[str]]:
+def parse_batch(
+    batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Parse every file of a landing batch into one frame: PRICE_COLUMNS + ``landing_file``.
 
     Keeps rows dated on or after ``start_date``; the same (symbol, date) from two files is an error.
-    Returns the frame sorted by symbol and date, and every dropped-row note.
+    Returns the frame sorted by symbol and date, and every dropped-row note. ``progress`` receives
+    throttled lines (``prices: 12/29 files parsed (AAPL.csv, 6,289 rows; ...)``).
     """
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
-    rows = 0
     start = pd.Timestamp(start_date)
-    total = len(batch.files)
-    for done, landed in enumerate(batch.files, start=1):
+    counter = Counter("prices", len(batch.files), "files", "parsed", progress)
+    for landed in batch.files:
         symbol = landed.symbols[0] if len(landed.symbols) == 1 else None
         parsed = parse_price_file(landed.path, symbol=symbol, captured_at=landed.captured_at)
         frame = parsed.frame[parsed.frame["date"] >= start].copy()
@@ -433,15 +437,17 @@ def parse_batch(batch: LandingBatch, start_date: dt.date, home: Path) -> tuple[p
         )
         frames.append(frame)
         notes.extend(parsed.dropped)
-        rows += len(frame)
-        if done % 10 == 0 and done < total:
-            log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, done, total, rows)
-    log.info("yahoo %s: parsed %d/%d files, %d rows", batch.mode, total, total, rows)
+        counter.advance(landed.path.name, rows=len(frame))
 
     return combine_parsed(frames, "symbol", _empty_frame(), PriceFileError), notes
 
 
-def land_snapshot(snapshot_dir: Path, universe_symbols: Sequence[str], landing_root: Path) -> LandingBatch:
+def land_snapshot(
+    snapshot_dir: Path,
+    universe_symbols: Sequence[str],
+    landing_root: Path,
+    progress: Progress | None = None,
+) -> LandingBatch:
     """Copy ``<snapshot_dir>/yahoo/<SYMBOL>.csv`` of every universe symbol into landing, byte for byte."""
     return land_snapshot_folder(
         snapshot_dir,
@@ -451,6 +457,7 @@ def land_snapshot(snapshot_dir: Path, universe_symbols: Sequence[str], landing_r
         item="symbol",
         example="^RUT.csv",
         unwanted_hint="is not in the instrument universe; add it to dbt_project/seeds/instruments.csv to load it",
+        progress=progress,
     )
 
 
@@ -531,8 +538,10 @@ def _download_chunk(
                 raise
             if attempt == max_attempts - 1:
                 raise UpstreamUnavailableError(
-                    f"Yahoo Finance unreachable after {max_attempts} attempts (last error: "
-                    f"{type(e).__name__}: {e}): {OFFLINE_HINT}"
+                    upstream_unreachable(
+                        f"Yahoo Finance unreachable after {max_attempts} attempts (last error: "
+                        f"{type(e).__name__}: {e})"
+                    )
                 ) from e
             log.warning("yahoo download of %s failed (%s: %s); retrying", chunk, type(e).__name__, e)
         else:
@@ -559,11 +568,13 @@ def fetch_live(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] | None = None,
     chunk_size: int = 100,
+    progress: Progress | None = None,
 ) -> LandingBatch:
     """Download daily bars from Yahoo Finance (yfinance) in batched requests and land each response.
 
     ``end`` is passed to yfinance as is (exclusive). Each chunk's frame is landed as upstream sent it
     (``to_csv()``: the multi-header dialect). Symbols without any value are reported in ``missing``.
+    ``progress`` receives throttled lines (``prices: 300/3000 symbols downloaded (chunk 3/30, ...)``).
     """
     if max_attempts < 1 or chunk_size < 1:
         raise ValueError(f"max_attempts and chunk_size must be >= 1, got {max_attempts}, {chunk_size}")
@@ -578,6 +589,8 @@ def fetch_live(
 
     files: list[LandedFile] = []
     missing: list[str] = []
+    chunks = math.ceil(len(wanted) / chunk_size)
+    counter = Counter("prices", len(wanted), "symbols", "downloaded", progress)
     for i, offset in enumerate(range(0, len(wanted), chunk_size)):
         chunk = wanted[offset : offset + chunk_size]
         frame = _download_chunk(
@@ -591,6 +604,7 @@ def fetch_live(
         )
         if frame is None:
             missing.extend(chunk)
+            counter.advance(f"chunk {i + 1}/{chunks}", count=len(chunk), detail=f"0/{len(chunk)} with data")
             continue
         captured_at = clock()
         if captured_at.utcoffset() is None:
@@ -603,11 +617,21 @@ def fetch_live(
         in_file = tuple(dict.fromkeys(frame.columns.get_level_values(1)))
         files.append(LandedFile(path=path, symbols=in_file, captured_at=captured_at))
         log.info("yahoo live: chunk %d: %d/%d symbols, landed %s", i, len(came), len(chunk), path)
+        closes = frame.loc[:, frame.columns.get_level_values(0) == "Close"]
+        rows = int(closes.notna().to_numpy().sum())  # (symbol, date) bars with a close
+        counter.advance(
+            f"chunk {i + 1}/{chunks}",
+            count=len(chunk),
+            rows=rows,
+            detail=f"{len(came)}/{len(chunk)} with data",
+        )
 
     if not files:
         raise UpstreamUnavailableError(
-            f"Yahoo Finance sent no data for any of {len(wanted)} symbols after {max_attempts} "
-            f"attempts per request: {OFFLINE_HINT}"
+            upstream_unreachable(
+                f"Yahoo Finance unreachable or sent no data for any of {len(wanted)} symbols after "
+                f"{max_attempts} attempts per request"
+            )
         )
     notes = []
     if missing:

@@ -7,7 +7,15 @@
     rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result
 
 Runs are recorded in the Dagster instance at $DAGSTER_HOME (``make`` points it at .dagster_home/),
-so they show in ``make ui`` too.
+so they show in ``make ui`` too. ``rotation run`` executes the jobs in this process with Dagster's
+default console logger, so the run's log (every step, the ingestion progress lines) streams to the
+terminal (stderr) as it happens; the summary follows on stdout.
+
+A problem a person must act on ends the command with one line on stderr, ``error: <cause> — fix:
+<what to do>``, and a non-zero exit code (2 for a wrong setting, 1 otherwise): a wrong
+ROTATION_SOURCE or ROTATION_START_DATE, a snapshot directory that is missing or lacks yahoo/, a
+warehouse file held by another process, serving.duckdb not built yet, and after a failed run the
+failing step's own line (e.g. an upstream that could not be reached in live mode).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.errors import FIX, SnapshotLayoutError, cause_and_fix, require_snapshot_folder
 from warehouse import db
 from warehouse.settings import REPO_ROOT, Settings, SettingsError
 
@@ -74,8 +83,48 @@ def step_failures(result) -> list[str]:
         error = event.step_failure_data.error
         while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
             error = error.cause
-        out.append(f"{event.step_key}: {error.message.strip()}")
+        out.append(f"{event.step_key}: {error_text(error.message, error.cls_name)}")
     return out
+
+
+def error_text(message: str, cls_name: str | None) -> str:
+    """An error's message without Dagster's ``module.Class:`` prefix: a ``Failure``'s description or
+    a ``<cause> — fix: ...`` line as is, any other error as ``Class: message``."""
+    message = message.strip()
+    head, sep, rest = message.partition(": ")
+    if not sep or not cls_name or head.split(".")[-1] != cls_name:
+        return message
+    return rest if cls_name == "Failure" or FIX in rest else f"{cls_name}: {rest}"
+
+
+def failure_line(report: RunReport) -> str:
+    """The one line after a failed run: the first failing step's own ``<cause> — fix: ...`` where it
+    has one, else where to look and what holds meanwhile."""
+    for failure in report.failures:
+        message = failure.partition(": ")[2]
+        if FIX in message:
+            return message
+    failed = [f"{c.asset} {c.check}" for c in report.checks if not c.passed]
+    if report.failures:
+        where = f"step {report.failures[0].partition(': ')[0]} failed"
+    elif failed:
+        where = f"{len(failed)} check(s) failed, first {failed[0]}"
+    else:
+        where = "a step failed"
+    return cause_and_fix(
+        f"the run failed ({where}; details above)",
+        "correct the cause shown above, then run again; serving.duckdb keeps its last good publish",
+    )
+
+
+def preflight(settings: Settings) -> None:
+    """What makes a full build fail at once, checked before any run starts: a snapshot directory
+    without yahoo/, a build file another process holds (SnapshotLayoutError, WarehouseLockedError)."""
+    if settings.source == "snapshot":
+        require_snapshot_folder(settings.snapshot_dir)
+    if settings.build_db.exists():
+        with db.connect(settings.build_db):
+            pass
 
 
 def ensure_dagster_home() -> Path:
@@ -115,11 +164,25 @@ def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
     return out
 
 
+def print_error(message: str) -> None:
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+
+
 def serving_info(serving_db: Path) -> tuple[str, str, bool] | None:
     if not serving_db.exists():
         return None
+    import duckdb
+
     with db.connect(serving_db, read_only=True) as con:
-        row = con.execute("select published_at, source, synthetic from meta.build_info").fetchone()
+        try:
+            row = con.execute("select published_at, source, synthetic from meta.build_info").fetchone()
+        except duckdb.CatalogException:
+            raise db.WarehouseMissingError(
+                cause_and_fix(
+                    f"{serving_db} was not published by this project (it has no meta.build_info)",
+                    "run `make run` to publish serving.duckdb, or point ROTATION_HOME at a built warehouse",
+                )
+            ) from None
     return (str(row[0]), row[1], bool(row[2])) if row else None
 
 
@@ -156,6 +219,8 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     report_html = settings.reports_dir / HTML_NAME
     if report_html.exists():
         lines.append(f"report: {report_html}")
+    if any(settings.parquet_dir.glob("*.parquet")):
+        lines.append(f"parquet (one file per mart): {settings.parquet_dir}")
     lines.append(
         'query it (read-only): rotation sql "select * from marts.rotation_daily order by date desc limit 5"'
     )
@@ -165,14 +230,25 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
 def run_sql(settings: Settings, query: str) -> int:
     import duckdb
 
-    try:
-        with db.connect(settings.serving_db, read_only=True) as con:
+    with db.connect(settings.serving_db, read_only=True) as con:
+        try:
             result = con.sql(query)
             if result is not None:
                 result.show(max_width=200, max_rows=100)
-    except (duckdb.Error, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+        except duckdb.Error as e:
+            lines = []  # DuckDB's words up to its LINE 1/caret excerpt, which needs its own lines
+            for line in str(e).splitlines():
+                if not line.strip() or line.startswith("LINE "):
+                    break
+                lines.append(line.strip())
+            print_error(
+                cause_and_fix(
+                    f"the query failed: {' '.join(lines) or type(e).__name__}",
+                    "correct the SQL; the tables are in schemas marts and reference "
+                    "(rotation summary lists them), e.g. select * from marts.rotation_daily limit 5",
+                )
+            )
+            return 1
     return 0
 
 
@@ -191,10 +267,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-    except SettingsError as e:
-        print(f"error: {e}", file=sys.stderr)
+        if args.command == "run":
+            preflight(settings)
+    except (SettingsError, SnapshotLayoutError) as e:
+        print_error(str(e))
         return 2
+    except db.WarehouseLockedError as e:
+        print_error(str(e))
+        return 1
+    try:
+        return command(settings, args)
+    except (db.WarehouseLockedError, db.WarehouseMissingError) as e:
+        print_error(str(e))
+        return 1
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "summary":
+        if not settings.serving_db.exists():
+            raise db.WarehouseMissingError(db.missing_message(settings.serving_db))
         print(format_summary(settings, None))
         return 0
     if args.command == "sql":
@@ -202,7 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     report = execute(settings, full_refresh=args.full_refresh)
     print("\n" + "=" * 72)
     print(format_summary(settings, report))
-    return 0 if report.success else 1
+    if report.success:
+        return 0
+    sys.stdout.flush()
+    print_error(failure_line(report))
+    return 1
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ingestion.cftc import FIRST_REPORT
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.progress import Counter, Progress
 from ingestion.sample.processes import Knots, _interp, _rng
 from ingestion.sample.world import SAMPLE_END, SampleWorld, build_world
 
@@ -297,8 +298,11 @@ def sample_cftc_files(world: SampleWorld) -> dict[str, bytes]:
     return files
 
 
-def land_sample_cftc(landing_root: Path, world: SampleWorld | None = None) -> LandingBatch:
-    """Generate the sample CFTC TFF files from ``world`` and land one file per report year."""
+def land_sample_cftc(
+    landing_root: Path, world: SampleWorld | None = None, progress: Progress | None = None
+) -> LandingBatch:
+    """Generate the sample CFTC TFF files from ``world`` and land one file per report year;
+    ``progress`` receives throttled lines (``cftc: 3/19 files landed (FinFut08.txt)``)."""
     started = time.perf_counter()
     world = world if world is not None else build_world()
     batch = LandingBatch(
@@ -308,9 +312,12 @@ def land_sample_cftc(landing_root: Path, world: SampleWorld | None = None) -> La
         synthetic=True,
         notes=[f"synthetic sample data (seed {world.seed}): not market data"],
     )
-    for name, content in sample_cftc_files(world).items():
+    files = sample_cftc_files(world)
+    counter = Counter("cftc", len(files), "files", "landed", progress)
+    for name, content in files.items():
         path = land_bytes(content, landing_root, "cftc", "sample", name)
         batch.files.append(LandedFile(path, (), None))
+        counter.advance(name)
     log.info(
         "landed %d synthetic sample CFTC files (seed %d) in %.2fs",
         len(batch.files),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.progress import Counter, Progress
 from ingestion.sample.world import SAMPLE_END, SAMPLE_START, SampleWorld, build_world
 
 # "ingestion.sample", like the sample price files.
@@ -53,8 +54,11 @@ def sample_fred_series(world: SampleWorld) -> dict[str, pd.Series]:
     }
 
 
-def land_sample_fred(landing_root: Path, world: SampleWorld | None = None) -> LandingBatch:
-    """Generate the sample FRED files (DGS2, DGS3MO, DFF) from ``world`` and land one file per series."""
+def land_sample_fred(
+    landing_root: Path, world: SampleWorld | None = None, progress: Progress | None = None
+) -> LandingBatch:
+    """Generate the sample FRED files (DGS2, DGS3MO, DFF) from ``world`` and land one file per series;
+    ``progress`` receives a line per series (``fred: 1/3 series landed (DGS2, 6,523 rows)``)."""
     world = world if world is not None else build_world()
     series = sample_fred_series(world)
     batch = LandingBatch(
@@ -64,10 +68,12 @@ def land_sample_fred(landing_root: Path, world: SampleWorld | None = None) -> La
         synthetic=True,
         notes=[f"synthetic sample data (seed {world.seed}): not market data"],
     )
+    counter = Counter("fred", len(SAMPLE_FRED_SERIES), "series", "landed", progress)
     for series_id in SAMPLE_FRED_SERIES:
         content = render_fred_csv(series_id, series[series_id])
         path = land_bytes(content, landing_root, "fred", "sample", f"{series_id}.csv")
         batch.files.append(LandedFile(path, (series_id,), None))
+        counter.advance(series_id, rows=len(series[series_id]))
     log.info("landed %d synthetic sample FRED files (seed %d)", len(batch.files), world.seed)
     return batch
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ingestion.french import FRENCH_FACTORS
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.progress import Counter, Progress
 from ingestion.sample.processes import _rng
 from ingestion.sample.world import TRADING_DAYS_PER_YEAR, SampleWorld, build_world, index_levels
 
@@ -87,8 +88,11 @@ def render_french_csv(factors: pd.DataFrame, seed: int) -> bytes:
     return "\r\n".join(lines).encode("ascii")
 
 
-def land_sample_french(landing_root: Path, world: SampleWorld | None = None) -> LandingBatch:
-    """Generate the sample daily factors file from ``world`` and land it as SAMPLE_FRENCH_FILE."""
+def land_sample_french(
+    landing_root: Path, world: SampleWorld | None = None, progress: Progress | None = None
+) -> LandingBatch:
+    """Generate the sample daily factors file from ``world`` and land it as SAMPLE_FRENCH_FILE;
+    ``progress`` receives one line (``french: 1/1 files landed (...)``)."""
     world = world if world is not None else build_world()
     content = render_french_csv(sample_french_factors(world), world.seed)
     path = land_bytes(content, landing_root, "french", "sample", SAMPLE_FRENCH_FILE)
@@ -101,6 +105,7 @@ def land_sample_french(landing_root: Path, world: SampleWorld | None = None) -> 
         notes=[f"synthetic sample data (seed {world.seed}): not market data"],
     )
     log.info("landed the synthetic sample French factors file (seed %d)", world.seed)
+    Counter("french", 1, "files", "landed", progress).advance(SAMPLE_FRENCH_FILE)
     return batch
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.progress import Counter, Progress
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.world import SAMPLE_SEED, build_world
 from ingestion.universe import Instrument
@@ -56,9 +57,10 @@ def render_yahoo_csv(symbol: str, frame: pd.DataFrame) -> bytes:
 
 
 def land_sample_prices(
-    universe: list[Instrument], landing_root: Path, seed: int = SAMPLE_SEED
+    universe: list[Instrument], landing_root: Path, seed: int = SAMPLE_SEED, progress: Progress | None = None
 ) -> LandingBatch:
-    """Generate the sample Yahoo files for ``universe`` and land one file per symbol."""
+    """Generate the sample Yahoo files for ``universe`` and land one file per symbol; ``progress``
+    receives throttled lines (``prices: 12/29 symbols landed (AAPL, 6,289 rows)``)."""
     started = time.perf_counter()
     world = build_world(seed)
     frames = sample_prices(world, universe)
@@ -69,10 +71,12 @@ def land_sample_prices(
         synthetic=True,
         notes=[f"synthetic sample data (seed {seed}): not market data"],
     )
+    counter = Counter("prices", len(universe), "symbols", "landed", progress)
     for inst in universe:
         content = render_yahoo_csv(inst.symbol, frames[inst.symbol])
         path = land_bytes(content, landing_root, "yahoo", "sample", f"{inst.symbol}.csv")
         batch.files.append(LandedFile(path, (inst.symbol,), None))
+        counter.advance(inst.symbol, rows=len(frames[inst.symbol]))
     log.info(
         "landed %d synthetic sample price files (seed %d) in %.2fs",
         len(batch.files),

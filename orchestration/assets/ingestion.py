@@ -1,9 +1,11 @@
 """Ingestion assets: upstream -> landing files -> raw tables. Bodies call the pure modules."""
 
+import socket
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import requests
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -21,6 +23,7 @@ from dagster import (
 )
 
 from ingestion import fred, french, sources, yahoo
+from ingestion.errors import SnapshotLayoutError, network_error_message
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -39,6 +42,16 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 # down through those, the whole step is tried again a few minutes later. Bad files are not retried.
 LIVE_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
+# Connection trouble that escaped a live fetcher's own retries (requests' ConnectionError and Timeout
+# are OSErrors, and so are a refused connection, a DNS failure and a socket timeout).
+NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+
 
 def ingest(
     context: AssetExecutionContext,
@@ -48,7 +61,12 @@ def ingest(
     parse: Callable,
 ) -> MaterializeResult:
     """Land this run's upstream files, parse them, load the raw table for the run's window (its
-    partition or partition range); log progress, return metadata."""
+    partition or partition range); log progress, return metadata.
+
+    Progress lines of landing and parsing (``prices: 12/29 symbols landed (...)``, throttled to about
+    20 per stage) go to the run's log. Errors a person must act on fail the step with one line
+    ``<cause> — fix: <what to do>``: a bad file or a snapshot folder that is not there (not
+    retried), an upstream that cannot be reached (retried by the live retry policy)."""
     label = "SYNTHETIC sample data (not market data)" if settings.synthetic else settings.source
     window = partitions.run_window(context, settings)
     context.log.info(f"{table.qualified} from {label}, window {window}: landing into {settings.landing_dir}")
@@ -59,10 +77,18 @@ def ingest(
             snapshot_dir=settings.snapshot_dir,
             start_date=window.start,
             end_date=window.end,
+            progress=context.log.info,
         )
-        frame, dropped = parse(batch, window.start, settings.home)
+        frame, dropped = parse(batch, window.start, settings.home, progress=context.log.info)
     except UpstreamUnavailableError:
         raise  # transient: the live retry policy tries the step again
+    except NETWORK_ERRORS as error:
+        if settings.source != "live":
+            raise
+        # transient too, and the same one line as an upstream unreachable after its retries
+        raise UpstreamUnavailableError(network_error_message(table.system, error)) from error
+    except SnapshotLayoutError as error:
+        raise Failure(description=str(error), allow_retries=False) from error
     except UpstreamFileError as error:
         raise Failure(
             description=(

@@ -25,6 +25,7 @@ from ingestion.cftc import (
     parse_tff_file,
     release_time,
 )
+from ingestion.errors import OFFLINE_FIX
 from ingestion.landing import LandedFile, LandingBatch
 
 CODES = ("239742", "209742", "13874A")
@@ -537,9 +538,7 @@ def test_live_unreachable_raises_with_offline_hint(tmp_path: Path) -> None:
             sleep=sleeps.append,
             today=dt.date(2024, 7, 20),
         )
-    assert str(info.value).endswith(
-        "check the network, or run offline with ROTATION_SOURCE=sample or snapshot"
-    )
+    assert str(info.value).endswith(" — fix: " + OFFLINE_FIX)
     assert "HTTP 429" in str(info.value) and len(get.calls) == 4 and sleeps == [2.0, 4.0, 8.0]
 
 

@@ -24,8 +24,9 @@ def test_wrong_source_exits_2_with_one_line_cause_and_fix(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "error: ROTATION_SOURCE='bogus' is not one of sample, snapshot, live; unset it for the generated "
-        "sample, or set snapshot (with ROTATION_SNAPSHOT_DIR) or live"
+        "error: ROTATION_SOURCE='bogus' is not one of sample, snapshot, live — fix: unset it for the "
+        "generated sample, or set ROTATION_SOURCE=snapshot (files in ROTATION_SNAPSHOT_DIR) or "
+        "ROTATION_SOURCE=live (downloads; needs the network)"
     ]
 
 

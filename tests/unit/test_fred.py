@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from ingestion.calendar import nyse_holidays, nyse_trading_days
+from ingestion.errors import OFFLINE_FIX
 from ingestion.fred import (
     FRED_COLUMNS,
     SeriesFileError,
@@ -152,7 +153,9 @@ def test_land_snapshot_and_parse_batch(snapshot_dir: Path, tmp_path: Path) -> No
 
 
 def test_land_snapshot_errors(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="does not exist; point it at a directory laid out like"):
+    with pytest.raises(
+        FileNotFoundError, match="does not exist — fix: set ROTATION_SNAPSHOT_DIR to a directory"
+    ):
         land_snapshot_fred(tmp_path / "nowhere", SERIES, tmp_path / "landing")
     (tmp_path / "snap" / "yahoo").mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match=r"has no fred/ folder \(expected fred/<SERIES>\.csv"):
@@ -459,7 +462,7 @@ def test_live_always_unreachable_raises_a_clear_error(tmp_path: Path) -> None:
     message = str(info.value)
     assert message.startswith("FRED unreachable after 4 attempts (last error: HTTP 503): ")
     assert "DGS2, DFF" in message
-    assert message.endswith("check the network, or run offline with ROTATION_SOURCE=sample or snapshot")
+    assert message.endswith(" — fix: " + OFFLINE_FIX)
     assert len(get.calls) == 8
     assert sleeps == [0.5, 1.0, 2.0] * 2
     assert not (tmp_path / "landing").exists()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from pathlib import Path
 
 import pytest
+import requests
 from dagster import Failure, build_asset_context
 
+from ingestion import fred, sources, yahoo
+from ingestion.errors import OFFLINE_FIX, SnapshotLayoutError
 from ingestion.landing import UpstreamUnavailableError
 from ingestion.yahoo import PriceFileError
+from orchestration import cli
 from orchestration.assets.ingestion import LIVE_RETRY, ingest, ingestion_assets
 from warehouse import raw
 from warehouse.settings import Settings
@@ -52,10 +57,84 @@ def test_an_unreachable_source_is_left_to_the_retry_policy(tmp_path):
 def test_an_unpartitioned_run_covers_everything_from_the_start_date(tmp_path):
     seen = {}
 
-    def land(source, *, landing_dir, snapshot_dir, start_date, end_date):
-        seen.update(start=start_date, end=end_date)
+    def land(source, *, landing_dir, snapshot_dir, start_date, end_date, progress):
+        seen.update(start=start_date, end=end_date, progress=progress)
         raise UpstreamUnavailableError("stop here")
 
     with build_asset_context() as context, pytest.raises(UpstreamUnavailableError):
         ingest(context, _settings(tmp_path), raw.PRICES, land, parse=None)
+    assert seen.pop("progress") == context.log.info, "progress lines go to the run's log"
     assert seen == {"start": dt.date(2000, 1, 3), "end": None}
+
+
+# --- errors a person can act on: one line, cause and fix ------------------------------------------
+
+
+def _live(tmp_path: Path) -> Settings:
+    return Settings.from_env({"ROTATION_SOURCE": "live", "ROTATION_HOME": str(tmp_path)})
+
+
+def test_an_unreachable_live_fetch_fails_with_one_line_naming_upstream_and_the_offline_fix(
+    tmp_path, monkeypatch
+):
+    """The real FRED fetcher, its HTTP call refused (no network), its backoff sleeps skipped."""
+    refused = []
+
+    def refuse(url, params=None, timeout=None):
+        refused.append(params["id"])
+        raise requests.ConnectionError("Failed to establish a new connection: [Errno 111] Connection refused")
+
+    real = fred.fetch_live_fred
+    monkeypatch.setattr(
+        fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=refuse, sleep=lambda s: None)
+    )
+    with build_asset_context() as context, pytest.raises(UpstreamUnavailableError) as failed:
+        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+    message = str(failed.value)
+    assert len(refused) == 4 * 5, "every series tried 4 times"
+    assert message.startswith("FRED unreachable after 4 attempts (last error: ConnectionError: ")
+    assert " — fix: check the network and retry later, or work offline with ROTATION_SOURCE=sample" in message
+    assert "ROTATION_SOURCE=snapshot" in message and "\n" not in message
+    assert cli.failure_line(cli.RunReport(False, failures=[f"raw__fred_series: {message}"])) == message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        requests.ConnectionError(
+            "HTTPSConnectionPool(host='query2.finance.yahoo.com'): Max retries exceeded"
+        ),
+        socket.gaierror(-3, "Temporary failure in name resolution"),
+        TimeoutError("timed out"),
+    ],
+)
+def test_a_network_error_escaping_a_live_fetcher_becomes_the_same_one_line(tmp_path, error):
+    def land(*args, **kwargs):
+        raise error
+
+    with build_asset_context() as context, pytest.raises(UpstreamUnavailableError) as failed:
+        ingest(context, _live(tmp_path), raw.PRICES, land, parse=None)
+    message = str(failed.value)
+    assert message.startswith(f"Yahoo Finance could not be reached ({type(error).__name__}: ")
+    assert message.endswith(" — fix: " + OFFLINE_FIX) and "\n" not in message
+    assert failed.value.__cause__ is error
+
+
+def test_a_snapshot_dir_without_yahoo_fails_without_retry_with_the_clis_line(tmp_path):
+    (tmp_path / "snap").mkdir()
+    settings = Settings.from_env(
+        {
+            "ROTATION_SOURCE": "snapshot",
+            "ROTATION_SNAPSHOT_DIR": str(tmp_path / "snap"),
+            "ROTATION_HOME": str(tmp_path),
+        }
+    )
+    with build_asset_context() as context, pytest.raises(Failure) as failed:
+        ingest(context, settings, raw.PRICES, sources.land_prices, yahoo.parse_batch)
+    assert failed.value.allow_retries is False
+    with pytest.raises(SnapshotLayoutError) as cli_check:
+        cli.preflight(settings)  # what `rotation run` checks before any run
+    assert failed.value.description == str(cli_check.value)
+    assert failed.value.description.startswith(
+        f"ROTATION_SNAPSHOT_DIR={tmp_path / 'snap'} has no yahoo/ folder"
+    )

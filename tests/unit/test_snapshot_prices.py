@@ -174,7 +174,7 @@ def test_land_snapshot_skips_files_outside_the_universe(tmp_path: Path) -> None:
 
 
 def test_land_snapshot_errors(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="ROTATION_SNAPSHOT_DIR=.*does not exist; point it at"):
+    with pytest.raises(FileNotFoundError, match="ROTATION_SNAPSHOT_DIR=.*does not exist — fix: set"):
         land_snapshot(tmp_path / "nowhere", ["IWM"], tmp_path / "landing")
     (tmp_path / "snap").mkdir()
     with pytest.raises(FileNotFoundError, match="no yahoo/ folder"):

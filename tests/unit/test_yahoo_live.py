@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from yfinance.exceptions import YFRateLimitError
 
+from ingestion.errors import OFFLINE_FIX
 from ingestion.yahoo import UpstreamUnavailableError, fetch_live, parse_batch, parse_price_file
 
 FIELDS = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]
@@ -172,7 +173,7 @@ def test_always_failing_raises_a_clear_error(tmp_path: Path) -> None:
     message = str(info.value)
     assert "Yahoo Finance unreachable after 4 attempts" in message
     assert "ConnectionError: connection refused" in message
-    assert "ROTATION_SOURCE=sample or snapshot" in message
+    assert message.endswith(" — fix: " + OFFLINE_FIX) and "\n" not in message
     assert len(download.calls) == 4
     assert sleeps == [0.5, 1.0, 2.0]
     assert not (tmp_path / "landing").exists()

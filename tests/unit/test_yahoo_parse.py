@@ -423,18 +423,20 @@ def test_parse_batch_filters_dates_names_symbols_and_records_the_file(tmp_path: 
     assert len(notes) == 1 and notes[0].startswith("^RUT.csv line 4: 2024-07-17 dropped")
 
 
-def test_parse_batch_logs_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_parse_batch_reports_throttled_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     files = [
-        LandedFile(write(tmp_path, f"S{i}.csv", "Date,Close\n2024-07-16,1\n"), (f"S{i}",)) for i in range(12)
+        LandedFile(write(tmp_path, f"S{i}.csv", "Date,Close\n2024-07-16,1\n"), (f"S{i}",)) for i in range(45)
     ]
     batch = LandingBatch(system="yahoo", mode="snapshot", requested=(), files=files)
-    with caplog.at_level("INFO", logger="ingestion.yahoo"):
-        frame, _ = parse_batch(batch, dt.date(2000, 1, 1), home=tmp_path)
-    assert len(frame) == 12
-    assert [r.getMessage() for r in caplog.records] == [
-        "yahoo snapshot: parsed 10/12 files, 10 rows",
-        "yahoo snapshot: parsed 12/12 files, 12 rows",
-    ]
+    lines: list[str] = []
+    frame, _ = parse_batch(batch, dt.date(2000, 1, 1), home=tmp_path, progress=lines.append)
+    assert len(frame) == 45
+    assert len(lines) == 15  # every 3rd of 45 files: at most 20 lines
+    assert lines[0] == "prices: 3/45 files parsed (S2.csv, 1 row; 3 rows so far)"
+    assert lines[-1] == "prices: 45/45 files parsed (S44.csv, 1 row; 45 rows in all)"
+    with caplog.at_level("INFO", logger="ingestion.progress"):  # no callback: the module's logger
+        parse_batch(batch, dt.date(2000, 1, 1), home=tmp_path)
+    assert [r.getMessage() for r in caplog.records] == lines
 
 
 def test_parse_batch_of_no_files(tmp_path: Path) -> None:
