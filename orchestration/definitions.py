@@ -4,11 +4,12 @@ Jobs (one writer at a time: the instance runs one run at a time, every step that
 file is in the ``rotation_duckdb_writer`` pool):
 
 - ``prices_and_rates``: raw/prices, raw/fred_series and raw/french_factors for a month partition or range, then every
-  dbt model and test, then serving and the report. Scheduled every weekday after the US close.
-- ``positioning``: raw/cftc_tff for a report-week partition or range, then dbt, serving and the report.
+  dbt model and test, then serving, the Parquet export of the marts and the report. Scheduled every weekday
+  after the US close.
+- ``positioning``: raw/cftc_tff for a report-week partition or range, then dbt, serving, Parquet and the report.
   Scheduled every Friday after the CFTC's release.
 - ``ingest_positioning``: raw/cftc_tff alone (the first step of a full build).
-- ``marts_and_serving``: dbt, serving and the report only; with ``--full-refresh`` (see orchestration/cli.py)
+- ``marts_and_serving``: dbt, serving, Parquet and the report only; with ``--full-refresh`` (see orchestration/cli.py)
   the incremental marts are rebuilt from scratch.
 
 A full build (``rotation run``, ``make run``) is two runs: ``ingest_positioning`` over every report
@@ -38,19 +39,21 @@ from orchestration.assets.ingestion import (
     RAW_PRICES,
     ingestion_assets,
 )
+from orchestration.assets.parquet import PARQUET, parquet
 from orchestration.assets.report import REPORT, rotation_report
 from orchestration.assets.serving import SERVING, serving
 from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
 from warehouse.settings import Settings
 
-TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, REPORT)
+TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
 prices_and_rates = define_asset_job(
     "prices_and_rates",
     selection=AssetSelection.assets(RAW_PRICES, RAW_FRED_SERIES, RAW_FRENCH_FACTORS) | TRANSFORM,
     description=(
         "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), then build every "
-        "dbt model and test, publish serving.duckdb if every blocking check passed, and render the report."
+        "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
+        "Parquet and render the report."
     ),
 )
 positioning = define_asset_job(
@@ -58,7 +61,8 @@ positioning = define_asset_job(
     selection=AssetSelection.assets(RAW_CFTC_TFF) | TRANSFORM,
     description=(
         "Load CFTC positioning for the selected report weeks (one run for any range), then build every "
-        "dbt model and test, publish serving.duckdb if every blocking check passed, and render the report."
+        "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
+        "Parquet and render the report."
     ),
 )
 ingest_positioning = define_asset_job(
@@ -69,7 +73,10 @@ ingest_positioning = define_asset_job(
 marts_and_serving = define_asset_job(
     "marts_and_serving",
     selection=TRANSFORM,
-    description="Build every dbt model and test from the raw tables as they are, then publish and render the report.",
+    description=(
+        "Build every dbt model and test from the raw tables as they are, then publish, export the marts to "
+        "Parquet and render the report."
+    ),
 )
 JOBS = [prices_and_rates, positioning, ingest_positioning, marts_and_serving]
 
@@ -117,7 +124,7 @@ def build_definitions(settings: Settings) -> Definitions:
         return RunRequest(run_key=f"positioning:{day}", tags=partitions.partition_range_tags(keys))
 
     return Definitions(
-        assets=[*ingestion_assets(settings), rotation_dbt_assets, serving, rotation_report],
+        assets=[*ingestion_assets(settings), rotation_dbt_assets, serving, parquet, rotation_report],
         asset_checks=GATES,
         jobs=JOBS,
         schedules=[daily_after_us_close, weekly_after_cftc_release],

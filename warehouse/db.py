@@ -2,7 +2,8 @@
 
 DuckDB allows one writing process or many reading ones. Dagster is the only writer of the build file
 (``rotation.duckdb``); dbt writes it as Dagster's subprocess. Everyone else reads ``serving.duckdb``,
-which is only ever replaced whole by a rename (see :func:`publish`).
+which is only ever replaced whole by a rename (see :func:`publish`); tools without a DuckDB driver
+read its marts as Parquet files, each replaced whole the same way (see :func:`export_parquet`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,28 +21,77 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.errors import cause_and_fix
+
 log = logging.getLogger(__name__)
 
 
 class WarehouseLockedError(RuntimeError):
-    """The build file is held by another process."""
+    """A warehouse file is held by another process: one line naming the file, the process (PID and
+    command line where known) and what to do."""
+
+
+class WarehouseMissingError(FileNotFoundError):
+    """A warehouse file to be read does not exist yet: one line naming it and saying to build first."""
+
+
+_LOCK_HOLDER = re.compile(r"held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def lock_holder(error: BaseException) -> str:
+    """``PID 123: python3.11 -m orchestration.cli run`` from DuckDB's lock error (the command line
+    from /proc where readable), or DuckDB's own words when it names no process."""
+    text = " ".join(str(error).split())
+    match = _LOCK_HOLDER.search(text)
+    if match is None:
+        return text
+    pid = match["pid"]
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        command = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(raw.decode().split("\0")) if a)
+    except (OSError, UnicodeDecodeError):
+        command = ""
+    command = " ".join(command.split()) or Path(match["exe"]).name
+    return f"PID {pid}: {command[:100]}{'...' if len(command) > 100 else ''}"
+
+
+def locked_message(path: Path, error: BaseException, *, read_only: bool) -> str:
+    holder = lock_holder(error)
+    if read_only:
+        return cause_and_fix(
+            f"{path} is held for writing by another process ({holder})",
+            "close that session or wait for it to finish, then run again; open warehouse files "
+            "read-only (duckdb.connect(path, read_only=True)) so they never block",
+        )
+    return cause_and_fix(
+        f"{path} is locked by another process ({holder})",
+        "wait for that run to finish or close that process (a Dagster run, a dbt, notebook or DuckDB "
+        "session on the build file), then run again; BI tools read serving.duckdb, read-only",
+    )
+
+
+def missing_message(path: Path) -> str:
+    return cause_and_fix(
+        f"{path} does not exist yet (nothing has been built or published in this ROTATION_HOME)",
+        "build the warehouse first: run `make run` (or .venv/bin/rotation run), or point ROTATION_HOME "
+        "at a built warehouse",
+    )
 
 
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open a DuckDB file and always close it; a lock conflict becomes a clear error."""
+    """Open a DuckDB file and always close it. A lock held by another process becomes a
+    WarehouseLockedError, a missing file opened read-only a WarehouseMissingError, each one line
+    ``<cause> — fix: <what to do>``."""
     path = Path(path)
     if read_only and not path.exists():
-        raise FileNotFoundError(f"{path} does not exist yet: build the warehouse first (make run)")
+        raise WarehouseMissingError(missing_message(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
-            raise WarehouseLockedError(
-                f"{path} is locked by another process ({e}). Only one writer may open the build "
-                "file: wait for the running job to finish, or read serving.duckdb instead"
-            ) from e
+            raise WarehouseLockedError(locked_message(path, e, read_only=read_only)) from e
         raise
     try:
         yield con
@@ -125,3 +176,63 @@ def publish(
         raise
     log.info("published %s tables to %s", len(tables), serving_db)
     return PublishResult(path=serving_db, tables=tables, published_at=published_at)
+
+
+PARQUET_SCHEMA = "marts"
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_]+")  # a mart's name becomes a file name: nothing else gets through
+
+
+def export_parquet(
+    serving_db: Path, out_dir: Path, *, schema: str = PARQUET_SCHEMA
+) -> dict[str, tuple[Path, int]]:
+    """Write every table of ``schema`` in the serving file to ``out_dir/<table>.parquet`` (zstd), and
+    return ``{table: (path, rows)}``.
+
+    Each file is written under a temporary name in ``out_dir`` and renamed over the old one, so a
+    reader sees the previous file or the new one, never half a file. Rows are sorted by all columns
+    left to right (a mart's leading columns are its key, mostly the date first), so an unchanged mart
+    gives the same rows in the same order. Parquet files of tables that no longer exist, and temporary
+    files of an export killed before its rename, are removed. The serving file is opened read-only.
+    Nothing is written when the schema has no tables or a table name is not a plain identifier.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Leftovers of an export killed before its rename (one export at a time: none is in use).
+    for stale in out_dir.glob(".*.parquet.*.tmp"):
+        stale.unlink(missing_ok=True)
+    written: dict[str, tuple[Path, int]] = {}
+    with connect(serving_db, read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = $schema order by table_name",
+                {"schema": schema},
+            ).fetchall()
+        ]
+        if not tables:
+            raise RuntimeError(f"{serving_db} has no tables in schema {schema}: nothing to export")
+        unsafe = [table for table in tables if not _TABLE_NAME.fullmatch(table)]
+        if unsafe:
+            raise ValueError(
+                f"{schema} tables {unsafe} are not plain names: refusing to use them as file names"
+            )
+        for table in tables:
+            path = out_dir / f"{table}.parquet"
+            tmp = out_dir / f".{table}.parquet.{uuid.uuid4().hex}.tmp"
+            quoted = str(tmp).replace("'", "''")  # COPY TO takes no parameters: quote the path
+            try:
+                (rows,) = con.execute(
+                    f'copy (select * from "{schema}"."{table}" order by all) '
+                    f"to '{quoted}' (format parquet, compression zstd)"
+                ).fetchone()
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            written[table] = (path, rows)
+    for old in out_dir.glob("*.parquet"):
+        if old.stem not in written:
+            old.unlink(missing_ok=True)
+            log.info("removed %s: %s.%s no longer exists", old, schema, old.stem)
+    log.info("exported %s tables of %s to %s", len(written), schema, out_dir)
+    return written

@@ -11,19 +11,22 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.errors import cause_and_fix, snapshot_dir_missing
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("sample", "snapshot", "live")
 DEFAULT_START = {"sample": dt.date(2000, 1, 3), "snapshot": dt.date(1980, 1, 1), "live": dt.date(1980, 1, 1)}
 
 
 class SettingsError(ValueError):
-    """A ROTATION_* setting is wrong; the message says which, what came and how to fix it."""
+    """A ROTATION_* setting is wrong; the message (one line: ``<cause> — fix: <what to set>``) says
+    which, what came and how to fix it."""
 
 
 @dataclass(frozen=True)
 class Settings:
     source: str  # ROTATION_SOURCE: sample | snapshot | live
-    home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb, reports/
+    home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb, reports/, parquet/
     snapshot_dir: Path  # ROTATION_SNAPSHOT_DIR
     start_date: dt.date  # ROTATION_START_DATE
 
@@ -47,6 +50,11 @@ class Settings:
         return self.home / "reports"
 
     @property
+    def parquet_dir(self) -> Path:
+        """One Parquet file per mart (<mart>.parquet), exported from serving.duckdb after each publish."""
+        return self.home / "parquet"
+
+    @property
     def synthetic(self) -> bool:
         return self.source == "sample"
 
@@ -60,8 +68,11 @@ class Settings:
         source = env.get("ROTATION_SOURCE", "sample").strip().lower() or "sample"
         if source not in SOURCES:
             raise SettingsError(
-                f"ROTATION_SOURCE={env.get('ROTATION_SOURCE')!r} is not one of {', '.join(SOURCES)}; "
-                "unset it for the generated sample, or set snapshot (with ROTATION_SNAPSHOT_DIR) or live"
+                cause_and_fix(
+                    f"ROTATION_SOURCE={env.get('ROTATION_SOURCE')!r} is not one of {', '.join(SOURCES)}",
+                    "unset it for the generated sample, or set ROTATION_SOURCE=snapshot (files in "
+                    "ROTATION_SNAPSHOT_DIR) or ROTATION_SOURCE=live (downloads; needs the network)",
+                )
             )
         home = Path(env.get("ROTATION_HOME") or REPO_ROOT / "warehouse").expanduser().resolve()
         snapshot_dir = (
@@ -74,11 +85,11 @@ class Settings:
             start = dt.date.fromisoformat(raw_start) if raw_start else DEFAULT_START[source]
         except ValueError:
             raise SettingsError(
-                f"ROTATION_START_DATE={raw_start!r} is not a date: use YYYY-MM-DD, e.g. 1980-01-01"
+                cause_and_fix(
+                    f"ROTATION_START_DATE={raw_start!r} is not a date",
+                    "use YYYY-MM-DD, e.g. ROTATION_START_DATE=1980-01-01, or unset it for the default",
+                )
             ) from None
         if source == "snapshot" and not snapshot_dir.is_dir():
-            raise SettingsError(
-                f"ROTATION_SOURCE=snapshot but ROTATION_SNAPSHOT_DIR={snapshot_dir} does not exist: "
-                "point it at a directory laid out like ../shared/data/snapshot"
-            )
+            raise SettingsError(snapshot_dir_missing(snapshot_dir))
         return cls(source=source, home=home, snapshot_dir=snapshot_dir, start_date=start)

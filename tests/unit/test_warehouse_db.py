@@ -234,3 +234,59 @@ def test_a_symbol_that_disappears_upstream_stays_requested_and_shows_zero_rows(t
         load(con, frame(ROWS[:2]), source="snapshot", requested=["A"])
         per_symbol = raw.latest_load_items(con, "yahoo").set_index("item")
     assert bool(per_symbol.loc["B", "requested"]) and per_symbol.loc["B", "rows_delivered"] == 0
+
+
+def serving_with_marts(path, marts: dict[str, int]) -> None:
+    """A tiny serving file: marts.<name> with ``rows`` rows each, plus a reference table."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema reference")
+        con.execute("create table reference.r as select 1 as x")
+        for name, rows in marts.items():
+            con.execute(
+                f"create table marts.{name} as select (date '2024-01-01' + i::int) as date, i * 1.5 as v "
+                f"from range({rows}) r(i) order by random()"
+            )
+
+
+def test_export_parquet_writes_one_file_per_mart_and_removes_stale_ones(tmp_path):
+    home = tmp_path / "it's home"  # a quote in the path must survive COPY TO's quoting
+    home.mkdir()
+    serving, out = home / "serving.duckdb", home / "parquet"
+    serving_with_marts(serving, {"a": 3, "b": 5})
+    out.mkdir()
+    (out / ".a.parquet.0123abcd.tmp").write_bytes(b"half a file of a killed export")
+
+    files = db.export_parquet(serving, out)
+
+    assert files == {"a": (out / "a.parquet", 3), "b": (out / "b.parquet", 5)}
+    assert sorted(p.name for p in out.iterdir()) == ["a.parquet", "b.parquet"]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select date::varchar, v from read_parquet($p)", {"p": str(out / "b.parquet")}
+        ).fetchall()
+    assert rows == [(f"2024-01-0{i + 1}", i * 1.5) for i in range(5)], "sorted, every row"
+
+    serving_with_marts(serving, {"b": 2})  # mart a no longer published
+    files = db.export_parquet(serving, out)
+
+    assert files == {"b": (out / "b.parquet", 2)}
+    assert sorted(p.name for p in out.iterdir()) == ["b.parquet"]
+
+
+def test_export_parquet_keeps_the_old_files_when_there_is_nothing_safe_to_export(tmp_path):
+    serving, out = tmp_path / "serving.duckdb", tmp_path / "parquet"
+    serving_with_marts(serving, {"a": 3})
+    db.export_parquet(serving, out)
+    serving_with_marts(serving, {})
+    with pytest.raises(RuntimeError, match="no tables in schema marts"):
+        db.export_parquet(serving, out)
+    assert sorted(p.name for p in out.iterdir()) == ["a.parquet"]
+    with duckdb.connect(str(serving)) as con:
+        con.execute('create table marts."../escape" as select 1 as x; create table marts.b as select 1 as x')
+    with pytest.raises(ValueError, match="not plain names"):
+        db.export_parquet(serving, out)
+    assert sorted(p.name for p in out.iterdir()) == ["a.parquet"]
+    assert not (tmp_path / "escape.parquet").exists()
+    with pytest.raises(FileNotFoundError, match="build the warehouse first"):
+        db.export_parquet(tmp_path / "missing.duckdb", out)
