@@ -15,6 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt audit lock clean
+.PHONY: docs marts-doc browser
 
 help:
 	@echo "make run      build the whole warehouse on ROTATION_SOURCE (default: sample) and print a summary"
@@ -23,6 +24,8 @@ help:
 	@echo "make full-refresh  the whole build with the incremental marts rebuilt from scratch"
 	@echo "make summary  print what serving.duckdb holds"
 	@echo "make dbt ARGS='build --select rate_sensitivity'  run dbt by hand on the build file"
+	@echo "make docs     dbt docs as one offline HTML file: \$$ROTATION_HOME/docs/index.html (needs a built warehouse)"
+	@echo "make marts-doc  regenerate docs/marts.md from the marts' dbt YAML"
 	@echo "make lint     ruff check and format check"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml's pins"
 	@echo "make audit    pip-audit over requirements.lock (needs PyPI's JSON API or OSV: not reachable offline)"
@@ -62,11 +65,35 @@ ROTATION_HOME ?= $(CURDIR)/warehouse
 dbt: install
 	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb $(BIN)/dbt $(ARGS) --profiles-dir .
 
+# dbt docs as one self-contained HTML file (manifest and catalog inlined, no network) from the build file
+# of $(ROTATION_HOME), run from inside dbt_project/ like `make dbt`. tests/integration/test_docs_site.py
+# reads DBT_DOCS from here and runs the same command (with its own --target-path).
+DBT_DOCS := docs generate --static --profiles-dir .
+docs: install
+	@test -f $(abspath $(ROTATION_HOME))/rotation.duckdb || { echo "no build file $(abspath $(ROTATION_HOME))/rotation.duckdb: build the warehouse first (make run, same ROTATION_HOME)"; exit 1; }
+	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb $(BIN)/dbt $(DBT_DOCS)
+	@mkdir -p $(abspath $(ROTATION_HOME))/docs
+	cp dbt_project/target/static_index.html $(abspath $(ROTATION_HOME))/docs/index.html
+	@echo "dbt docs: $(abspath $(ROTATION_HOME))/docs/index.html (open it in a browser; works offline)"
+
+# docs/marts.md from dbt_project/models/marts/*.yml (tests/unit/test_docs.py fails while they differ).
+marts-doc: $(INSTALLED)
+	$(BIN)/python docs/generate_marts_md.py
+
 summary: install
 	@$(BIN)/rotation summary
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -ra --durations=10
+
+# Debian's chromium for the browser test of the Dagster UI (tests/integration/test_dagster_ui.py):
+# Playwright drives it through executable_path; no browser is downloaded. Installed when missing and
+# apt-get can run (root); otherwise that test is skipped with the reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the UI test"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+		|| echo "could not install chromium (apt-get as root): the Dagster UI test will be skipped"; }
 
 test-fast: install
 	$(BIN)/python -m pytest -ra -m "not slow and not acceptance"

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from warehouse.settings import Settings
-
-# The dbt executable of the interpreter running Dagster (the project's venv), not whatever is on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 # Everything that writes the build file shares this pool; the instance limits it to one slot
 # (orchestration/dagster.yaml), because DuckDB allows a single writing process.

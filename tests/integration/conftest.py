@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +108,21 @@ def file_digest(path: Path) -> str:
 @pytest.fixture(scope="session")
 def today() -> dt.date:
     return dt.date.today()
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> tuple[Settings, GraphRun]:
+    """One whole-graph build on the generated sample, shared by every test that only reads it
+    (a test that changes the warehouse builds its own)."""
+    settings = make_settings(tmp_path_factory.mktemp("sample_home"), "sample")
+    return settings, run_graph(settings)
+
+
+@pytest.fixture
+def built_sample_home(sample_warehouse, tmp_path) -> Settings:
+    """A private copy of the shared sample warehouse (landing files, build and serving files), for a
+    test that changes it: as if `make run` had just succeeded there, without building it again."""
+    settings, _ = sample_warehouse
+    home = tmp_path / "home"
+    shutil.copytree(settings.home, home)
+    return make_settings(home, "sample")

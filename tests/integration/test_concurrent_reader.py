@@ -15,7 +15,7 @@ import textwrap
 import duckdb
 import pytest
 
-from tests.integration.conftest import make_settings, run_graph
+from tests.integration.conftest import run_graph
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +60,8 @@ READER = textwrap.dedent(
 )
 
 
-def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path):
-    settings = make_settings(tmp_path / "home", "sample")
-    assert run_graph(settings).success
+def test_reader_never_sees_an_error_or_a_half_published_file(tmp_path, built_sample_home):
+    settings = built_sample_home
     out, stop = tmp_path / "reads.json", tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(settings.serving_db), str(out), str(stop)],

@@ -11,14 +11,13 @@ import time
 import duckdb
 import pytest
 
-from tests.integration.conftest import file_digest, make_settings, run_graph
+from tests.integration.conftest import file_digest, run_graph
 
 pytestmark = pytest.mark.slow
 
 
-def test_a_run_killed_during_dbt_leaves_serving_intact_and_the_next_run_recovers(tmp_path):
-    settings = make_settings(tmp_path / "home", "sample")
-    assert run_graph(settings).success
+def test_a_run_killed_during_dbt_leaves_serving_intact_and_the_next_run_recovers(tmp_path, built_sample_home):
+    settings = built_sample_home
     before = file_digest(settings.serving_db)
     env = {
         **os.environ,

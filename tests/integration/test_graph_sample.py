@@ -7,7 +7,7 @@ import pytest
 
 from ingestion.sample import SAMPLE_FRED_SERIES
 from ingestion.universe import load_universe
-from tests.integration.conftest import make_settings, run_graph, table_checksums
+from tests.integration.conftest import run_graph, table_checksums
 
 pytestmark = pytest.mark.slow
 
@@ -17,11 +17,8 @@ NULL_ON_SAMPLE = {"implied_change_bp_next_fomc", "cut_probability_next_fomc"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    home = tmp_path_factory.mktemp("sample_home")
-    settings = make_settings(home, "sample")
-    first = run_graph(settings)
-    return settings, first
+def built(sample_warehouse):
+    return sample_warehouse
 
 
 def test_first_run_succeeds_with_every_check_passing(built):

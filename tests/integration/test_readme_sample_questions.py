@@ -1,0 +1,221 @@
+"""The README's "Ten analyst questions", run as written on the sample warehouse.
+
+Each question is a bold question, an HTML comment ``<!-- sample-question: N -->``, a ```sql block
+and one sentence on how to read the result. Every query must return rows with no all-null column,
+and several answers are recomputed with pandas from other marts (or from the whole table).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SECTION = re.compile(r"^## Ten analyst questions\n(?P<body>.*?)(?=^## )", re.S | re.M)
+BLOCK = re.compile(
+    r"\*\*(?P<qn>\d+)\. (?P<question>[^*]+?)\*\*[^\S\n]*\n[^\S\n]*\n"
+    r"<!-- sample-question: (?P<n>\d+) -->[^\S\n]*\n"
+    r"```sql[^\n]*\n(?P<sql>.*?)\n```[^\S\n]*\n"
+    r"[^\S\n]*\n(?P<reading>[^\n]+)",
+    re.S,
+)
+MARKER = re.compile(r"<!-- sample-question: (\d+) -->")
+
+
+def readme_sample_questions() -> dict[int, str]:
+    text = README.read_text(encoding="utf-8")
+    section = SECTION.search(text)
+    assert section, 'README has no "## Ten analyst questions" section followed by another "## " section'
+    after = text[section.end() :]
+    assert after.startswith("## Data quality gates"), (
+        'the section must come right before "## Data quality gates"'
+    )
+    blocks = list(BLOCK.finditer(section["body"]))
+    markers = MARKER.findall(text)
+    assert len(blocks) == len(markers), (
+        f"{len(markers)} sample-question markers in README but {len(blocks)} complete blocks (bold question, "
+        "marker, ```sql fence, blank line, one sentence) in its Ten analyst questions section"
+    )
+    questions = {}
+    for block in blocks:
+        n = int(block["n"])
+        assert int(block["qn"]) == n, f"question {block['qn']} carries the marker sample-question: {n}"
+        assert block["question"].strip().endswith("?"), f"question {n} is not a question"
+        assert block["reading"].strip() and not block["reading"].startswith(("```", "<!--", "**", "#")), (
+            f"question {n}: no sentence on how to read the result after the SQL"
+        )
+        assert n not in questions, f"sample-question {n} appears twice"
+        questions[n] = block["sql"]
+    return questions
+
+
+def test_ten_numbered_questions():
+    assert sorted(readme_sample_questions()) == list(range(1, 11))
+
+
+@pytest.fixture(scope="module")
+def serving(sample_warehouse):
+    settings, run = sample_warehouse
+    assert run.success, run.failures
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="module")
+def answers(serving) -> dict[int, pd.DataFrame]:
+    out = {}
+    for n, sql in readme_sample_questions().items():
+        out[n] = serving.execute(sql).df()
+    return out
+
+
+def table(con, sql: str, *params) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+def day(value) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def test_every_question_returns_rows_and_no_all_null_column(answers):
+    assert sorted(answers) == list(range(1, 11))
+    for n, df in answers.items():
+        assert len(df) >= 1, f"sample question {n} returns no rows on the sample warehouse"
+        empty = [column for column in df.columns if df[column].isna().all()]
+        assert not empty, f"sample question {n}: columns with only nulls: {empty}"
+
+
+def test_q1_spreads_agree_with_rotation_daily_and_ranks_with_pandas(answers, serving):
+    got = answers[1].set_index("pair")
+    daily = table(serving, "select * from marts.rotation_daily where date = date '2024-07-16'").iloc[0]
+    assert got.loc["^RUT/^GSPC", "spread_pp"] == pytest.approx(daily["rut_gspc_spread_5d"] * 100, abs=0.006)
+    assert got.loc["^RUT/^NDX", "spread_pp"] == pytest.approx(daily["rut_ndx_spread_5d"] * 100, abs=0.006)
+    history = table(
+        serving, "select pair, date, return_spread from marts.relative_performance where horizon = '5d'"
+    )
+    history["date"] = history["date"].map(day)
+    for pair, row in got.iterrows():
+        spreads = history[history["pair"] == pair].sort_values("date")
+        today = spreads[spreads["date"] == day("2024-07-16")]["return_spread"].iloc[0]
+        earlier = spreads[spreads["date"] < day("2024-07-16")]["return_spread"]
+        assert row["spread_rank"] == int((spreads["return_spread"] > today).sum()) + 1, pair
+        assert bool(row["is_record"]) == bool(today > earlier.max()), pair
+    assert got.loc["^RUT/^GSPC", "is_record"], "the scripted July 2024 rotation should set a 5-day record"
+
+
+def test_q3_days_in_top_percentile_match_an_expanding_percentile_of_relative_performance(answers, serving):
+    """rotation_daily's point-in-time percentile, recomputed from the pair's 21-day spreads."""
+    spreads = table(
+        serving,
+        "select date, return_spread from marts.relative_performance "
+        "where pair = '^RUT/^GSPC' and horizon = '21d' order by date",
+    )
+    values = spreads["return_spread"].to_numpy()
+    spreads["pctile"] = [(values[: i + 1] <= values[i]).sum() / (i + 1) for i in range(len(values))]
+    spreads["date"] = spreads["date"].map(day)
+    window = spreads[(spreads["date"] >= day("2005-01-01")) & (spreads["date"] <= day("2024-12-31"))]
+    top = window[window["pctile"] >= 0.99]
+    expected = top.groupby(top["date"].dt.year).size()
+    got = answers[3].set_index("yr")["days_in_top_1pct"]
+    assert {int(k): int(v) for k, v in got.items()} == {int(k): int(v) for k, v in expected.items()}
+    maxima = window.groupby(window["date"].dt.year)["return_spread"].max()
+    for year, shown in answers[3].set_index("yr")["max_spread_21d_pp"].items():
+        assert shown == pytest.approx(maxima[year] * 100, abs=0.006), year
+    assert {2016, 2024} <= set(int(y) for y in got.index), "the scripted rotations should be in the top 1%"
+
+
+def test_q4_episodes_agree_with_relative_performance(answers, serving):
+    """Each episode's peak is the largest 10-day spread between its first and last date, and its
+    length counts the pair's trading dates in between."""
+    spreads = table(
+        serving,
+        "select date, return_spread from marts.relative_performance where pair = '^RUT/^NDX' and horizon = '10d'",
+    )
+    spreads["date"] = spreads["date"].map(day)
+    got = answers[4]
+    assert list(got["peak_rank"]) == list(range(1, len(got) + 1))
+    for _, row in got.iterrows():
+        inside = spreads[
+            (spreads["date"] >= day(row["start_date"])) & (spreads["date"] <= day(row["end_date"]))
+        ]
+        assert row["trading_days"] == len(inside)
+        assert row["peak_spread_pp"] == pytest.approx(inside["return_spread"].max() * 100, abs=0.006)
+        peak = inside.loc[inside["return_spread"].idxmax(), "date"]
+        assert day(row["peak_date"]) == peak
+    assert day(got.iloc[0]["start_date"]).year == 2024, "the scripted July 2024 rotation should rank first"
+
+
+def test_q6_correlation_is_what_rotation_daily_knew_the_next_day(answers, serving):
+    got = answers[6].set_index(["symbol", "window_days"])
+    daily = table(serving, "select * from marts.rotation_daily where date = date '2024-07-16'").iloc[0]
+    assert day(daily["dgs2_corr_as_of"]) == day("2024-07-15")
+    for symbol, column in (
+        ("^RUT", "rut_dgs2_corr_63d"),
+        ("^GSPC", "gspc_dgs2_corr_63d"),
+        ("^NDX", "ndx_dgs2_corr_63d"),
+    ):
+        assert got.loc[(symbol, 63), "corr_with_dgs2"] == pytest.approx(daily[column], abs=0.006), symbol
+
+
+def test_q7_dgs2_level_is_the_last_observation_before_each_date(answers, serving):
+    dgs2 = table(
+        serving, "select date, value from marts.front_end_rates where rate_series = 'DGS2' order by date"
+    )
+    dgs2["date"] = dgs2["date"].map(day)
+    dates = pd.DataFrame({"date": [day(d) for d in answers[7]["date"]]}).sort_values("date")
+    known = pd.merge_asof(dates, dgs2, on="date", allow_exact_matches=False)
+    assert list(answers[7]["dgs2_level_pct"]) == pytest.approx(list(known["value"]), abs=1e-9)
+
+
+def test_q8_counts_agree_with_pandas_over_both_marts(answers, serving):
+    futures = table(
+        serving,
+        "select date, cut_probability_next_fomc as p, implied_change_bp_next_fomc as bp from marts.front_end_rates "
+        "where rate_series = 'ZQ=F_IMPLIED' and cut_probability_next_fomc is not null",
+    )
+    daily = table(serving, "select date, rut_gspc_spread_21d from marts.rotation_daily")
+    both = futures.merge(daily, on="date")
+    both = both[(both["date"].map(day) >= day("2001-01-01")) & (both["date"].map(day) <= day("2024-12-31"))]
+    cut = both["p"] >= 0.5
+    got = answers[8].set_index("fed_pricing")
+    assert got.loc["cut priced", "trading_days"] == int(cut.sum())
+    assert got.loc["no cut priced", "trading_days"] == int((~cut).sum())
+    assert got.loc["cut priced", "avg_rut_gspc_21d_pp"] == pytest.approx(
+        both.loc[cut, "rut_gspc_spread_21d"].mean() * 100, abs=0.006
+    )
+    assert got.loc["cut priced", "avg_implied_change_bp"] == pytest.approx(
+        both.loc[cut, "bp"].mean(), abs=0.06
+    )
+
+
+def test_q9_positions_are_those_rotation_daily_shows_at_that_close(answers, serving):
+    got = answers[9].set_index("trader_group")
+    daily = table(serving, "select * from marts.rotation_daily where date = date '2024-07-19'").iloc[0]
+    assert set(got["report_date"].map(day)) == {day(daily["rut_positioning_report_date"])}
+    assert got.loc["leveraged_funds", "net_pct_oi"] == pytest.approx(
+        daily["rut_lev_net_share_oi"] * 100, abs=0.06
+    )
+    assert got.loc["asset_manager", "net_pct_oi"] == pytest.approx(
+        daily["rut_am_net_share_oi"] * 100, abs=0.06
+    )
+    close = pd.Timestamp("2024-07-19 16:00", tz="America/New_York")
+    assert all(pd.Timestamp(t) <= close for t in got["available_at"])
+
+
+def test_q10_rs_ratio_recomputed_from_the_whole_table(answers, serving):
+    rrg = table(serving, "select date, segment, rs from marts.relative_rotation order by segment, date")
+    rrg["rs_ratio"] = 100 * rrg["rs"] / rrg.groupby("segment")["rs"].transform(lambda s: s.rolling(63).mean())
+    rrg["date"] = rrg["date"].map(day)
+    expected = rrg.set_index(["segment", "date"])["rs_ratio"]
+    for _, row in answers[10].iterrows():
+        assert row["rs_ratio"] == pytest.approx(expected[(row["segment"], day(row["date"]))], abs=0.006)
+    quadrants = answers[10].set_index(["segment", answers[10]["date"].map(day)])["quadrant"]
+    assert quadrants[("IWM", day("2024-07-26"))] == "leading"
+    assert not np.any(answers[10]["quadrant"].isna())
