@@ -1,0 +1,1 @@
+"""Performance measurement of the warehouse (issue 8): references an analyst would write, and bounds."""

@@ -1,0 +1,91 @@
+"""What the warehouse is measured against: the straightforward pandas an analyst would write in a
+notebook, and a numpy cumulative-sum computation of the same rolling windows as the arithmetic bound.
+
+Both compute the marts' definitions, not their SQL:
+
+- ``relative_performance``: on each pair's common calendar (dates both legs have a price), the
+  N-row return of each leg, ``price_t / price_{t-N} - 1``, and the spread numerator − denominator;
+  only full windows.
+- ``rate_sensitivity``: over the last ``window`` aligned observations of a return series ``x`` and
+  a rate-change series ``y`` (already aligned: each pair covers the same interval), the correlation
+  and the beta ``cov(x, y) / var(y)``; only full windows; a window where ``y`` never moves has no
+  correlation and no beta (null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def pandas_relative_performance(
+    prices: pd.DataFrame, pairs: Iterable[tuple[str, str]], horizons: Sequence[int]
+) -> pd.DataFrame:
+    """``prices`` has columns symbol, date, price. One row per pair, horizon and date with a full
+    window: numerator, denominator, horizon_days, date, numerator_return, denominator_return,
+    return_spread."""
+    wide = prices.pivot(index="date", columns="symbol", values="price").sort_index()
+    frames = []
+    for numerator, denominator in pairs:
+        both = wide[[numerator, denominator]].dropna()
+        for h in horizons:
+            returns = both / both.shift(h) - 1
+            frame = pd.DataFrame(
+                {
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "horizon_days": h,
+                    "date": returns.index,
+                    "numerator_return": returns[numerator].to_numpy(),
+                    "denominator_return": returns[denominator].to_numpy(),
+                }
+            ).dropna(subset=["numerator_return", "denominator_return"])
+            frame["return_spread"] = frame["numerator_return"] - frame["denominator_return"]
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def pandas_rolling_sensitivity(x: pd.Series, y: pd.Series, window: int) -> pd.DataFrame:
+    """Rolling correlation and beta of ``x`` on ``y`` (aligned on the index), as a notebook would:
+    pandas' rolling corr and cov. Columns correlation, beta; NaN where the window is not full or
+    ``y`` did not move."""
+    rolling_x = x.rolling(window)
+    var_y = y.rolling(window).var()
+    flat = ~(var_y > 0)
+    correlation = rolling_x.corr(y).mask(flat)
+    beta = (rolling_x.cov(y) / var_y).mask(flat)
+    return pd.DataFrame({"correlation": correlation, "beta": beta})
+
+
+def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same rolling correlation and beta from five cumulative sums (x, y, x², y², xy): O(n) adds
+    and one division per window whatever its length, the least arithmetic the statistic needs.
+    Values are centred first, so the differences of cumulative sums keep their precision.
+    Returns (correlation, beta), NaN where the window is not full or ``y`` did not move."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(x)
+    correlation = np.full(n, np.nan)
+    beta = np.full(n, np.nan)
+    if n < window:
+        return correlation, beta
+    x = x - x.mean()
+    y = y - y.mean()
+
+    def windowed(values: np.ndarray) -> np.ndarray:
+        cumulative = np.concatenate(([0.0], np.cumsum(values)))
+        return cumulative[window:] - cumulative[:-window]
+
+    sx, sy = windowed(x), windowed(y)
+    sxx, syy, sxy = windowed(x * x), windowed(y * y), windowed(x * y)
+    cov = window * sxy - sx * sy
+    var_x = window * sxx - sx * sx
+    var_y = window * syy - sy * sy
+    # a window where y never moves: its variance is rounding noise around zero
+    moved = var_y > 1e-12 * np.maximum(window * syy, np.finfo(float).tiny)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlation[window - 1 :] = np.where(moved, cov / np.sqrt(var_x * var_y), np.nan)
+        beta[window - 1 :] = np.where(moved, cov / var_y, np.nan)
+    return correlation, beta

@@ -1,0 +1,71 @@
+"""The benchmark's references (issue 8) compute the marts' definitions: checked on hand-computed
+cases, and the pandas reference against the numpy bound on random series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.references import (
+    numpy_rolling_sensitivity,
+    pandas_relative_performance,
+    pandas_rolling_sensitivity,
+)
+
+
+def test_relative_performance_uses_the_pairs_common_calendar_and_full_windows():
+    prices = pd.DataFrame(
+        {
+            "symbol": ["A", "A", "A", "A", "B", "B", "B"],
+            "date": pd.to_datetime(
+                ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"] * 1
+                + ["2024-01-02", "2024-01-04", "2024-01-05"]
+            ),
+            "price": [100.0, 999.0, 110.0, 121.0, 50.0, 55.0, 50.0],
+        }
+    )
+    got = pandas_relative_performance(prices, [("A", "B")], [1, 2])
+    # common calendar: 01-02, 01-04, 01-05 (A's 01-03 has no B)
+    one = got[got["horizon_days"] == 1].set_index("date")
+    assert list(one.index) == list(pd.to_datetime(["2024-01-04", "2024-01-05"]))
+    assert one.loc["2024-01-04", "numerator_return"] == pytest.approx(0.10)
+    assert one.loc["2024-01-04", "denominator_return"] == pytest.approx(0.10)
+    assert one.loc["2024-01-05", "return_spread"] == pytest.approx(0.10 - (50 / 55 - 1))
+    two = got[got["horizon_days"] == 2]
+    assert len(two) == 1
+    assert two["return_spread"].iloc[0] == pytest.approx(0.21 - 0.0)
+
+
+def test_sensitivity_on_a_hand_computed_window():
+    x = pd.Series([0.01, 0.03, 0.02])
+    y = pd.Series([1.0, 3.0, 2.0])  # x = y / 100 exactly: correlation 1, beta 0.01
+    got = pandas_rolling_sensitivity(x, y, 3)
+    assert got["correlation"].iloc[-1] == pytest.approx(1.0)
+    assert got["beta"].iloc[-1] == pytest.approx(0.01)
+    correlation, beta = numpy_rolling_sensitivity(x.to_numpy(), y.to_numpy(), 3)
+    assert np.isnan(correlation[:2]).all()
+    assert correlation[-1] == pytest.approx(1.0)
+    assert beta[-1] == pytest.approx(0.01)
+
+
+def test_a_window_where_the_rate_did_not_move_has_no_correlation():
+    x = np.array([0.01, -0.02, 0.03, 0.01])
+    y = np.array([0.0, 0.0, 0.0, 5.0])
+    correlation, beta = numpy_rolling_sensitivity(x, y, 3)
+    assert np.isnan(correlation[2]) and np.isnan(beta[2])
+    assert np.isfinite(correlation[3])
+    pandas = pandas_rolling_sensitivity(pd.Series(x), pd.Series(y), 3)
+    assert pandas["correlation"].isna().iloc[2] and pandas["beta"].isna().iloc[2]
+
+
+@pytest.mark.parametrize("window", [10, 63, 252])
+def test_the_numpy_bound_agrees_with_pandas_on_random_series(window):
+    rng = np.random.default_rng(8)
+    n = 6_300  # 25 years of trading days
+    y = rng.normal(0, 5, n).round()  # basis-point changes, many zeros
+    x = 0.0004 + 0.001 * rng.standard_t(4, n) - 0.0002 * y
+    correlation, beta = numpy_rolling_sensitivity(x, y, window)
+    expected = pandas_rolling_sensitivity(pd.Series(x), pd.Series(y), window)
+    np.testing.assert_allclose(correlation, expected["correlation"].to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(beta, expected["beta"].to_numpy(), rtol=1e-9, atol=1e-12)
