@@ -19,27 +19,37 @@ from tests.integration.conftest import file_digest, make_settings, run_graph
 pytestmark = pytest.mark.slow
 
 SYMBOLS = ["^RUT", "^GSPC", "^NDX", "IWM", "SPY", "QQQ"]
+START = "2015-01-01"
 
 
-@pytest.fixture()
-def small_snapshot(tmp_path, snapshot_dir):
-    """A snapshot dir with six real price files, the FRED and CFTC files (copied into tmp, never into the
-    repository)."""
-    root = tmp_path / "snapshot"
-    (root / "yahoo").mkdir(parents=True)
+@pytest.fixture(scope="module")
+def pristine_build(tmp_path_factory, snapshot_dir):
+    """A snapshot dir with six real price files and the FRED, CFTC and French files (copied into tmp,
+    never into the repository), and a good build of it: built once, copied by each test."""
+    root = tmp_path_factory.mktemp("bad_input")
+    snapshot = root / "snapshot"
+    (snapshot / "yahoo").mkdir(parents=True)
     for symbol in SYMBOLS:
-        shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", root / "yahoo" / f"{symbol}.csv")
-    shutil.copytree(snapshot_dir / "fred", root / "fred")
-    shutil.copytree(snapshot_dir / "cftc", root / "cftc")
-    shutil.copytree(snapshot_dir / "french", root / "french")
-    return root
-
-
-@pytest.fixture()
-def good_build(tmp_path, small_snapshot):
-    settings = make_settings(tmp_path / "home", "snapshot", small_snapshot, start="2015-01-01")
+        shutil.copy(snapshot_dir / "yahoo" / f"{symbol}.csv", snapshot / "yahoo" / f"{symbol}.csv")
+    for folder in ("fred", "cftc", "french"):
+        shutil.copytree(snapshot_dir / folder, snapshot / folder)
+    settings = make_settings(root / "home", "snapshot", snapshot, start=START)
     run = run_graph(settings)
     assert run.success, run.failures
+    return snapshot, settings.home
+
+
+@pytest.fixture()
+def small_snapshot(tmp_path, pristine_build):
+    """This test's own copy of the small snapshot, free to damage."""
+    return shutil.copytree(pristine_build[0], tmp_path / "snapshot")
+
+
+@pytest.fixture()
+def good_build(tmp_path, small_snapshot, pristine_build):
+    """This test's own copy of the good build, reading its own snapshot copy."""
+    home = shutil.copytree(pristine_build[1], tmp_path / "home")
+    settings = make_settings(home, "snapshot", small_snapshot, start=START)
     return settings, file_digest(settings.serving_db)
 
 
