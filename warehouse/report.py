@@ -244,6 +244,25 @@ def _no_data(ax: Axes, why: str = "no data") -> None:
     ax.set_yticks([])
 
 
+def _plot_lines(
+    ax: Axes,
+    chart: str,
+    dates: np.ndarray,
+    lines: Sequence[tuple[str, np.ndarray, dict]],
+    warn: Callable[[str], None],
+) -> bool:
+    """Plot each ``(label, values, plot keywords)`` that has a value, warning for an all-null one;
+    False (nothing drawn) when none has a value."""
+    if not any(np.isfinite(y).any() for _, y, _ in lines):
+        return False
+    for label, y, style in lines:
+        if np.isfinite(y).any():
+            ax.plot(dates, y, label=label, **style)
+        else:
+            warn(f"{chart}: {label} is all null, line omitted")
+    return True
+
+
 def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -323,18 +342,21 @@ def _chart_spread_percentile(daily: pd.DataFrame, warn: Callable[[str], None]) -
     ax.set_title(CHART_TITLES["spread_percentile"])
     dates = _dates(daily["date"])
     lines = [
-        ("5-day spread", _floats(daily["rut_gspc_spread_pctile_5d"]), "#aec7e8", 0.9),
-        ("21-day spread", _floats(daily["rut_gspc_spread_pctile_21d"]), "#1f77b4", 1.3),
+        (
+            "5-day spread percentile",
+            _floats(daily["rut_gspc_spread_pctile_5d"]),
+            {"color": "#aec7e8", "linewidth": 0.9},
+        ),
+        (
+            "21-day spread percentile",
+            _floats(daily["rut_gspc_spread_pctile_21d"]),
+            {"color": "#1f77b4", "linewidth": 1.3},
+        ),
     ]
-    if not any(np.isfinite(y).any() for _, y, _, _ in lines):
+    if not _plot_lines(ax, "spread_percentile", dates, lines, warn):
         warn("spread_percentile: no ^RUT/^GSPC spread percentiles, chart shows 'no data'")
         _no_data(ax)
         return _png(fig)
-    for label, y, colour, width in lines:
-        if np.isfinite(y).any():
-            ax.plot(dates, y, color=colour, linewidth=width, label=f"{label} percentile")
-        else:
-            warn(f"spread_percentile: the {label} percentile is all null, line omitted")
     ax.axhline(0.99, color="#2ca02c", linestyle="--", linewidth=1, label="99% / 1%")
     ax.axhline(0.01, color="#d62728", linestyle="--", linewidth=1)
     records = _flags(daily["rut_gspc_is_record_21d"]) & np.isfinite(lines[1][1])
@@ -361,18 +383,14 @@ def _chart_rate_correlation(daily: pd.DataFrame, warn: Callable[[str], None]) ->
     ax.set_title(CHART_TITLES["rate_correlation"])
     dates = _dates(daily["date"])
     colours = ("#d62728", "#1f77b4", "#9467bd")
-    values = [
-        (_floats(daily[c]), label, colour) for (c, label), colour in zip(CORRELATIONS, colours, strict=True)
+    lines = [
+        (label, _floats(daily[c]), {"color": colour, "linewidth": 1.1})
+        for (c, label), colour in zip(CORRELATIONS, colours, strict=True)
     ]
-    if not any(np.isfinite(y).any() for y, _, _ in values):
+    if not _plot_lines(ax, "rate_correlation", dates, lines, warn):
         warn("rate_correlation: all correlations are null, chart shows 'no data'")
         _no_data(ax)
         return _png(fig)
-    for y, label, colour in values:
-        if np.isfinite(y).any():
-            ax.plot(dates, y, color=colour, linewidth=1.1, label=label)
-        else:
-            warn(f"rate_correlation: {label} is all null, line omitted")
     ax.axhline(0, color="#333333", linewidth=0.9)
     ax.set_ylim(-1, 1)
     ax.set_ylabel("63-day correlation (−1 to 1)")
@@ -386,21 +404,24 @@ def _chart_positioning(daily: pd.DataFrame, warn: Callable[[str], None]) -> byte
     ax.set_title(CHART_TITLES["positioning"])
     columns = [f"{stem}_net_share_oi_pctile_156w" for stem, _ in POSITIONING]
     values = np.column_stack([_floats(daily[c]) for c in columns]) if len(daily) else np.empty((0, 4))
-    rows = np.isfinite(values).any(axis=1)
-    if not rows.any():
+    known = np.flatnonzero(np.isfinite(values).any(axis=1))
+    if not known.size:
         warn("positioning: no positioning percentiles, chart shows 'no data'")
         _no_data(ax)
         return _png(fig)
+    # from the first to the last date with a value: a gap in the reports stays a gap in the lines
+    rows = slice(known[0], known[-1] + 1)
     dates = _dates(daily["date"])[rows]
     styles = (("#d62728", "-"), ("#d62728", "--"), ("#1f77b4", "-"), ("#1f77b4", "--"))
-    for i, ((_, label), (colour, style)) in enumerate(zip(POSITIONING, styles, strict=True)):
-        y = values[rows, i]
-        if np.isfinite(y).any():
-            ax.plot(
-                dates, y, drawstyle="steps-post", color=colour, linestyle=style, linewidth=1.1, label=label
-            )
-        else:
-            warn(f"positioning: {label} is all null, line omitted")
+    lines = [
+        (
+            label,
+            values[rows, i],
+            {"drawstyle": "steps-post", "color": colour, "linestyle": style, "linewidth": 1.1},
+        )
+        for i, ((_, label), (colour, style)) in enumerate(zip(POSITIONING, styles, strict=True))
+    ]
+    _plot_lines(ax, "positioning", dates, lines, warn)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_ylabel("percentile of net share of open interest, 156 weeks (%)")
