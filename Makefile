@@ -26,6 +26,7 @@ help:
 	@echo "make dbt ARGS='build --select rate_sensitivity'  run dbt by hand on the build file"
 	@echo "make docs     dbt docs as one offline HTML file: \$$ROTATION_HOME/docs/index.html (needs a built warehouse)"
 	@echo "make marts-doc  regenerate docs/marts.md from the marts' dbt YAML"
+	@echo "make browser  install Debian's chromium for the UI test when missing (make test does this)"
 	@echo "make lint     ruff check and format check"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml's pins"
 	@echo "make audit    pip-audit over requirements.lock (needs PyPI's JSON API or OSV: not reachable offline)"
