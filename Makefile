@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt audit lock clean
-.PHONY: docs marts-doc browser
+.PHONY: docs marts-doc browser bench
 
 help:
 	@echo "make run      build the whole warehouse on ROTATION_SOURCE (default: sample) and print a summary"
@@ -27,6 +27,7 @@ help:
 	@echo "make docs     dbt docs as one offline HTML file: \$$ROTATION_HOME/docs/index.html (needs a built warehouse)"
 	@echo "make marts-doc  regenerate docs/marts.md from the marts' dbt YAML"
 	@echo "make browser  install Debian's chromium for the UI test when missing (make test does this)"
+	@echo "make bench    scale benchmark: 3000 tickers x 25 years cold build, one-day update, pandas and numpy references (BENCH_ARGS='--tickers 300')"
 	@echo "make lint     ruff check and format check"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml's pins"
 	@echo "make audit    pip-audit over requirements.lock (needs PyPI's JSON API or OSV: not reachable offline)"
@@ -55,6 +56,12 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 
 run: install
 	$(BIN)/rotation run
+
+# The scale benchmark (benchmarks/run.py): prints the stage table, the ratios and the targets, writes
+# .bench/<tickers>x<years>/results.json. BENCH_ARGS="--tickers 300 --years 10" for a quicker run.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 full-refresh: install
 	$(BIN)/rotation run --full-refresh

@@ -9,7 +9,7 @@ Both compute the marts' definitions, not their SQL:
 - ``rate_sensitivity``: over the last ``window`` aligned observations of a return series ``x`` and
   a rate-change series ``y`` (already aligned: each pair covers the same interval), the correlation
   and the beta ``cov(x, y) / var(y)``; only full windows; a window where ``y`` never moves has no
-  correlation and no beta (null).
+  correlation and no beta (null), one where ``x`` never moves no correlation.
 """
 
 from __future__ import annotations
@@ -53,9 +53,12 @@ def pandas_rolling_sensitivity(x: pd.Series, y: pd.Series, window: int) -> pd.Da
     ``y`` did not move."""
     rolling_x = x.rolling(window)
     var_y = y.rolling(window).var()
-    flat = ~(var_y > 0)
-    correlation = rolling_x.corr(y).mask(flat)
-    beta = (rolling_x.cov(y) / var_y).mask(flat)
+    # flat windows exactly (max == min), not by variance: a rolling variance of equal values is
+    # rounding noise around zero, not zero
+    flat_x = x.rolling(window).max() == x.rolling(window).min()
+    flat_y = y.rolling(window).max() == y.rolling(window).min()
+    correlation = rolling_x.corr(y).mask(flat_x | flat_y)
+    beta = (rolling_x.cov(y) / var_y).mask(flat_y)
     return pd.DataFrame({"correlation": correlation, "beta": beta})
 
 
@@ -78,14 +81,19 @@ def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tupl
         cumulative = np.concatenate(([0.0], np.cumsum(values)))
         return cumulative[window:] - cumulative[:-window]
 
+    def flat(values: np.ndarray) -> np.ndarray:
+        """Windows whose values are all equal, exactly: no change between neighbours inside them
+        (their variance from cumulative sums is rounding noise, not zero)."""
+        changes = np.concatenate(([0], np.cumsum(values[1:] != values[:-1])))
+        return changes[window - 1 :] == changes[: n - window + 1]
+
+    flat_x, flat_y = flat(x), flat(y)
     sx, sy = windowed(x), windowed(y)
     sxx, syy, sxy = windowed(x * x), windowed(y * y), windowed(x * y)
     cov = window * sxy - sx * sy
     var_x = window * sxx - sx * sx
     var_y = window * syy - sy * sy
-    # a window where y never moves: its variance is rounding noise around zero
-    moved = var_y > 1e-12 * np.maximum(window * syy, np.finfo(float).tiny)
     with np.errstate(divide="ignore", invalid="ignore"):
-        correlation[window - 1 :] = np.where(moved, cov / np.sqrt(var_x * var_y), np.nan)
-        beta[window - 1 :] = np.where(moved, cov / var_y, np.nan)
+        correlation[window - 1 :] = np.where(flat_x | flat_y, np.nan, cov / np.sqrt(var_x * var_y))
+        beta[window - 1 :] = np.where(flat_y, np.nan, cov / var_y)
     return correlation, beta

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-INSTRUMENTS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "instruments.csv"
+# The dbt project whose seeds define the universe (ingestion reads them, dbt builds from them):
+# the repository's, or ROTATION_DBT_PROJECT_DIR, a copy with other seeds (the scale benchmark's
+# thousands of tickers) so a bigger universe never touches the repository's seeds.
+DBT_PROJECT_DIR = Path(os.environ.get("ROTATION_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+INSTRUMENTS_SEED = SEEDS_DIR / "instruments.csv"
 
 # What a symbol or series id may look like before it reaches a file path, a URL or SQL: Yahoo symbols
 # (^RUT, ZQ=F, BRK-B, BF.B), FRED ids (DGS2, T10Y2Y). No path separators, no "..", no spaces or
@@ -89,7 +95,7 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
     return out
 
 
-RATE_SERIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "rate_series.csv"
+RATE_SERIES_SEED = SEEDS_DIR / "rate_series.csv"
 RATE_KINDS = ("fred", "yield_quote", "futures_implied")
 
 
@@ -148,7 +154,7 @@ def fred_series_ids(source: str, path: Path = RATE_SERIES_SEED) -> list[str]:
     ]
 
 
-CFTC_MARKETS_SEED = REPO_ROOT / "dbt_project" / "seeds" / "cftc_markets.csv"
+CFTC_MARKETS_SEED = SEEDS_DIR / "cftc_markets.csv"
 
 
 def cftc_codes(path: Path = CFTC_MARKETS_SEED) -> list[str]:

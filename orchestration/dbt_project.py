@@ -12,7 +12,8 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+from ingestion.universe import DBT_PROJECT_DIR  # the repository's, or ROTATION_DBT_PROJECT_DIR
+
 # The dbt executable of the interpreter running Dagster (the project's venv), not whatever is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 

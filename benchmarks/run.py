@@ -1,0 +1,381 @@
+"""The scale benchmark: generate a universe, build the warehouse on it cold, apply a one-day update,
+run the references, and print one table of stages, the ratios and the targets (also as JSON).
+
+    python -m benchmarks [--tickers 3000] [--years 25] [--mart-tickers 100] [--workdir .bench]
+
+Every measured run is its own process (benchmarks/stages.py, benchmarks/compare.py), so start-up
+and peak resident memory (the process and its dbt subprocess, sampled every 100 ms) are its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.scale import Scale, generate, prepare_project
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MB = 1024 * 1024
+
+# Issue 8's targets at 3000 x 25 on 2 cores (a benchmark reports them; tests never assert time).
+TARGETS = {
+    "cold_seconds": 60.0,
+    "update_seconds_after_startup": 5.0,
+    "rate_sensitivity_over_bound": 2.0,
+    "peak_rss_mb": 2048.0,
+    "make_run_seconds": 60.0,
+}
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) * 1024
+    except OSError:
+        memory = 0
+    import dagster
+    import dbt.version
+    import duckdb
+    import pandas
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory / 1024**3, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dagster": dagster.__version__,
+        "dbt_core": dbt.version.__version__,
+        "pandas": pandas.__version__,
+    }
+
+
+def bench_env(work: Path, scale: Scale, project: Path, snapshot: Path) -> dict:
+    return {
+        **os.environ,
+        "ROTATION_SOURCE": "snapshot",
+        "ROTATION_SNAPSHOT_DIR": str(snapshot),
+        "ROTATION_HOME": str(work / "home"),
+        "ROTATION_START_DATE": scale.start_date.isoformat(),
+        "ROTATION_DBT_PROJECT_DIR": str(project),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GX_ANALYTICS_ENABLED": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def timed(command: list[str], env: dict, cwd: Path, log: Path) -> float:
+    """Run ``command`` with its output into ``log``; its wall seconds; a clear error if it fails."""
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        code = subprocess.run(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT).returncode
+    seconds = time.perf_counter() - started
+    if code != 0:
+        tail = "\n".join(log.read_text().splitlines()[-30:])
+        raise SystemExit(
+            f"benchmark step failed (exit {code}): {' '.join(command)}\nlog {log}, last lines:\n{tail}"
+        )
+    return seconds
+
+
+def stage_rows(stage: dict, build_db: Path) -> list[dict]:
+    """Table rows of one measured run: start-up, each Dagster step (raw loads split into landing,
+    parsing and loading), each dbt model, seeds and tests summed."""
+    rows = [{"stage": "start-up (imports, definitions)", "seconds": stage["startup_seconds"]}]
+    model_rows = _model_rows(build_db)
+    for step in sorted(stage["steps"], key=lambda s: s["start"]):
+        meta = step["metadata"]
+        row = {"stage": step["step"], "seconds": step["seconds"], "peak_rss": step["peak_rss"]}
+        raw = next((m for k, m in meta.items() if k.startswith("raw/") and "rows_in_files" in m), None)
+        checks = [m for k, m in meta.items() if k.startswith("check:") and "rows_validated" in m]
+        if raw is not None:
+            row["rows"] = raw["rows_in_files"]
+            rows.append(row)
+            for part in ("landing", "parsing", "loading"):
+                rows.append(
+                    {
+                        "stage": f"  {part}",
+                        "seconds": raw.get(f"seconds_{part}"),
+                        "rows": raw["rows_in_files"],
+                    }
+                )
+            continue
+        if checks:
+            row["rows"] = sum(m["rows_validated"] for m in checks)
+            row["stage"] = f"gate {step['step']}"
+        elif "serving" in meta:
+            row["rows"] = meta["serving"].get("dagster/row_count")
+        rows.append(row)
+        if step["step"].startswith("rotation_dbt_assets"):
+            nodes = [n for n in stage["dbt_nodes"] if step["start"] <= n["start"] <= step["end"] + 1]
+            for kind in ("seed", "test", "unit_test"):
+                of_kind = [n for n in nodes if n["node"].startswith(kind + ".")]
+                if of_kind:
+                    rows.append(
+                        {
+                            "stage": f"  dbt {kind}s ({len(of_kind)})",
+                            "seconds": sum(n["seconds"] for n in of_kind),
+                            "peak_rss": max((n["peak_rss"] or 0) for n in of_kind),
+                        }
+                    )
+            for node in sorted(
+                (n for n in nodes if n["node"].startswith("model.")), key=lambda n: -n["seconds"]
+            ):
+                name = node["node"].split(".")[-1]
+                rows.append(
+                    {
+                        "stage": f"  dbt {name}",
+                        "seconds": node["seconds"],
+                        "rows": model_rows.get(name),
+                        "peak_rss": node["peak_rss"],
+                    }
+                )
+    return rows
+
+
+def _model_rows(build_db: Path) -> dict[str, int]:
+    """Rows of every table the dbt models built (views have none of their own)."""
+    import duckdb
+
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'intermediate')"
+        ).fetchall()
+        return {
+            table: con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            for schema, table in tables
+        }
+
+
+def format_table(title: str, rows: list[dict]) -> str:
+    lines = [title, f"  {'stage':<46} {'seconds':>9} {'rows':>13} {'rows/s':>12} {'peak RSS MB':>12}"]
+    for row in rows:
+        seconds, count, rss = row.get("seconds"), row.get("rows"), row.get("peak_rss")
+        rate = count / seconds if count and seconds else None
+        lines.append(
+            f"  {row['stage']:<46} {_num(seconds, '.2f'):>9} {_num(count, ',.0f'):>13} "
+            f"{_num(rate, ',.0f'):>12} {_num(rss / MB if rss else None, ',.0f'):>12}"
+        )
+    return "\n".join(lines)
+
+
+def _num(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickers", type=int, default=3000, help="synthetic tickers added to the universe")
+    parser.add_argument("--years", type=int, default=25, help="years of history, 1..25 (the sample world's)")
+    parser.add_argument(
+        "--mart-tickers",
+        type=int,
+        default=100,
+        help="synthetic tickers that also enter relative_performance (vs ^GSPC) and rate_sensitivity",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=REPO_ROOT / ".bench", help="files, warehouse, results"
+    )
+    parser.add_argument(
+        "--skip-make-run", action="store_true", help="do not time `rotation run` on the default sample"
+    )
+    args = parser.parse_args(argv)
+    scale = Scale(args.tickers, args.years, min(args.mart_tickers, args.tickers))
+    work = (args.workdir / scale.label).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    say(
+        f"benchmark {scale.label}: {scale.tickers} synthetic tickers + the repository's universe, "
+        f"{scale.years} years from {scale.start_date}, {scale.mart_tickers} of them in the marts; in {work}"
+    )
+
+    generated = generate(scale, work / "upstream", progress=say)
+    project = prepare_project(scale, work)
+    for state in ("home", "dagster_home"):
+        shutil.rmtree(work / state, ignore_errors=True)
+    (work / "dagster_home").mkdir()
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
+    env = bench_env(work, scale, project, generated.files)
+    say("prepare: dbt parse of the benchmark project (once per project change, as `make manifest`)")
+    prepare_seconds = timed(
+        [str(BIN / "dbt"), "parse", "--quiet", "--profiles-dir", "."], env, project, work / "parse.log"
+    )
+
+    say(f"cold: full build on {generated.price_rows:,} price rows (log {work / 'cold.log'})")
+    cold_json = work / "cold.json"
+    cold_wall = timed(
+        [sys.executable, "-m", "benchmarks.stages", "cold", str(cold_json)], env, REPO_ROOT, work / "cold.log"
+    )
+    cold = json.loads(cold_json.read_text())
+    build_db = work / "home" / "rotation.duckdb"
+    cold_rows = stage_rows(cold, build_db)
+
+    say(f"update: one new day, {generated.new_day} (log {work / 'update.log'})")
+    update_env = {**env, "ROTATION_SNAPSHOT_DIR": str(generated.update)}
+    update_json = work / "update.json"
+    partition = generated.new_day.replace(day=1).isoformat()
+    update_wall = timed(
+        [sys.executable, "-m", "benchmarks.stages", "update", str(update_json), partition],
+        update_env,
+        REPO_ROOT,
+        work / "update.log",
+    )
+    update = json.loads(update_json.read_text())
+    update_rows = stage_rows(update, build_db)
+
+    say("references: pandas and the numpy bound, and their agreement with the marts")
+    compare_json = work / "compare.json"
+    timed(
+        [sys.executable, "-m", "benchmarks.compare", str(build_db), str(project), str(compare_json)],
+        env,
+        REPO_ROOT,
+        work / "compare.log",
+    )
+    compare = json.loads(compare_json.read_text())
+
+    make_run = None
+    if not args.skip_make_run:
+        say("make run: `rotation run` on the default sample in a fresh ROTATION_HOME")
+        sample_home = work / "sample_run"
+        shutil.rmtree(sample_home, ignore_errors=True)
+        (sample_home / "dagster_home").mkdir(parents=True)
+        shutil.copy(
+            REPO_ROOT / "orchestration" / "dagster.yaml", sample_home / "dagster_home" / "dagster.yaml"
+        )
+        sample_env = {k: v for k, v in os.environ.items() if not k.startswith("ROTATION_")}
+        sample_env.update(
+            ROTATION_HOME=str(sample_home / "home"),
+            DAGSTER_HOME=str(sample_home / "dagster_home"),
+            PATH=env["PATH"],
+            GX_ANALYTICS_ENABLED="false",
+        )
+        make_run = timed([str(BIN / "rotation"), "run"], sample_env, REPO_ROOT, work / "make_run.log")
+
+    results = summarize(
+        scale,
+        generated,
+        prepare_seconds,
+        cold_wall,
+        cold,
+        cold_rows,
+        update_wall,
+        update,
+        update_rows,
+        compare,
+        make_run,
+    )
+    out = work / "results.json"
+    out.write_text(json.dumps(results, indent=1, default=str))
+    say(f"\nresults as JSON: {out}")
+    return 0
+
+
+def _dbt_model_seconds(stage: dict, name: str) -> float | None:
+    return next((n["seconds"] for n in stage["dbt_nodes"] if n["node"].endswith(f".{name}")), None)
+
+
+def summarize(
+    scale,
+    generated,
+    prepare_seconds,
+    cold_wall,
+    cold,
+    cold_rows,
+    update_wall,
+    update,
+    update_rows,
+    compare,
+    make_run,
+) -> dict:
+    say("")
+    say(
+        format_table(
+            f"COLD BUILD ({scale.label}: {generated.price_rows:,} price rows; whole run {cold_wall:.1f}s)",
+            cold_rows,
+        )
+    )
+    say("")
+    say(format_table(f"ONE-DAY UPDATE ({generated.new_day}; whole run {update_wall:.1f}s)", update_rows))
+    rs_warehouse = _dbt_model_seconds(cold, "rate_sensitivity")
+    rp_warehouse = _dbt_model_seconds(cold, "relative_performance")
+    ratios = {
+        "relative_performance_warehouse_over_pandas": rp_warehouse
+        / compare["pandas_relative_performance_seconds"],
+        "rate_sensitivity_warehouse_over_pandas": rs_warehouse / compare["pandas_rate_sensitivity_seconds"],
+        "rate_sensitivity_warehouse_over_bound": rs_warehouse / compare["numpy_rate_sensitivity_seconds"],
+    }
+    say("")
+    say(f"REFERENCES (inputs read from the build file in {compare['read_inputs_seconds']:.2f}s, not charged)")
+    say(
+        f"  relative_performance: warehouse {rp_warehouse:.2f}s, pandas {compare['pandas_relative_performance_seconds']:.2f}s"
+        f" -> warehouse/pandas {ratios['relative_performance_warehouse_over_pandas']:.2f}"
+    )
+    say(
+        f"  rate_sensitivity:     warehouse {rs_warehouse:.2f}s, pandas {compare['pandas_rate_sensitivity_seconds']:.2f}s, "
+        f"numpy bound {compare['numpy_rate_sensitivity_seconds']:.2f}s -> warehouse/pandas "
+        f"{ratios['rate_sensitivity_warehouse_over_pandas']:.2f}, warehouse/bound {ratios['rate_sensitivity_warehouse_over_bound']:.2f}"
+    )
+    agree = True
+    for name in ("relative_performance_vs_pandas", "rate_sensitivity_vs_pandas", "rate_sensitivity_vs_numpy"):
+        figures = compare[name]
+        diffs = {k: v for k, v in figures.items() if k.endswith("max_abs_diff")}
+        mismatches = (
+            figures["only_in_mart"]
+            + figures["only_in_reference"]
+            + sum(v for k, v in figures.items() if k.endswith("null_mismatch"))
+        )
+        ok = mismatches == 0 and all(v <= 1e-9 for v in diffs.values())
+        agree &= ok
+        say(
+            f"  agreement {name}: {'OK' if ok else 'DIFFERS'}: {figures['rows_mart']:,} mart rows, "
+            f"{mismatches} unmatched or null-mismatched; max |diff| "
+            + ", ".join(f"{k.removesuffix('_max_abs_diff')} {v:.1e}" for k, v in diffs.items())
+        )
+    peak = max(cold["peak_rss"], update["peak_rss"]) / MB
+    measured = {
+        "cold_seconds": cold_wall,
+        "update_seconds_after_startup": update_wall - update["startup_seconds"],
+        "rate_sensitivity_over_bound": ratios["rate_sensitivity_warehouse_over_bound"],
+        "peak_rss_mb": peak,
+        "make_run_seconds": make_run,
+    }
+    say("")
+    say("TARGETS")
+    for key, limit in TARGETS.items():
+        value = measured[key]
+        verdict = "not measured" if value is None else ("met" if value <= limit else "MISSED")
+        say(f"  {key:<32} {_num(value, ',.2f'):>10}  target <= {limit:,.0f}  {verdict}")
+    say(
+        f"  (update start-up {update['startup_seconds']:.1f}s; dbt parse of the project {prepare_seconds:.1f}s, "
+        f"once per project change; generating the files {generated.seconds:.1f}s, not part of the warehouse)"
+    )
+    return {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scale": {**scale.__dict__, "price_rows": generated.price_rows, "file_bytes": generated.bytes},
+        "generate_seconds": generated.seconds,
+        "prepare_seconds": prepare_seconds,
+        "cold": {"wall_seconds": cold_wall, **cold, "table": cold_rows},
+        "update": {"wall_seconds": update_wall, **update, "table": update_rows},
+        "references": compare,
+        "ratios": ratios,
+        "agreement": agree,
+        "targets": {k: {"target": TARGETS[k], "measured": measured[k]} for k in TARGETS},
+    }
