@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import duckdb
 import pandas as pd
+
+from warehouse.memory import release_freed_memory
 
 BOOKKEEPING_DDL = """
 create schema if not exists raw;
@@ -192,10 +194,14 @@ class LoadStats:
         return out
 
 
+class DuplicateRowsError(ValueError):
+    """Two files of one batch delivered the same (item, date); nothing was loaded."""
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Iterable[pd.DataFrame],
     *,
     source: str,
     synthetic: bool,
@@ -205,9 +211,14 @@ def load(
     end_date: dt.date | None = None,
     keep_from: dt.date | None = None,
     window_sessions: int | None = None,
-    notes: Sequence[str] = (),
+    notes: Iterable[str] = (),
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
+
+    ``frame`` is one frame or an iterable of chunks (e.g. ``yahoo.PriceChunks``): each chunk is
+    appended to the load's temporary table and let go, so memory holds one chunk at a time. The same
+    (item, date) twice among the rows raises ``DuplicateRowsError`` naming both files. ``notes`` is
+    read once the rows are in (a chunked parse's notes fill as its chunks are read).
 
     A load covers a window of dates, ``start_date`` up to (not including) ``end_date`` (open-ended
     when None): a Dagster partition or partition range. Rows outside the window are not loaded. The
@@ -235,24 +246,56 @@ def load(
     item, raw = table.item, table.qualified
     day = table.date
     columns = [item, day, *table.values]
-    in_window = (frame[day] >= pd.Timestamp(start_date)) & (
-        frame[day] < pd.Timestamp(end_date) if end_date else True
+    chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
+    # The rows go into a temporary table before the load's transaction: each chunk's insert commits
+    # on its own, so DuckDB can spill them to disk past its memory limit (rows appended inside an
+    # open transaction stay in memory until it commits). Nothing of raw changes until the
+    # transaction below; a failure while filling leaves only the temporary table, gone with the
+    # connection.
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where schema_name = 'raw' and table_name = ?",
+            [table.name],
+        ).fetchall()
     )
-    incoming = frame.loc[in_window, [*columns, "landing_file"]].copy()
-    delivered = sorted(set(incoming[item]))
+    con.execute(
+        "create or replace temp table incoming ("
+        + ", ".join(f"{c} {types[c]}" for c in [*columns, "landing_file"])
+        + ")"
+    )
+    casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in [*columns, "landing_file"])  # raw's types
+    for chunk in chunks:
+        in_window = (chunk[day] >= pd.Timestamp(start_date)) & (
+            chunk[day] < pd.Timestamp(end_date) if end_date else True
+        )
+        con.register("incoming_df", chunk.loc[in_window, [*columns, "landing_file"]])
+        con.execute(f"insert into incoming select {casts} from incoming_df")
+        con.unregister("incoming_df")
+        del chunk, in_window
+        release_freed_memory()
     con.begin()
     try:
-        # Cast through the raw table's own column types.
-        types = dict(
-            con.execute(
-                "select column_name, data_type from duckdb_columns() where schema_name = 'raw' and table_name = ?",
-                [table.name],
-            ).fetchall()
-        )
-        casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in [*columns, "landing_file"])
-        con.register("incoming_df", incoming)
-        con.execute(f"create or replace temp table incoming as select {casts} from incoming_df")
-        con.unregister("incoming_df")
+        duplicate = con.execute(
+            f"select {item}, {day} from incoming group by all having count(*) > 1 order by min(rowid) limit 1"
+        ).fetchone()
+        if duplicate:
+            value, when = duplicate
+            files = [
+                row[0]
+                for row in con.execute(
+                    f"select landing_file from incoming where {item} = ? and {day} = ? order by rowid",
+                    [value, when],
+                ).fetchall()
+            ]
+            raise DuplicateRowsError(
+                f"{value} {when:%Y-%m-%d} comes from {' and '.join(files)}; expected each ({item}, date) "
+                "from one file of the batch"
+            )
+        delivered = [
+            row[0] for row in con.execute(f"select distinct {item} from incoming order by 1").fetchall()
+        ]
+        incoming_rows = con.execute("select count(*) from incoming").fetchone()[0]
+        notes = list(notes)  # read after the rows: a chunked parse adds its notes as it goes
         same_key = f"p.{item} = i.{item} and p.{day} = i.{day}"
         changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
         stale = f"""
@@ -287,16 +330,16 @@ def load(
         per_item = dict(con.execute(f"select {item}, count(*) from incoming group by {item}").fetchall())
         stats = LoadStats(
             load_id=load_id,
-            rows_in_files=len(incoming),
+            rows_in_files=incoming_rows,
             rows_inserted=inserted_total - updated,
             rows_updated=updated,
-            rows_unchanged=len(incoming) - inserted_total,
+            rows_unchanged=incoming_rows - inserted_total,
             rows_removed=removed,
             items=len(delivered),
             min_date=None,
             max_date=None,
             changed_from=min((d for d in (first_removed, first_updated, first_new) if d), default=None),
-            notes=list(notes),
+            notes=notes,
         )
         con.execute(
             """
@@ -323,7 +366,7 @@ def load(
                 "updated": stats.rows_updated,
                 "unchanged": stats.rows_unchanged,
                 "removed": stats.rows_removed,
-                "notes": list(notes),
+                "notes": notes,
             },
         )
         wanted = set(requested)
@@ -391,6 +434,14 @@ def previously_delivered(con: duckdb.DuckDBPyConnection, system: str, source: st
             [system, source],
         ).fetchall()
     ]
+
+
+def latest_window(con: duckdb.DuckDBPyConnection, system: str) -> tuple[dt.date, dt.date | None] | None:
+    """(covered_from, covered_until) of the most recent load of ``system``; None before any load."""
+    return con.execute(
+        "select covered_from, covered_until from raw.loads where system = ? order by loaded_at desc limit 1",
+        [system],
+    ).fetchone()
 
 
 def latest_load_items(con: duckdb.DuckDBPyConnection, system: str) -> pd.DataFrame:

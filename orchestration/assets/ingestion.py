@@ -1,6 +1,8 @@
 """Ingestion assets: upstream -> landing files -> raw tables. Bodies call the pure modules."""
 
+import itertools
 import socket
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +72,7 @@ def ingest(
     label = "SYNTHETIC sample data (not market data)" if settings.synthetic else settings.source
     window = partitions.run_window(context, settings)
     context.log.info(f"{table.qualified} from {label}, window {window}: landing into {settings.landing_dir}")
+    started = time.perf_counter()  # landing, parsing and loading times go into the metadata
     try:
         batch = land(
             settings.source,
@@ -79,7 +82,30 @@ def ingest(
             end_date=window.end,
             progress=context.log.info,
         )
-        frame, dropped = parse(batch, window.start, settings.home, progress=context.log.info)
+        landed = time.perf_counter()
+        rows, dropped = parse(batch, window.start, settings.home, progress=context.log.info)
+        parsed = time.perf_counter()
+        context.log.info(
+            f"landed {len(batch.files)} files for {len(batch.requested)} requested {table.item}s"
+            + (f"; missing upstream: {', '.join(batch.missing)}" if batch.missing else "")
+            + f"; loading {table.qualified}"
+        )
+        with db.connect(settings.build_db) as con:
+            stats = raw.load(
+                con,
+                table,
+                rows,  # a frame, or chunks parsed as the load reads them (yahoo.PriceChunks)
+                source=settings.source,
+                synthetic=batch.synthetic,
+                requested=batch.requested,
+                landing_files=[relative_to_home(f.path, settings.home) for f in batch.files],
+                start_date=window.start,
+                end_date=window.end,
+                keep_from=settings.start_date,
+                window_sessions=window.sessions,
+                notes=itertools.chain(batch.notes, dropped),  # read after the rows
+            )
+            per_item = raw.coverage(con, table)
     except UpstreamUnavailableError:
         raise  # transient: the live retry policy tries the step again
     except NETWORK_ERRORS as error:
@@ -89,7 +115,7 @@ def ingest(
         raise UpstreamUnavailableError(network_error_message(table.system, error)) from error
     except SnapshotLayoutError as error:
         raise Failure(description=str(error), allow_retries=False) from error
-    except UpstreamFileError as error:
+    except (UpstreamFileError, raw.DuplicateRowsError) as error:
         raise Failure(
             description=(
                 f"{table.qualified} ({settings.source}): {error}. Nothing was loaded; raw and serving keep "
@@ -98,32 +124,14 @@ def ingest(
             ),
             allow_retries=False,
         ) from error
-    context.log.info(
-        f"landed {len(batch.files)} files for {len(batch.requested)} requested {table.item}s"
-        + (f"; missing upstream: {', '.join(batch.missing)}" if batch.missing else "")
-    )
     note_log = context.log.info if batch.synthetic else context.log.warning
     for note in batch.notes:
         note_log(note)
     for note in dropped:
         context.log.info(note)
-    context.log.info(f"parsed {len(frame):,} rows from {len(batch.files)} files; loading {table.qualified}")
-    with db.connect(settings.build_db) as con:
-        stats = raw.load(
-            con,
-            table,
-            frame,
-            source=settings.source,
-            synthetic=batch.synthetic,
-            requested=batch.requested,
-            landing_files=[relative_to_home(f.path, settings.home) for f in batch.files],
-            start_date=window.start,
-            end_date=window.end,
-            keep_from=settings.start_date,
-            window_sessions=window.sessions,
-            notes=[*batch.notes, *dropped],
-        )
-        per_item = raw.coverage(con, table)
+    loaded = time.perf_counter()
+    # a chunked parse ran inside the load: its own parsing time moves from loading to parsing
+    parse_seconds = getattr(rows, "seconds", parsed - landed)
     context.log.info(
         f"{table.qualified} {window.label}: {stats.rows_in_files:,} rows in the window, "
         f"{stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
@@ -149,6 +157,9 @@ def ingest(
             "notes": MetadataValue.md("\n".join(f"- {n}" for n in [*batch.notes, *dropped]) or "none"),
             f"per_{table.item}": MetadataValue.md(per_item.to_markdown(index=False)),
             "build_db": MetadataValue.path(str(settings.build_db)),
+            "seconds_landing": round(landed - started, 3),
+            "seconds_parsing": round(parse_seconds, 3),
+            "seconds_loading": round(loaded - landed - parse_seconds, 3),
         }
     )
 
@@ -171,7 +182,7 @@ SPECS = (
         raw.PRICES,
         partitions.months,
         sources.land_prices,
-        yahoo.parse_batch,
+        yahoo.parse_batch_chunks,
         "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
         "futures and yield quotes included: fetched into immutable landing files by the configured "
         "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
@@ -193,7 +204,7 @@ SPECS = (
     IngestionSpec(
         RAW_CFTC_TFF,
         raw.CFTC_TFF,
-        partitions.report_weeks,
+        partitions.report_months,
         sources.land_cftc,
         sources.parse_cftc,
         "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
@@ -201,7 +212,7 @@ SPECS = (
         "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
         "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
         "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
-        "Partitioned by report week (Tuesday to Monday).",
+        "Partitioned by month of the report date.",
     ),
     IngestionSpec(
         RAW_FRENCH_FACTORS,

@@ -60,6 +60,31 @@ def test_reloading_the_same_rows_changes_nothing(tmp_path):
     assert after == before, "loaded_at of unchanged rows must not move"
 
 
+def test_chunks_load_like_one_frame_and_a_row_from_two_files_loads_nothing(tmp_path):
+    chunks = [frame(ROWS[:2], "landing/a.csv"), frame(ROWS[2:], "landing/b.csv")]
+    with db.connect(tmp_path / "chunks.duckdb") as con:
+        stats = load(con, iter(chunks))
+        chunked = con.execute("select * exclude (loaded_at) from raw.prices order by all").fetchall()
+    with db.connect(tmp_path / "whole.duckdb") as con:
+        load(con, pd.concat(chunks, ignore_index=True))
+        whole = con.execute("select * exclude (loaded_at) from raw.prices order by all").fetchall()
+    assert (stats.rows_in_files, stats.rows_inserted) == (3, 3)
+    assert chunked == whole
+
+    again = [
+        frame([("B", "2024-01-04", 21.0)], "landing/b.csv"),
+        frame([("B", "2024-01-04", 21.5)], "landing/c.csv"),
+    ]
+    with db.connect(tmp_path / "chunks.duckdb") as con:
+        with pytest.raises(raw.DuplicateRowsError) as caught:
+            load(con, iter(again))
+        assert con.execute("select count(*) from raw.prices").fetchone()[0] == 3, "nothing loaded"
+    assert str(caught.value) == (
+        "B 2024-01-04 comes from landing/b.csv and landing/c.csv; expected each (symbol, date) from one "
+        "file of the batch"
+    )
+
+
 def test_changed_rows_are_replaced_and_vanished_rows_removed(tmp_path):
     with db.connect(tmp_path / "b.duckdb") as con:
         load(con, frame(ROWS))
