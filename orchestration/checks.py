@@ -7,7 +7,7 @@ the check's metadata.
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -26,11 +26,13 @@ from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
+from ingestion.progress import Counter
 from ingestion.universe import load_universe
 from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_FRENCH_FACTORS, RAW_PRICES
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 from warehouse import raw as raw_tables
+from warehouse.memory import release_freed_memory
 
 
 def outcome_metadata(outcome: ValidationOutcome) -> dict:
@@ -67,7 +69,9 @@ def outcome_metadata(outcome: ValidationOutcome) -> dict:
     }
 
 
-def gate_result(context: AssetCheckExecutionContext, outcome: ValidationOutcome) -> AssetCheckResult:
+def gate_result(
+    context: AssetCheckExecutionContext, outcome: ValidationOutcome, metadata: dict | None = None
+) -> AssetCheckResult:
     if not outcome.success:
         context.log.error(outcome.summary())
     elif outcome.tolerated:
@@ -76,17 +80,83 @@ def gate_result(context: AssetCheckExecutionContext, outcome: ValidationOutcome)
         passed=outcome.success,
         severity=AssetCheckSeverity.ERROR,
         description=outcome.summary(),
-        metadata=outcome_metadata(outcome),
+        metadata={**outcome_metadata(outcome), **(metadata or {})},
     )
 
 
-def read_raw(settings, table: raw_tables.RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A raw table (dates as timestamps) and its latest load's per-item bookkeeping."""
+def read_raw(settings, table: raw_tables.RawTable, where: str = "true") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A raw table's rows (``where``; dates as timestamps) and its latest load's per-item bookkeeping."""
     with db.connect(settings.build_db, read_only=True) as con:
-        frame = con.execute(f"select * from {table.qualified}").df()
+        frame = con.execute(
+            f"select * exclude (source, landing_file, loaded_at) from {table.qualified} where {where}"
+        ).df()
         load_items = raw_tables.latest_load_items(con, table.system)
     frame[table.date] = pd.to_datetime(frame[table.date])
     return frame, load_items
+
+
+GATE_CHUNK_ROWS = 500_000  # rows of raw.prices validated at a time (GX on pandas: ~350 MB each)
+
+
+def prices_window_chunks(
+    settings,
+) -> tuple[Iterator[tuple[pd.DataFrame, pd.DataFrame]], int, pd.DataFrame, str, int]:
+    """The rows of ``raw.prices`` the latest load covered (its partition or range: one month on the
+    daily schedule, all of history in a full build), in chunks of whole symbols of about
+    ``GATE_CHUNK_ROWS`` rows, each with its symbols' whole-history share of inverted bars and last
+    returns basis before the window; and the load's per-item bookkeeping, the window in words and
+    its row count. Rows before the window were validated when they were loaded; uniqueness needs no
+    more (both rows of a duplicated symbol and date are in the window and in one chunk), the
+    window's first move is measured from the previous basis, the inverted share counts everything.
+    Returns the chunks, how many, the bookkeeping, the window in words and its rows."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
+        load_items = raw_tables.latest_load_items(con, "yahoo")
+        counts = con.execute(
+            "select symbol, count(*) from raw.prices "
+            "where ($start is null or date >= $start) and ($end is null or date < $end) group by 1 order by 1",
+            {"start": start, "end": end},
+        ).fetchall()
+        history = (
+            con.execute(
+                """
+                select
+                    symbol,
+                    avg(case when high is not null and low is not null then (high < low)::int end)
+                        as inverted_share,
+                    arg_max(coalesce(adj_close, close), date) filter (where date < $start) as previous_basis
+                from raw.prices
+                group by symbol
+                """,
+                {"start": start},
+            )
+            .df()
+            .set_index("symbol")
+        )
+    groups: list[list[str]] = [[]] if counts else []
+    rows = 0
+    for symbol, n in counts:
+        if groups[-1] and rows + n > GATE_CHUNK_ROWS:
+            groups.append([])
+            rows = 0
+        groups[-1].append(symbol)
+        rows += n
+
+    def chunks() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        params = {"start": start, "end": end}
+        with db.connect(settings.build_db, read_only=True) as con:
+            for symbols in groups:
+                frame = con.execute(
+                    "select symbol, date, open, high, low, close, adj_close, volume from raw.prices "
+                    "where symbol in (select unnest($symbols)) "
+                    "and ($start is null or date >= $start) and ($end is null or date < $end)",
+                    {**params, "symbols": symbols},
+                ).df()
+                frame["date"] = pd.to_datetime(frame["date"])
+                yield frame, history.loc[symbols]
+
+    label = f"{start or 'the first date'}..{end or 'open end'} (exclusive), the latest load's window"
+    return chunks(), len(groups), load_items, label, sum(n for _, n in counts)
 
 
 def new_york_today() -> dt.date:
@@ -129,21 +199,48 @@ def table_gate(
     blocking=True,
     pool=WRITER_POOL,  # reads the build file: never while another step writes it
     description=(
-        "Great Expectations suite for raw.prices (expectations/prices.py): keys not null, one row "
-        "per symbol and date, prices > 0, at most 0.1% of a symbol's bars with high < low, no future "
-        "dates, every requested symbol present, no daily move beyond a factor of 3. Blocking: a "
-        "failure stops dbt and publishing."
+        "Great Expectations suite for raw.prices (expectations/prices.py) on the rows of the latest "
+        "load's window (the run's partitions; earlier rows were validated when loaded): keys not null, "
+        "one row per symbol and date, prices > 0, at most 0.1% of a symbol's bars (whole history) with "
+        "high < low, no future dates, every requested symbol present, no daily move beyond a factor "
+        "of 3 (the window's first row against the row before it). Blocking: a failure stops dbt and "
+        "publishing."
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
-    return table_gate(
+    chunks, n_chunks, load_items, window, total = prices_window_chunks(warehouse.settings())
+    context.log.info(f"validating {total:,} rows of raw.prices: {window}")
+    name = "raw_prices"
+    suite_today = new_york_today()
+    outcomes = []
+    counter = Counter("raw_prices gate", n_chunks, "chunks of symbols", "validated", context.log.info)
+    for frame, history in chunks:
+        outcomes.append(
+            validate(
+                name,
+                price_expectations.validation_frame(frame, quote_types, history),
+                price_expectations.prices_suite(suite_today),
+                index_columns=price_expectations.INDEX_COLUMNS,
+            )
+        )
+        counter.advance(frame["symbol"].iloc[-1], rows=len(frame))
+        del frame, history
+        release_freed_memory(collect=True)
+    rows_outcome = (
+        ValidationOutcome.merge_chunks(outcomes)
+        if outcomes
+        else validate(
+            name,
+            price_expectations.validation_frame(price_expectations.empty_prices(), quote_types),
+            price_expectations.prices_suite(suite_today),
+            index_columns=price_expectations.INDEX_COLUMNS,
+        )
+    )
+    return gate_result(
         context,
-        warehouse,
-        raw_tables.PRICES,
-        lambda prices: price_expectations.validation_frame(prices, quote_types),
-        price_expectations.prices_suite(new_york_today()),
-        price_expectations.INDEX_COLUMNS,
+        ValidationOutcome.combine(name, [rows_outcome, load_validation(f"{name}_latest_load", load_items)]),
+        {"validated_window": window},
     )
 
 
@@ -161,7 +258,8 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
 def raw_prices_rate_futures_gate(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    prices, _ = read_raw(warehouse.settings(), raw_tables.PRICES)
+    symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.CLOSE_RANGES)
+    prices, _ = read_raw(warehouse.settings(), raw_tables.PRICES, where=f"symbol in ({symbols})")
     return gate_result(
         context,
         validate(

@@ -97,6 +97,68 @@ def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic_in_
     assert any(d.startswith("at most 0.1% of each symbol") for d in failed_descriptions(outcome))
 
 
+def test_a_window_is_checked_against_the_history_before_it():
+    """The gate validates only the latest load's window; the symbol's whole history still decides
+    the share of inverted bars, and the window's first move is measured from the row before it."""
+    window = raw([{"symbol": "A", "date": "2024-02-01"}, {"symbol": "A", "date": "2024-02-02"}])
+    calm = pd.DataFrame(
+        {"inverted_share": [0.0], "previous_basis": [9.5]}, index=pd.Index(["A"], name="symbol")
+    )
+    frame = prices.validation_frame(window, QUOTES, calm)
+    assert frame["log_move"].tolist() == pytest.approx([abs(np.log(10.0 / 9.5)), 0.0])
+    assert validate("w", frame, prices.prices_suite(TODAY), index_columns=prices.INDEX_COLUMNS).success
+
+    jumped = calm.assign(previous_basis=[100.0])  # the window starts 10x below the last loaded close
+    outcome = validate(
+        "w",
+        prices.validation_frame(window, QUOTES, jumped),
+        prices.prices_suite(TODAY),
+        index_columns=prices.INDEX_COLUMNS,
+    )
+    assert any(d.startswith("no daily move beyond a factor of 3") for d in failed_descriptions(outcome))
+    assert outcome.failed[0].examples[0] == {
+        "symbol": "A",
+        "date": "2024-02-01",
+        "log_move": pytest.approx(np.log(10)),
+    }
+
+    inverted = calm.assign(inverted_share=[0.5])  # the history has a symbol-wide inversion
+    outcome = validate(
+        "w",
+        prices.validation_frame(window, QUOTES, inverted),
+        prices.prices_suite(TODAY),
+        index_columns=prices.INDEX_COLUMNS,
+    )
+    assert any(d.startswith("at most 0.1% of each symbol") for d in failed_descriptions(outcome))
+
+    first_load = calm.assign(previous_basis=[np.nan])  # nothing before the window: no move to check
+    assert np.isnan(prices.validation_frame(window, QUOTES, first_load)["log_move"].iloc[0])
+
+
+def test_validating_chunks_of_symbols_gives_the_whole_tables_outcome():
+    rows = [
+        *GOOD,
+        {"symbol": "A", "date": "2024-01-04", "close": -1.0, "adj_close": -1.0},
+        {"symbol": "B", "date": "2024-01-03", "close": -2.0, "adj_close": -2.0},
+        {"symbol": "B", "date": "2024-01-04", "high": 8.0, "low": 9.0},
+    ]
+    whole = run(raw(rows))
+    frame = raw(rows)
+    chunks = [run(frame[frame["symbol"] == "A"]), run(frame[frame["symbol"] != "A"])]
+    merged = ValidationOutcome.merge_chunks(chunks)
+    assert (merged.success, merged.rows, merged.evaluated, merged.successful) == (
+        whole.success,
+        whole.rows,
+        whole.evaluated,
+        whole.successful,
+    )
+    for got, expected in ((merged.failed, whole.failed), (merged.tolerated, whole.tolerated)):
+        assert [(f.description, f.unexpected_count) for f in got] == [
+            (f.description, f.unexpected_count) for f in expected
+        ]
+        assert [sorted(map(str, f.examples)) for f in got] == [sorted(map(str, f.examples)) for f in expected]
+
+
 def test_every_requested_symbol_must_deliver_rows():
     items = pd.DataFrame(
         {"item": ["A", "B", "Z"], "requested": [True, True, False], "rows_delivered": [10, 0, 0]}
