@@ -78,6 +78,12 @@ def missing_message(path: Path) -> str:
     )
 
 
+# DuckDB's own default is 80% of RAM, which a build of thousands of tickers takes and keeps; with a
+# limit, large sorts and joins spill to <file>.tmp/ instead. dbt's connection has the same limit
+# (dbt_project/profiles.yml). Measured by benchmarks/ (README "Performance").
+MEMORY_LIMIT = "1GB"
+
+
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a DuckDB file and always close it. A lock held by another process becomes a
@@ -88,7 +94,7 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         raise WarehouseMissingError(missing_message(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise WarehouseLockedError(locked_message(path, e, read_only=read_only)) from e

@@ -30,89 +30,113 @@ with aligned as (
     {% endif %}
 ),
 
-windowed as (
-    {% for n in windows %}
+-- Everything is computed per series and date with one column per window ("wide": 2.9M rows at 3000
+-- tickers, against 14M rows of one row per window), so each window function sorts the series once;
+-- the last step unpivots to one row per window. count(*) over a rows frame is min(position, window).
+wide as (
     select
         symbol,
         rate_series,
         date,
-        {{ n }} as window_days,
-        count(*) over w as observations,
-        {{ nan_to_null('corr(daily_return, change_bp) over w') }} as correlation,
-        {{ nan_to_null('regr_slope(daily_return, change_bp) over w') }} as beta
+        row_number() over (partition by symbol, rate_series order by date) as position,
+        {% for n in windows %}
+        {{ nan_to_null('corr(daily_return, change_bp) over w' ~ n) }} as correlation_{{ n }},
+        {{ nan_to_null('regr_slope(daily_return, change_bp) over w' ~ n) }} as beta_{{ n }}{{ ',' if not loop.last }}
+        {% endfor %}
     from aligned
-    window w as (partition by symbol, rate_series order by date rows between {{ n - 1 }} preceding and current row)
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    window
+        {% for n in windows %}
+        w{{ n }} as (partition by symbol, rate_series order by date rows between {{ n - 1 }} preceding and current row){{ ',' if not loop.last }}
+        {% endfor %}
 ),
 
-full_windows as (
+-- the rows to write (the rebuilt dates), with each window's sign where the window is full
+rebuilt as (
     select
-        symbol,
-        rate_series,
-        date,
-        window_days,
-        observations,
-        correlation,
-        beta,
-        coalesce(sign(correlation), 0) as correlation_sign,
-        cast(null as date) as carried_since,
-        false as is_anchor
-    from windowed
-    where observations = window_days
+        *,
+        {% for n in windows %}
+        case when position >= {{ n }} then coalesce(sign(correlation_{{ n }}), 0) end as sign_{{ n }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from wide
     {% if since is not none %}
-        and date >= '{{ since }}'::date
-
-    union all
-
-    -- the last row already built before the rebuilt dates: its sign run continues
-    select
-        symbol, rate_series, date, window_days, observations, correlation, beta,
-        correlation_sign, sign_since as carried_since, true as is_anchor
-    from {{ this }}
-    where date < '{{ since }}'::date
-    qualify row_number() over (partition by symbol, rate_series, window_days order by date desc) = 1
+    where date >= '{{ since }}'::date
     {% endif %}
 ),
 
+{% if since is not none %}
+-- the last row already built before the rebuilt dates, per series and window: its sign run continues
+-- (arg_max: a hash aggregate over the built rows, not a sort of them)
+anchors as (
+    select
+        symbol,
+        rate_series,
+        {% for n in windows %}
+        arg_max(correlation_sign, date) filter (where window_days = {{ n }}) as anchor_sign_{{ n }},
+        arg_max(sign_since, date) filter (where window_days = {{ n }}) as anchor_since_{{ n }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from {{ this }}
+    where date < '{{ since }}'::date
+    group by symbol, rate_series
+),
+{% endif %}
+
+-- a sign run starts on a full window whose sign differs from the previous full window's (none: a
+-- first window; on the first rebuilt date, the anchor's)
+run_starts as (
+    select
+        rebuilt.*,
+        {% for n in windows %}
+        sign_{{ n }} is not null and sign_{{ n }} is distinct from coalesce(
+            lag(sign_{{ n }}) over s,
+            {% if since is not none %}
+            case when row_number() over s = 1 then anchors.anchor_sign_{{ n }} end
+            {% else %}
+            null
+            {% endif %}
+        ) as starts_{{ n }},
+        {% endfor %}
+        {% for n in windows %}
+        {{ 'anchors.anchor_since_' ~ n if since is not none else 'cast(null as date)' }} as anchor_since_{{ n }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from rebuilt
+    {% if since is not none %}
+    left join anchors using (symbol, rate_series)
+    {% endif %}
+    window s as (partition by rebuilt.symbol, rebuilt.rate_series order by rebuilt.date)
+),
+
+-- Point in time: the first date of the current run of same-sign correlations
 runs as (
     select
         *,
-        -- a new run starts whenever the sign differs from the previous full window's
-        sum(case when correlation_sign = previous_sign then 0 else 1 end) over (
-            partition by symbol, rate_series, window_days
-            order by date
-            rows between unbounded preceding and current row
-        ) as sign_run
-    from (
-        select
-            *,
-            lag(correlation_sign) over (
-                partition by symbol, rate_series, window_days order by date
-            ) as previous_sign
-        from full_windows
-    ) as with_previous
+        {% for n in windows %}
+        coalesce(
+            max(case when starts_{{ n }} then date end) over (
+                partition by symbol, rate_series order by date rows between unbounded preceding and current row
+            ),
+            anchor_since_{{ n }}
+        ) as sign_since_{{ n }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from run_starts
 ),
 
 final as (
+    {% for n in windows %}
     select
         date,
         symbol,
         rate_series,
-        window_days,
-        observations,
-        correlation,
-        beta,
-        cast(correlation_sign as integer) as correlation_sign,
-        -- Point in time: the first date of the current run of same-sign correlations.
-        coalesce(
-            min(carried_since) over (partition by symbol, rate_series, window_days, sign_run),
-            min(date) over (partition by symbol, rate_series, window_days, sign_run)
-        ) as sign_since,
-        is_anchor
+        {{ n }} as window_days,
+        least(position, {{ n }}) as observations,
+        correlation_{{ n }} as correlation,
+        beta_{{ n }} as beta,
+        cast(sign_{{ n }} as integer) as correlation_sign,
+        sign_since_{{ n }} as sign_since
     from runs
+    where sign_{{ n }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
-select * exclude (is_anchor) from final
-where not is_anchor
-order by symbol, rate_series, window_days, date
+-- no final ORDER BY: sorting 14M rows at 3000 x 25 cost more than computing them (benchmarks/)
+select * from final

@@ -1,0 +1,78 @@
+"""The dbt tests production builds leave out (orchestration/assets/dbt.py's PRODUCTION_EXCLUDES),
+run here on every CI run:
+
+- dbt's unit tests (the `unit_tests:` of the models' YAML: point-in-time joins, episode flags, RRG
+  arithmetic, correlation and beta on hand-computed inputs): they check the SQL, not the data;
+- the data tests tagged `structural`: uniqueness of views, which every mart built on them checks
+  again, and whose queries recompute the view over the whole of raw.prices.
+
+They run on the sample warehouse's build file (dbt needs the models' parents to exist to type unit
+test fixtures), from inside dbt_project/ with a private target path, as
+`make dbt ARGS="test --select resource_type:unit_test tag:structural"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestration.assets.dbt import PRODUCTION_EXCLUDES
+
+pytestmark = pytest.mark.slow
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def declared_unit_tests() -> set[str]:
+    names = set()
+    for path in (DBT_PROJECT / "models").rglob("*.yml"):
+        for test in yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or []:
+            names.add(test["name"])
+    return names
+
+
+def test_production_builds_leave_out_exactly_what_runs_here():
+    assert PRODUCTION_EXCLUDES == ["--exclude-resource-type", "unit_test", "--exclude", "tag:structural"]
+
+
+def test_unit_and_structural_tests_pass(built_sample_home, tmp_path):
+    settings = built_sample_home
+    target = tmp_path / "target"
+    env = {**os.environ, **settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [
+            str(dbt),
+            "test",
+            "--select",
+            "resource_type:unit_test",
+            "tag:structural",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results}
+    unit = {uid.split(".")[-1] for uid in ran if uid.startswith("unit_test.")}
+    declared = declared_unit_tests()
+    assert declared, "no unit_tests found in dbt_project/models/**/*.yml"
+    assert unit == declared, f"ran {sorted(unit)}, declared {sorted(declared)}"
+    structural = [uid for uid in ran if uid.startswith("test.")]
+    assert len(structural) == 5, structural  # the five uniqueness tests of views tagged structural
+    assert set(ran.values()) == {"pass"}, ran
