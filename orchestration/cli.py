@@ -1,7 +1,7 @@
 """``rotation`` command line: run the whole graph and print what was built and where.
 
     rotation run       materialize every asset on ROTATION_SOURCE, every partition (two runs: CFTC
-                       report weeks, then prices and rates by month with dbt and publish), then
+                       report months, then prices and rates by month with dbt and publish), then
                        print the summary; --full-refresh rebuilds the incremental marts from scratch
     rotation summary   print the summary of the current serving.duckdb
     rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result

@@ -6,14 +6,14 @@ file is in the ``rotation_duckdb_writer`` pool):
 - ``prices_and_rates``: raw/prices, raw/fred_series and raw/french_factors for a month partition or range, then every
   dbt model and test, then serving, the Parquet export of the marts and the report. Scheduled every weekday
   after the US close.
-- ``positioning``: raw/cftc_tff for a report-week partition or range, then dbt, serving, Parquet and the report.
+- ``positioning``: raw/cftc_tff for a month partition (by report date) or range, then dbt, serving, Parquet and the report.
   Scheduled every Friday after the CFTC's release.
 - ``ingest_positioning``: raw/cftc_tff alone (the first step of a full build).
 - ``marts_and_serving``: dbt, serving, Parquet and the report only; with ``--full-refresh`` (see orchestration/cli.py)
   the incremental marts are rebuilt from scratch.
 
 A full build (``rotation run``, ``make run``) is two runs: ``ingest_positioning`` over every report
-week, then ``prices_and_rates`` over every month (each one run: ``BackfillPolicy.single_run``).
+month, then ``prices_and_rates`` over every month (each one run: ``BackfillPolicy.single_run``).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ positioning = define_asset_job(
     "positioning",
     selection=AssetSelection.assets(RAW_CFTC_TFF) | TRANSFORM,
     description=(
-        "Load CFTC positioning for the selected report weeks (one run for any range), then build every "
+        "Load CFTC positioning for the selected months of report dates (one run for any range), then build every "
         "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
         "Parquet and render the report."
     ),
@@ -68,7 +68,7 @@ positioning = define_asset_job(
 ingest_positioning = define_asset_job(
     "ingest_positioning",
     selection=AssetSelection.assets(RAW_CFTC_TFF),
-    description="Load CFTC positioning for the selected report weeks only (first step of a full build).",
+    description="Load CFTC positioning for the selected months of report dates only (first step of a full build).",
 )
 marts_and_serving = define_asset_job(
     "marts_and_serving",
@@ -83,7 +83,7 @@ JOBS = [prices_and_rates, positioning, ingest_positioning, marts_and_serving]
 
 def build_definitions(settings: Settings) -> Definitions:
     months = partitions.months(settings)
-    weeks = partitions.report_weeks(settings)
+    report_months = partitions.report_months(settings)
 
     @schedule(
         name="daily_after_us_close",
@@ -112,15 +112,18 @@ def build_definitions(settings: Settings) -> Definitions:
         execution_timezone=partitions.NEW_YORK,
         description=(
             "Fridays 17:00 New York time, after the CFTC's 15:30 release of Tuesday's positions: reloads "
-            "this week's report and the previous week's (a holiday week's report comes out a few days late)."
+            "the months of this week's report and the previous week's (a holiday week's report comes out a few days late)."
         ),
     )
     def weekly_after_cftc_release(context: ScheduleEvaluationContext) -> RunRequest:
         day = context.scheduled_execution_time.date()
-        keys = [
-            partitions.partition_of(weeks, day - dt.timedelta(days=7)),
-            partitions.partition_of(weeks, day),
-        ]
+        # the months of this week's report (Tuesday, day - 3) and last week's (day - 10)
+        keys = sorted(
+            {
+                partitions.partition_of(report_months, day - dt.timedelta(days=10)),
+                partitions.partition_of(report_months, day - dt.timedelta(days=3)),
+            }
+        )
         return RunRequest(run_key=f"positioning:{day}", tags=partitions.partition_range_tags(keys))
 
     return Definitions(

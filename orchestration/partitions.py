@@ -1,9 +1,15 @@
 """Time partitions of the ingestion assets, and the date window a run covers.
 
-Prices and FRED rates are partitioned by calendar month, CFTC positioning by report week (weeks
-start on Tuesday, the day the positions are as of). Partitions start at ROTATION_START_DATE; in
-``sample`` mode they end with the generated world (2024-12-31), otherwise the current month or
-week is the last partition (``end_offset=1``: the daily schedule refreshes the month in progress).
+Every raw asset is partitioned by calendar month: prices, FRED rates and Fama-French factors by the
+date of the row, CFTC positioning by the report date (the Tuesday the positions are as of), from the
+month of the first TFF report (2006-06). Partitions start at ROTATION_START_DATE; in ``sample`` mode
+they end with the generated world (2024-12-31), otherwise the current month is the last partition
+(``end_offset=1``: the schedules refresh the month in progress).
+
+Months, not report weeks, for the CFTC too: Dagster records a planned and a materialization event per
+partition of a run, about 7 ms each on its SQLite instance, and ~1,000 report weeks cost a full
+build over 10 s more than ~230 months (benchmarks/, README "Performance"). Reloading a month
+reloads its four or five reports, a few hundred rows.
 A backfill of any range runs as one run (``BackfillPolicy.single_run``): DuckDB has one writer.
 """
 
@@ -17,7 +23,6 @@ from dagster import (
     AssetExecutionContext,
     MonthlyPartitionsDefinition,
     TimeWindowPartitionsDefinition,
-    WeeklyPartitionsDefinition,
 )
 
 from ingestion.calendar import nyse_trading_days
@@ -26,11 +31,12 @@ from ingestion.sample import SAMPLE_END
 from warehouse.settings import Settings
 
 NEW_YORK = "America/New_York"
-TUESDAY = 2  # WeeklyPartitionsDefinition.day_offset: 0 = Sunday
 
 
-def months(settings: Settings) -> MonthlyPartitionsDefinition:
-    first = settings.start_date.replace(day=1)
+def months(settings: Settings, first_day: dt.date | None = None) -> MonthlyPartitionsDefinition:
+    """Calendar months from the start date (or ``first_day``, if later), to the sample's end or the
+    month in progress."""
+    first = max(settings.start_date, first_day or settings.start_date).replace(day=1)
     if settings.synthetic:
         return MonthlyPartitionsDefinition(
             start_date=first.isoformat(), end_date=_next_month(SAMPLE_END).isoformat(), timezone=NEW_YORK
@@ -38,18 +44,10 @@ def months(settings: Settings) -> MonthlyPartitionsDefinition:
     return MonthlyPartitionsDefinition(start_date=first.isoformat(), timezone=NEW_YORK, end_offset=1)
 
 
-def report_weeks(settings: Settings) -> WeeklyPartitionsDefinition:
-    """Report weeks from the first TFF report (2006-06-13) or the start date, whichever is later."""
-    start = max(settings.start_date, FIRST_REPORT)
-    first = start - dt.timedelta(days=(start.weekday() - 1) % 7)  # the Tuesday of its week
-    if settings.synthetic:
-        end = SAMPLE_END + dt.timedelta(days=7 - (SAMPLE_END.weekday() - 1) % 7)  # Tuesday after
-        return WeeklyPartitionsDefinition(
-            start_date=first.isoformat(), end_date=end.isoformat(), day_offset=TUESDAY, timezone=NEW_YORK
-        )
-    return WeeklyPartitionsDefinition(
-        start_date=first.isoformat(), day_offset=TUESDAY, timezone=NEW_YORK, end_offset=1
-    )
+def report_months(settings: Settings) -> MonthlyPartitionsDefinition:
+    """The CFTC's partitions: months of report dates, from the first TFF report (2006-06-13) or the
+    start date, whichever is later."""
+    return months(settings, FIRST_REPORT)
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -1,7 +1,7 @@
 """Run jobs in this process: the full build (``rotation run``) and single partitions or ranges.
 
 A full build is two runs, each covering every partition of its assets in one run (DuckDB has one
-writer, so no backfill fans out into parallel runs): ``ingest_positioning`` over every report week,
+writer, so no backfill fans out into parallel runs): ``ingest_positioning`` over every report month,
 then ``prices_and_rates`` over every month, which also builds dbt and publishes. A failed first run
 stops the build: serving keeps its last good publish.
 """
@@ -42,10 +42,10 @@ class BuildResult:
 
 
 def full_build_plan(defs: Definitions, full_refresh: bool = False) -> list[PlannedRun]:
-    weeks = defs.resolve_job_def("ingest_positioning").partitions_def.get_partition_keys()
+    report_months = defs.resolve_job_def("ingest_positioning").partitions_def.get_partition_keys()
     months = defs.resolve_job_def("prices_and_rates").partitions_def.get_partition_keys()
     return [
-        PlannedRun("ingest_positioning", weeks),
+        PlannedRun("ingest_positioning", report_months),
         PlannedRun("prices_and_rates", months, full_refresh=full_refresh),
     ]
 

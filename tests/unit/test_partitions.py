@@ -29,10 +29,9 @@ def test_sample_partitions_span_the_generated_world_only():
     months = partitions.months(settings("sample"))
     keys = months.get_partition_keys()
     assert (keys[0], keys[-1], len(keys)) == ("2000-01-01", "2024-12-01", 300)
-    weeks = partitions.report_weeks(settings("sample")).get_partition_keys()
-    # Tuesdays, from the first TFF report to the last sample report (2024-12-31, a Tuesday).
-    assert (weeks[0], weeks[-1]) == ("2006-06-13", "2024-12-31")
-    assert all(dt.date.fromisoformat(k).weekday() == 1 for k in weeks)
+    report_months = partitions.report_months(settings("sample")).get_partition_keys()
+    # from the month of the first TFF report (2006-06-13) to the last sample report (2024-12-31)
+    assert (report_months[0], report_months[-1], len(report_months)) == ("2006-06-01", "2024-12-01", 223)
 
 
 def test_live_partitions_start_at_the_start_date_and_end_with_the_period_in_progress():
@@ -41,10 +40,10 @@ def test_live_partitions_start_at_the_start_date_and_end_with_the_period_in_prog
     now = dt.datetime.now(NY)
     assert months.get_partition_keys()[0] == "2019-03-01"
     assert months.get_partition_keys()[-1] == f"{now:%Y-%m}-01"  # the month in progress
-    weeks = partitions.report_weeks(s).get_partition_keys()
-    assert weeks[0] == "2019-03-12"  # the Tuesday of the start date's week
-    last = dt.date.fromisoformat(weeks[-1])
-    assert 0 <= (now.date() - last).days < 7
+    report_months = partitions.report_months(s).get_partition_keys()
+    assert (report_months[0], report_months[-1]) == ("2019-03-01", f"{now:%Y-%m}-01")
+    early = partitions.report_months(settings("live", start="1990-01-01")).get_partition_keys()
+    assert early[0] == "2006-06-01", "no partitions before the first TFF report"
 
 
 @pytest.mark.parametrize(
@@ -65,27 +64,33 @@ def test_daily_schedule_reloads_the_month_in_progress(when, expected):
     assert (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END]) == expected
 
 
-def test_weekly_schedule_reloads_this_and_last_report_week():
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        # Friday 2024-07-12: this week's report is as of Tuesday 07-09, last week's (07-02) came out
+        # late, on Monday 07-08, after the previous Friday's run: both in July.
+        (dt.datetime(2024, 7, 12, 17, 0, tzinfo=NY), ("2024-07-01", "2024-07-01")),
+        # Friday 2024-08-09: this week's report (08-06) in August, last week's (07-30) in July.
+        (dt.datetime(2024, 8, 9, 17, 0, tzinfo=NY), ("2024-07-01", "2024-08-01")),
+        # Friday 2024-08-02: both reports (07-30, 07-23) in July.
+        (dt.datetime(2024, 8, 2, 17, 0, tzinfo=NY), ("2024-07-01", "2024-07-01")),
+    ],
+)
+def test_weekly_schedule_reloads_the_months_of_this_and_last_weeks_reports(when, expected):
     defs = build_definitions(settings("sample"))
     schedule = defs.resolve_schedule_def("weekly_after_cftc_release")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 17 * * 5", "America/New_York")
     assert schedule.job_name == "positioning"
-    # Friday 2024-07-12: this week's report is as of Tuesday 07-09; last week's (07-02) came out
-    # late, on Monday 07-08, after the previous Friday's run.
-    when = dt.datetime(2024, 7, 12, 17, 0, tzinfo=NY)
     request = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=when)).run_requests[0]
-    assert (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END]) == (
-        "2024-07-02",
-        "2024-07-09",
-    )
+    assert (request.tags[PARTITION_RANGE_START], request.tags[PARTITION_RANGE_END]) == expected
 
 
 def test_partitioned_jobs_and_backfill_policy():
     defs = build_definitions(settings("sample"))
     for name, kind in [
         ("prices_and_rates", "Monthly"),
-        ("positioning", "Weekly"),
-        ("ingest_positioning", "Weekly"),
+        ("positioning", "Monthly"),
+        ("ingest_positioning", "Monthly"),
     ]:
         assert type(defs.resolve_job_def(name).partitions_def).__name__ == f"{kind}PartitionsDefinition"
     assert defs.resolve_job_def("marts_and_serving").partitions_def is None
