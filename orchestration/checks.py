@@ -104,11 +104,11 @@ def prices_window_chunks(
     """The rows of ``raw.prices`` the latest load covered (its partition or range: one month on the
     daily schedule, all of history in a full build), in chunks of whole symbols of about
     ``GATE_CHUNK_ROWS`` rows, each with its symbols' whole-history share of inverted bars and last
-    returns basis before the window; and the load's per-item bookkeeping, the window in words and
-    its row count. Rows before the window were validated when they were loaded; uniqueness needs no
-    more (both rows of a duplicated symbol and date are in the window and in one chunk), the
-    window's first move is measured from the previous basis, the inverted share counts everything.
-    Returns the chunks, how many, the bookkeeping, the window in words and its rows."""
+    returns basis before the window. Returns the chunks, how many, the load's per-item bookkeeping,
+    the window in words and its row count. Rows before the window were validated when they were
+    loaded; uniqueness needs no more (both rows of a duplicated symbol and date are in the window
+    and in one chunk), the window's first move is measured from the previous basis, the inverted
+    share counts everything."""
     with db.connect(settings.build_db, read_only=True) as con:
         start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
         load_items = raw_tables.latest_load_items(con, "yahoo")
