@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.scale import Scale, generate, prepare_project
@@ -94,6 +95,37 @@ def timed(command: list[str], env: dict, cwd: Path, log: Path) -> float:
             f"benchmark step failed (exit {code}): {' '.join(command)}\nlog {log}, last lines:\n{tail}"
         )
     return seconds
+
+
+@dataclass
+class Measured:
+    """One measured run: its wall seconds (process start to exit), what benchmarks.stages wrote, and
+    its table rows."""
+
+    wall: float
+    stage: dict
+    table: list[dict]
+
+
+def fresh_dagster_home(path: Path) -> Path:
+    """An empty Dagster home with the project's instance settings."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", path / "dagster.yaml")
+    return path
+
+
+def measure(kind: str, env: dict, work: Path, build_db: Path, *extra: str) -> Measured:
+    """Run ``benchmarks.stages <kind>`` in its own process and read back what it measured."""
+    out = work / f"{kind}.json"
+    wall = timed(
+        [sys.executable, "-m", "benchmarks.stages", kind, str(out), *extra],
+        env,
+        REPO_ROOT,
+        work / f"{kind}.log",
+    )
+    stage = json.loads(out.read_text())
+    return Measured(wall, stage, stage_rows(stage, build_db))
 
 
 def stage_rows(stage: dict, build_db: Path) -> list[dict]:
@@ -208,37 +240,21 @@ def main(argv: list[str] | None = None) -> int:
 
     generated = generate(scale, work / "upstream", progress=say)
     project = prepare_project(scale, work)
-    for state in ("home", "dagster_home"):
-        shutil.rmtree(work / state, ignore_errors=True)
-    (work / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
+    shutil.rmtree(work / "home", ignore_errors=True)
+    fresh_dagster_home(work / "dagster_home")
     env = bench_env(work, scale, project, generated.files)
     say("prepare: dbt parse of the benchmark project (once per project change, as `make manifest`)")
     prepare_seconds = timed(
         [str(BIN / "dbt"), "parse", "--quiet", "--profiles-dir", "."], env, project, work / "parse.log"
     )
+    build_db = work / "home" / "rotation.duckdb"
 
     say(f"cold: full build on {generated.price_rows:,} price rows (log {work / 'cold.log'})")
-    cold_json = work / "cold.json"
-    cold_wall = timed(
-        [sys.executable, "-m", "benchmarks.stages", "cold", str(cold_json)], env, REPO_ROOT, work / "cold.log"
-    )
-    cold = json.loads(cold_json.read_text())
-    build_db = work / "home" / "rotation.duckdb"
-    cold_rows = stage_rows(cold, build_db)
+    cold = measure("cold", env, work, build_db)
 
     say(f"update: one new day, {generated.new_day} (log {work / 'update.log'})")
     update_env = {**env, "ROTATION_SNAPSHOT_DIR": str(generated.update)}
-    update_json = work / "update.json"
-    partition = generated.new_day.replace(day=1).isoformat()
-    update_wall = timed(
-        [sys.executable, "-m", "benchmarks.stages", "update", str(update_json), partition],
-        update_env,
-        REPO_ROOT,
-        work / "update.log",
-    )
-    update = json.loads(update_json.read_text())
-    update_rows = stage_rows(update, build_db)
+    update = measure("update", update_env, work, build_db, generated.new_day.replace(day=1).isoformat())
 
     say("references: pandas and the numpy bound, and their agreement with the marts")
     compare_json = work / "compare.json"
@@ -255,10 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         say("make run: `rotation run` on the default sample in a fresh ROTATION_HOME")
         sample_home = work / "sample_run"
         shutil.rmtree(sample_home, ignore_errors=True)
-        (sample_home / "dagster_home").mkdir(parents=True)
-        shutil.copy(
-            REPO_ROOT / "orchestration" / "dagster.yaml", sample_home / "dagster_home" / "dagster.yaml"
-        )
+        fresh_dagster_home(sample_home / "dagster_home")
         sample_env = {k: v for k, v in os.environ.items() if not k.startswith("ROTATION_")}
         sample_env.update(
             ROTATION_HOME=str(sample_home / "home"),
@@ -268,19 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         make_run = timed([str(BIN / "rotation"), "run"], sample_env, REPO_ROOT, work / "make_run.log")
 
-    results = summarize(
-        scale,
-        generated,
-        prepare_seconds,
-        cold_wall,
-        cold,
-        cold_rows,
-        update_wall,
-        update,
-        update_rows,
-        compare,
-        make_run,
-    )
+    results = summarize(scale, generated, prepare_seconds, cold, update, compare, make_run)
     out = work / "results.json"
     out.write_text(json.dumps(results, indent=1, default=str))
     say(f"\nresults as JSON: {out}")
@@ -292,29 +293,15 @@ def _dbt_model_seconds(stage: dict, name: str) -> float | None:
 
 
 def summarize(
-    scale,
-    generated,
-    prepare_seconds,
-    cold_wall,
-    cold,
-    cold_rows,
-    update_wall,
-    update,
-    update_rows,
-    compare,
-    make_run,
+    scale, generated, prepare_seconds, cold: Measured, update: Measured, compare: dict, make_run
 ) -> dict:
     say("")
-    say(
-        format_table(
-            f"COLD BUILD ({scale.label}: {generated.price_rows:,} price rows; whole run {cold_wall:.1f}s)",
-            cold_rows,
-        )
-    )
+    title = f"COLD BUILD ({scale.label}: {generated.price_rows:,} price rows; whole run {cold.wall:.1f}s)"
+    say(format_table(title, cold.table))
     say("")
-    say(format_table(f"ONE-DAY UPDATE ({generated.new_day}; whole run {update_wall:.1f}s)", update_rows))
-    rs_warehouse = _dbt_model_seconds(cold, "rate_sensitivity")
-    rp_warehouse = _dbt_model_seconds(cold, "relative_performance")
+    say(format_table(f"ONE-DAY UPDATE ({generated.new_day}; whole run {update.wall:.1f}s)", update.table))
+    rs_warehouse = _dbt_model_seconds(cold.stage, "rate_sensitivity")
+    rp_warehouse = _dbt_model_seconds(cold.stage, "relative_performance")
     ratios = {
         "relative_performance_warehouse_over_pandas": rp_warehouse
         / compare["pandas_relative_performance_seconds"],
@@ -348,22 +335,22 @@ def summarize(
             f"{mismatches} unmatched or null-mismatched; max |diff| "
             + ", ".join(f"{k.removesuffix('_max_abs_diff')} {v:.1e}" for k, v in diffs.items())
         )
-    peak = max(cold["peak_rss"], update["peak_rss"]) / MB
+    peak = max(cold.stage["peak_rss"], update.stage["peak_rss"]) / MB
     measured = {
-        "cold_seconds": cold_wall,
-        "update_seconds_after_startup": update_wall - update["startup_seconds"],
+        "cold_seconds": cold.wall,
+        "update_seconds_after_startup": update.wall - update.stage["startup_seconds"],
         "rate_sensitivity_over_bound": ratios["rate_sensitivity_warehouse_over_bound"],
         "peak_rss_mb": peak,
         "make_run_seconds": make_run,
     }
     say("")
-    say("TARGETS")
+    say("TARGETS" + ("" if scale.label == "3000x25" else f" (set for 3000x25; this run is {scale.label})"))
     for key, limit in TARGETS.items():
         value = measured[key]
         verdict = "not measured" if value is None else ("met" if value <= limit else "MISSED")
         say(f"  {key:<32} {_num(value, ',.2f'):>10}  target <= {limit:,.0f}  {verdict}")
     say(
-        f"  (update start-up {update['startup_seconds']:.1f}s; dbt parse of the project {prepare_seconds:.1f}s, "
+        f"  (update start-up {update.stage['startup_seconds']:.1f}s; dbt parse of the project {prepare_seconds:.1f}s, "
         f"once per project change; generating the files {generated.seconds:.1f}s, not part of the warehouse)"
     )
     return {
@@ -372,8 +359,8 @@ def summarize(
         "scale": {**scale.__dict__, "price_rows": generated.price_rows, "file_bytes": generated.bytes},
         "generate_seconds": generated.seconds,
         "prepare_seconds": prepare_seconds,
-        "cold": {"wall_seconds": cold_wall, **cold, "table": cold_rows},
-        "update": {"wall_seconds": update_wall, **update, "table": update_rows},
+        "cold": {"wall_seconds": cold.wall, **cold.stage, "table": cold.table},
+        "update": {"wall_seconds": update.wall, **update.stage, "table": update.table},
         "references": compare,
         "ratios": ratios,
         "agreement": agree,
