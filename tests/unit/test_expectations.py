@@ -22,10 +22,10 @@ def raw(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def run(df: pd.DataFrame) -> ValidationOutcome:
+def run(df: pd.DataFrame, history: pd.DataFrame | None = None) -> ValidationOutcome:
     return validate(
         "raw_prices",
-        prices.validation_frame(df, QUOTES),
+        prices.validation_frame(df, QUOTES, history),
         prices.prices_suite(TODAY),
         index_columns=prices.INDEX_COLUMNS,
     )
@@ -106,15 +106,10 @@ def test_a_window_is_checked_against_the_history_before_it():
     )
     frame = prices.validation_frame(window, QUOTES, calm)
     assert frame["log_move"].tolist() == pytest.approx([abs(np.log(10.0 / 9.5)), 0.0])
-    assert validate("w", frame, prices.prices_suite(TODAY), index_columns=prices.INDEX_COLUMNS).success
+    assert run(window, calm).success
 
     jumped = calm.assign(previous_basis=[100.0])  # the window starts 10x below the last loaded close
-    outcome = validate(
-        "w",
-        prices.validation_frame(window, QUOTES, jumped),
-        prices.prices_suite(TODAY),
-        index_columns=prices.INDEX_COLUMNS,
-    )
+    outcome = run(window, jumped)
     assert any(d.startswith("no daily move beyond a factor of 3") for d in failed_descriptions(outcome))
     assert outcome.failed[0].examples[0] == {
         "symbol": "A",
@@ -123,12 +118,7 @@ def test_a_window_is_checked_against_the_history_before_it():
     }
 
     inverted = calm.assign(inverted_share=[0.5])  # the history has a symbol-wide inversion
-    outcome = validate(
-        "w",
-        prices.validation_frame(window, QUOTES, inverted),
-        prices.prices_suite(TODAY),
-        index_columns=prices.INDEX_COLUMNS,
-    )
+    outcome = run(window, inverted)
     assert any(d.startswith("at most 0.1% of each symbol") for d in failed_descriptions(outcome))
 
     first_load = calm.assign(previous_basis=[np.nan])  # nothing before the window: no move to check
