@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +16,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from ingestion.universe import DBT_PROJECT_DIR
 from orchestration.cli import step_failures
 from warehouse.settings import Settings
 
@@ -83,6 +87,37 @@ def make_settings(
     if start is not None:
         env["ROTATION_START_DATE"] = start
     return Settings.from_env(env)
+
+
+def run_dbt_by_hand(
+    settings: Settings, args: list[str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess, Path]:
+    """dbt as `make dbt` runs it (the venv's dbt, from inside dbt_project/, on the build file of
+    ``settings``), with target and log paths under ``tmp_path`` so the shared dbt_project/target
+    (Dagster's manifest, partial-parse state) is untouched. Returns the result and the target path."""
+    target = tmp_path / "target"
+    env = {
+        **os.environ,
+        **settings.dbt_env(),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_NO_PARTIAL_PARSE": "true",
+    }
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return result, target
 
 
 def table_checksums(db_file: Path, schemas: tuple[str, ...] = ("marts", "reference")) -> dict[str, str]:

@@ -14,15 +14,13 @@ test fixtures), from inside dbt_project/ with a private target path, as
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from orchestration.assets.dbt import PRODUCTION_EXCLUDES
+from tests.integration.conftest import run_dbt_by_hand
 
 pytestmark = pytest.mark.slow
 
@@ -42,29 +40,10 @@ def test_production_builds_leave_out_exactly_what_runs_here():
 
 
 def test_unit_and_structural_tests_pass(built_sample_home, tmp_path):
-    settings = built_sample_home
-    target = tmp_path / "target"
-    env = {**os.environ, **settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "test",
-            "--select",
-            "resource_type:unit_test",
-            "tag:structural",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result, target = run_dbt_by_hand(
+        built_sample_home,
+        ["test", "--select", "resource_type:unit_test", "tag:structural", "--profiles-dir", "."],
+        tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     results = json.loads((target / "run_results.json").read_text())["results"]

@@ -7,19 +7,17 @@ dbt_project/target (Dagster's manifest, partial-parse state) is not touched.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import run_dbt_by_hand
+
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 
 
 def makefile_dbt_docs() -> list[str]:
@@ -40,23 +38,8 @@ def test_dbt_docs_static_site(sample_warehouse, tmp_path):
     assert run.success, run.failures
     args = makefile_dbt_docs()
     assert args[:3] == ["docs", "generate", "--static"]
-    target = tmp_path / "target"
-    env = {
-        **os.environ,
-        **settings.dbt_env(),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_NO_PARTIAL_PARSE": "true",
-    }
-    assert env["ROTATION_BUILD_DB"] == str(settings.build_db)
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), *args, "--target-path", str(target), "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    assert settings.dbt_env()["ROTATION_BUILD_DB"] == str(settings.build_db)
+    result, target = run_dbt_by_hand(settings, args, tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     site = target / "static_index.html"
