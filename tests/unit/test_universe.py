@@ -82,3 +82,22 @@ def test_landing_refuses_names_that_leave_its_folder(tmp_path, name):
 
     with pytest.raises(ValueError, match="plain file name"):
         land_bytes(b"x", tmp_path, "yahoo", "live", name)
+
+
+def test_rotation_dbt_project_dir_moves_the_seeds_ingestion_reads(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from ingestion import universe; print(universe.INSTRUMENTS_SEED); print(universe.RATE_SERIES_SEED)"
+    )
+    env = {**os.environ, "ROTATION_DBT_PROJECT_DIR": str(tmp_path / "copy")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [
+        str(tmp_path / "copy" / "seeds" / "instruments.csv"),
+        str(tmp_path / "copy" / "seeds" / "rate_series.csv"),
+    ]
+    unset = {k: v for k, v in os.environ.items() if k != "ROTATION_DBT_PROJECT_DIR"}
+    out = subprocess.run([sys.executable, "-c", code], env=unset, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0].endswith("dbt_project/seeds/instruments.csv")

@@ -315,3 +315,37 @@ def test_export_parquet_keeps_the_old_files_when_there_is_nothing_safe_to_export
     assert not (tmp_path / "escape.parquet").exists()
     with pytest.raises(FileNotFoundError, match="build the warehouse first"):
         db.export_parquet(tmp_path / "missing.duckdb", out)
+
+
+def test_the_price_gate_reads_the_latest_window_with_the_history_before_it(tmp_path):
+    """orchestration.checks.prices_window_chunks: rows of the latest load's window only, and per
+    symbol the last returns basis before the window and the inverted-bar share over all history."""
+    from orchestration.checks import prices_window_chunks
+    from warehouse.settings import Settings
+
+    settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
+    january = frame([("A", "2024-01-30", 10.0), ("A", "2024-01-31", 12.0), ("B", "2024-01-31", 20.0)])
+    january.loc[0, ["high", "low"]] = [9.0, 11.0]  # one inverted bar of A, in January
+    february = frame([("A", "2024-02-01", 13.0), ("B", "2024-02-01", 21.0)])
+    with db.connect(settings.build_db) as con:
+        load(con, january)
+        raw.load(
+            con,
+            raw.PRICES,
+            february,
+            source="sample",
+            synthetic=True,
+            requested=["A", "B"],
+            landing_files=["landing/x.csv"],
+            start_date=dt.date(2024, 2, 1),
+            end_date=dt.date(2024, 3, 1),
+            keep_from=dt.date(2000, 1, 1),  # as ingest passes ROTATION_START_DATE
+        )
+    chunks, n_chunks, _, window, total = prices_window_chunks(settings)
+    assert (n_chunks, total) == (1, 2)
+    assert window.startswith("2024-02-01..2024-03-01")
+    [(rows, history)] = list(chunks)
+    assert sorted(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-01"]
+    assert history.loc["A", "previous_basis"] == 12.0 and history.loc["B", "previous_basis"] == 20.0
+    assert history.loc["A", "inverted_share"] == pytest.approx(1 / 3)
+    assert history.loc["B", "inverted_share"] == 0.0
