@@ -63,6 +63,9 @@ class LandingBatch:
     missing: list[str] = field(default_factory=list)  # requested symbols upstream did not deliver
     notes: list[str] = field(default_factory=list)  # human-readable remarks (skipped files, ...)
     synthetic: bool = False  # True for generated sample data
+    # The dates the batch stands for, [first, end), when the source decides them rather than the
+    # run's partition: estimate snapshots cover their capture dates only (append-only history).
+    covers: tuple[dt.date, dt.date] | None = None
 
 
 def sha256_bytes(content: bytes) -> str:

@@ -19,7 +19,14 @@ Progress = Callable[[str], None]
 MAX_LINES = 20
 
 # Labels of the upstream systems in progress lines: what a person calls the data.
-LABELS = {"yahoo": "prices", "fred": "fred", "cftc": "cftc", "french": "french"}
+LABELS = {
+    "yahoo": "prices",
+    "fred": "fred",
+    "cftc": "cftc",
+    "french": "french",
+    "yahoo_estimates": "estimates",
+    "yahoo_shares": "shares",
+}
 
 
 def report_every(total: int, max_lines: int = MAX_LINES) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ingestion import cftc, fred, french, sample, yahoo
+from ingestion import cftc, estimates, fred, french, sample, yahoo
 from ingestion.landing import LandingBatch
 from ingestion.progress import Progress
-from ingestion.universe import cftc_codes, fred_series_ids, load_universe
+from ingestion.universe import cftc_codes, estimate_symbols, fred_series_ids, load_universe, megacap_symbols
 
 
 def land_prices(
@@ -93,6 +93,55 @@ def land_french(
         return french.land_snapshot_french(snapshot_dir, landing_dir, progress=progress)
     if source == "live":
         return french.fetch_live_french(landing_dir, progress=progress)
+    raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def land_estimates(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    progress: Progress | None = None,
+) -> LandingBatch:
+    """Land analyst estimate snapshots of the mega caps and ETF proxies: today's capture (``live``),
+    the generated capture history (``sample``), or the captures a snapshot folder kept. The batch
+    covers its capture dates only, so a load appends a day and never touches the others."""
+    symbols = estimate_symbols()
+    if source == "sample":
+        return sample.land_sample_estimates(symbols, landing_dir, progress=progress)
+    if source == "snapshot":
+        return estimates.land_snapshot_estimates(snapshot_dir, symbols, landing_dir, progress=progress)
+    if source == "live":
+        return estimates.fetch_live_estimates(symbols, landing_dir, progress=progress)
+    raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
+
+
+def land_shares(
+    source: str,
+    *,
+    landing_dir: Path,
+    snapshot_dir: Path,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    progress: Progress | None = None,
+) -> LandingBatch:
+    """Land the mega caps' share-count history from Yahoo (``live`` only). The sample and the
+    snapshot have no share history: the marts use dbt_project/seeds/shares_outstanding.csv (counts at
+    year starts, with their public source), and this lands nothing, with a note saying so."""
+    symbols = megacap_symbols()
+    if source in ("sample", "snapshot"):
+        return LandingBatch(
+            system="yahoo_shares",
+            mode=source,
+            requested=(),
+            notes=[f"{source} has no share-count history: the concentration marts use the seed "
+                   "shares_outstanding.csv (shares at year starts, public filings)"],
+            synthetic=source == "sample",
+        )  # fmt: skip
+    if source == "live":
+        return estimates.fetch_live_shares(symbols, landing_dir, start=start_date, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 

@@ -168,3 +168,22 @@ def cftc_codes(path: Path = CFTC_MARKETS_SEED) -> list[str]:
     if not codes or len(set(codes)) != len(codes):
         raise ValueError(f"{path}: expected unique, non-empty cftc_code values, got {codes}")
     return codes
+
+
+MEGA_CAP_SEGMENT = "mega_cap"
+# ETF proxies whose estimates are asked for too: Yahoo has none for ETFs today, and the fetch notes
+# that rather than failing, so they count as soon as upstream starts sending them.
+ESTIMATE_PROXY_SEGMENTS = ("small_cap", "large_cap", "large_cap_tech")
+
+
+def megacap_symbols(universe: list[Instrument] | None = None) -> list[str]:
+    """The mega caps (segment mega_cap of instruments.csv): concentration and revisions breadth."""
+    return [i.symbol for i in universe or load_universe() if i.segment == MEGA_CAP_SEGMENT]
+
+
+def estimate_symbols(universe: list[Instrument] | None = None) -> list[str]:
+    """Symbols whose analyst estimates are captured: the mega caps, then the small- and large-cap
+    ETF proxies (IWM, IJR, SPY, IWB, QQQ)."""
+    universe = universe or load_universe()
+    proxies = [i.symbol for i in universe if i.asset_class == "etf" and i.segment in ESTIMATE_PROXY_SEGMENTS]
+    return [*megacap_symbols(universe), *proxies]

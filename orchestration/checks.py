@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from expectations import cftc as cftc_expectations
+from expectations import estimates as estimate_expectations
 from expectations import fred as fred_expectations
 from expectations import french as french_expectations
 from expectations import loads as load_expectations
@@ -28,7 +29,14 @@ from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
 from ingestion.progress import Counter
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import RAW_CFTC_TFF, RAW_FRED_SERIES, RAW_FRENCH_FACTORS, RAW_PRICES
+from orchestration.assets.ingestion import (
+    RAW_CFTC_TFF,
+    RAW_ESTIMATE_SNAPSHOTS,
+    RAW_FRED_SERIES,
+    RAW_FRENCH_FACTORS,
+    RAW_PRICES,
+    RAW_SHARES_OUTSTANDING,
+)
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
 from warehouse import raw as raw_tables
@@ -176,9 +184,10 @@ def table_gate(
     validation_frame: Callable[[pd.DataFrame], pd.DataFrame],
     suite: list,
     index_columns: list[str],
+    metadata: Callable[[pd.DataFrame], dict] | None = None,
 ) -> AssetCheckResult:
     """The gate of a raw table: its suite on the whole table, plus "every requested item delivered
-    rows" on the latest load's bookkeeping."""
+    rows" on the latest load's bookkeeping; ``metadata(frame)`` adds to the check's metadata."""
     frame, load_items = read_raw(warehouse.settings(), table)
     name = f"raw_{table.name}"
     return gate_result(
@@ -190,6 +199,7 @@ def table_gate(
                 load_validation(f"{name}_latest_load", load_items),
             ],
         ),
+        metadata(frame) if metadata else None,
     )
 
 
@@ -343,10 +353,71 @@ def raw_french_factors_gate(
     )
 
 
+def capture_gap_metadata(estimates: pd.DataFrame) -> dict:
+    gaps = estimate_expectations.capture_gaps(estimates)
+    return {
+        "capture_dates": int(estimates["capture_date"].nunique()),
+        "capture_gaps": MetadataValue.md("\n".join(f"- {g}" for g in gaps) or "none"),
+    }
+
+
+@asset_check(
+    asset=RAW_ESTIMATE_SNAPSHOTS,
+    name="great_expectations_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for raw.estimate_snapshots (expectations/estimates.py): keys not "
+        "null, one row per symbol, capture date and period, periods 0q/+1q/0y/+1y, revenue in USD and "
+        "positive, low <= average <= high, counts >= 0, growth as fractions, no future capture dates, "
+        "every requested symbol present. Sessions without a capture are reported (capture_gaps), never "
+        "filled. Blocking."
+    ),
+)
+def raw_estimate_snapshots_gate(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    return table_gate(
+        context,
+        warehouse,
+        raw_tables.ESTIMATE_SNAPSHOTS,
+        estimate_expectations.validation_frame,
+        estimate_expectations.estimates_suite(new_york_today()),
+        estimate_expectations.INDEX_COLUMNS,
+        capture_gap_metadata,
+    )
+
+
+@asset_check(
+    asset=RAW_SHARES_OUTSTANDING,
+    name="great_expectations_gate",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Great Expectations suite for raw.shares_outstanding (expectations/estimates.py): keys and "
+        "counts not null, one count per symbol and date, counts within 1e6..1e11 shares, no future "
+        "dates, every requested symbol present. Blocking."
+    ),
+)
+def raw_shares_outstanding_gate(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    return table_gate(
+        context,
+        warehouse,
+        raw_tables.SHARES_OUTSTANDING,
+        lambda shares: shares,  # the suite reads the table as it is
+        estimate_expectations.shares_suite(new_york_today()),
+        estimate_expectations.SHARES_INDEX_COLUMNS,
+    )
+
+
 GATES = [
     raw_prices_gate,
     raw_prices_rate_futures_gate,
     raw_fred_series_gate,
     raw_cftc_tff_gate,
     raw_french_factors_gate,
+    raw_estimate_snapshots_gate,
+    raw_shares_outstanding_gate,
 ]

@@ -144,7 +144,8 @@ def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
         tables = con.execute(
             """
             select t.schema_name, t.table_name,
-                   max(case when c.column_name in ('date', 'report_date', 'start_date') then c.column_name end)
+                   max(case when c.column_name in ('date', 'report_date', 'start_date', 'capture_date')
+                       then c.column_name end)
             from duckdb_tables() t
             left join duckdb_columns() c
               on c.schema_name = t.schema_name and c.table_name = t.table_name

@@ -34,9 +34,11 @@ from orchestration import partitions
 from orchestration.assets.dbt import rotation_dbt_assets
 from orchestration.assets.ingestion import (
     RAW_CFTC_TFF,
+    RAW_ESTIMATE_SNAPSHOTS,
     RAW_FRED_SERIES,
     RAW_FRENCH_FACTORS,
     RAW_PRICES,
+    RAW_SHARES_OUTSTANDING,
     ingestion_assets,
 )
 from orchestration.assets.parquet import PARQUET, parquet
@@ -49,9 +51,13 @@ from warehouse.settings import Settings
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
 prices_and_rates = define_asset_job(
     "prices_and_rates",
-    selection=AssetSelection.assets(RAW_PRICES, RAW_FRED_SERIES, RAW_FRENCH_FACTORS) | TRANSFORM,
+    selection=AssetSelection.assets(
+        RAW_PRICES, RAW_FRED_SERIES, RAW_FRENCH_FACTORS, RAW_ESTIMATE_SNAPSHOTS, RAW_SHARES_OUTSTANDING
+    )
+    | TRANSFORM,
     description=(
-        "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), then build every "
+        "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), "
+        "capture today's analyst estimates and share counts (not partitioned), then build every "
         "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
         "Parquet and render the report."
     ),

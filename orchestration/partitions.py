@@ -89,6 +89,17 @@ def run_window(context: AssetExecutionContext, settings: Settings, today: dt.dat
     return Window(start=start, end=end, sessions=sessions_so_far(start, end, today), label=label)
 
 
+def batch_window(start: dt.date, end: dt.date, today: dt.date | None = None) -> Window:
+    """The window of a batch whose source decides its dates (estimate captures: [first, last + 1))."""
+    today = today or dt.datetime.now(ZoneInfo(NEW_YORK)).date()
+    label = (
+        f"captures {start}"
+        if end - start == dt.timedelta(days=1)
+        else f"captures {start}...{end - dt.timedelta(days=1)}"
+    )
+    return Window(start=start, end=end, sessions=sessions_so_far(start, end, today), label=label)
+
+
 def sessions_so_far(start: dt.date, end: dt.date | None, today: dt.date) -> int:
     """NYSE sessions from ``start`` up to ``end`` (exclusive) that have happened by ``today``."""
     last = min(end - dt.timedelta(days=1), today) if end else today

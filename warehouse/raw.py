@@ -59,6 +59,7 @@ class RawTable:
     values: tuple[str, ...]  # columns whose change makes a row "updated"
     columns_ddl: str  # the table's own columns, before the provenance columns
     date: str = "date"  # the date column of the key (item, date)
+    keys: tuple[str, ...] = ()  # further key columns: the key is (item, date, *keys)
 
     @property
     def qualified(self) -> str:
@@ -163,7 +164,82 @@ FRENCH_FACTORS = RawTable(
     value             double               -- daily return in percent as published; null where missing""",
 )
 
-RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF, FRENCH_FACTORS)
+ESTIMATE_SNAPSHOTS = RawTable(
+    name="estimate_snapshots",
+    system="yahoo_estimates",
+    item="symbol",
+    date="capture_date",
+    keys=("period",),
+    values=(
+        "captured_at",
+        "revenue_currency",
+        "revenue_avg",
+        "revenue_low",
+        "revenue_high",
+        "revenue_analysts",
+        "revenue_year_ago",
+        "revenue_growth",
+        "eps_avg",
+        "eps_low",
+        "eps_high",
+        "eps_analysts",
+        "eps_year_ago",
+        "eps_growth",
+        "eps_trend_current",
+        "eps_trend_7d_ago",
+        "eps_trend_30d_ago",
+        "eps_trend_60d_ago",
+        "eps_trend_90d_ago",
+        "eps_up_7d",
+        "eps_up_30d",
+        "eps_down_7d",
+        "eps_down_30d",
+        "growth_stock",
+        "growth_index",
+    ),  # fmt: skip
+    columns_ddl="""
+    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
+    capture_date      date      not null,  -- New York date of the capture (one snapshot a day)
+    period            varchar   not null,  -- 0q, +1q (current, next fiscal quarter), 0y, +1y (years)
+    captured_at       timestamptz not null, -- when the snapshot was taken
+    revenue_currency  varchar,             -- currency of the revenue figures (USD)
+    revenue_avg       double,              -- revenue_estimate: consensus (mean) revenue
+    revenue_low       double,
+    revenue_high      double,
+    revenue_analysts  double,              -- numberOfAnalysts
+    revenue_year_ago  double,              -- yearAgoRevenue: the same period a year earlier
+    revenue_growth    double,              -- fraction: avg / year-ago - 1 as upstream sent it
+    eps_avg           double,              -- earnings_estimate: consensus EPS
+    eps_low           double,
+    eps_high          double,
+    eps_analysts      double,
+    eps_year_ago      double,              -- yearAgoEps
+    eps_growth        double,
+    eps_trend_current double,              -- eps_trend: consensus EPS now and 7/30/60/90 days ago
+    eps_trend_7d_ago  double,
+    eps_trend_30d_ago double,
+    eps_trend_60d_ago double,
+    eps_trend_90d_ago double,
+    eps_up_7d         double,              -- eps_revisions: analysts revising up/down in 7 and 30 days
+    eps_up_30d        double,
+    eps_down_7d       double,
+    eps_down_30d      double,
+    growth_stock      double,              -- growth_estimates: stockTrend (fraction)
+    growth_index      double               -- growth_estimates: indexTrend (the S&P 500's, fraction)""",
+)
+
+SHARES_OUTSTANDING = RawTable(
+    name="shares_outstanding",
+    system="yahoo_shares",
+    item="symbol",
+    values=("shares",),
+    columns_ddl="""
+    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
+    date              date      not null,  -- New York date of the count (last one reported that day)
+    shares            double    not null   -- shares outstanding (yfinance get_shares_full)""",
+)
+
+RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF, FRENCH_FACTORS, ESTIMATE_SNAPSHOTS, SHARES_OUTSTANDING)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -245,7 +321,8 @@ def load(
     loaded_at = dt.datetime.now(dt.UTC)
     item, raw = table.item, table.qualified
     day = table.date
-    columns = [item, day, *table.values]
+    columns = [item, day, *table.keys, *table.values]
+    key_columns = [item, day, *table.keys]
     chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
     # The rows go into a temporary table before the load's transaction: each chunk's insert commits
     # on its own, so DuckDB can spill them to disk past its memory limit (rows appended inside an
@@ -275,28 +352,32 @@ def load(
         release_freed_memory()
     con.begin()
     try:
+        key_list = ", ".join(key_columns)
         duplicate = con.execute(
-            f"select {item}, {day} from incoming group by all having count(*) > 1 order by min(rowid) limit 1"
+            f"select {key_list} from incoming group by all having count(*) > 1 order by min(rowid) limit 1"
         ).fetchone()
         if duplicate:
-            value, when = duplicate
+            value, when, *rest = duplicate
             files = [
                 row[0]
                 for row in con.execute(
-                    f"select landing_file from incoming where {item} = ? and {day} = ? order by rowid",
-                    [value, when],
+                    "select landing_file from incoming where "
+                    + " and ".join(f"{c} = ?" for c in key_columns)
+                    + " order by rowid",
+                    list(duplicate),
                 ).fetchall()
             ]
+            what = " ".join([str(value), f"{when:%Y-%m-%d}", *map(str, rest)])
             raise DuplicateRowsError(
-                f"{value} {when:%Y-%m-%d} comes from {' and '.join(files)}; expected each ({item}, date) "
-                "from one file of the batch"
+                f"{what} comes from {' and '.join(files)}; expected each ({key_list}) from one file of "
+                "the batch"
             )
         delivered = [
             row[0] for row in con.execute(f"select distinct {item} from incoming order by 1").fetchall()
         ]
         incoming_rows = con.execute("select count(*) from incoming").fetchone()[0]
         notes = list(notes)  # read after the rows: a chunked parse adds its notes as it goes
-        same_key = f"p.{item} = i.{item} and p.{day} = i.{day}"
+        same_key = " and ".join(f"p.{c} = i.{c}" for c in key_columns)
         changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
         stale = f"""
             p.source <> $source

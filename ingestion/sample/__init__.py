@@ -41,6 +41,7 @@ Modules: :mod:`~ingestion.sample.processes` (random streams, knots, AR(1)/GARCH,
 from __future__ import annotations
 
 from ingestion.sample.cftc import SAMPLE_CFTC_CODES, land_sample_cftc
+from ingestion.sample.estimates import land_sample_estimates
 from ingestion.sample.fred import SAMPLE_FRED_SERIES, land_sample_fred
 from ingestion.sample.french import SAMPLE_FRENCH_FILE, land_sample_french
 from ingestion.sample.instruments import sample_prices
@@ -67,6 +68,7 @@ __all__ = [
     "build_world",
     "index_levels",
     "land_sample_cftc",
+    "land_sample_estimates",
     "land_sample_fred",
     "land_sample_french",
     "land_sample_prices",

@@ -24,7 +24,7 @@ from dagster import (
     asset,
 )
 
-from ingestion import fred, french, sources, yahoo
+from ingestion import estimates, fred, french, sources, yahoo
 from ingestion.errors import SnapshotLayoutError, network_error_message
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
 from orchestration import partitions
@@ -36,6 +36,8 @@ RAW_PRICES = AssetKey(["raw", "prices"])
 RAW_FRED_SERIES = AssetKey(["raw", "fred_series"])
 RAW_CFTC_TFF = AssetKey(["raw", "cftc_tff"])
 RAW_FRENCH_FACTORS = AssetKey(["raw", "french_factors"])
+RAW_ESTIMATE_SNAPSHOTS = AssetKey(["raw", "estimate_snapshots"])
+RAW_SHARES_OUTSTANDING = AssetKey(["raw", "shares_outstanding"])
 
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
@@ -83,6 +85,9 @@ def ingest(
             progress=context.log.info,
         )
         landed = time.perf_counter()
+        if batch.covers:  # the source decides the dates (estimate captures): load exactly those
+            window = partitions.batch_window(*batch.covers)
+            context.log.info(f"the batch covers {window}")
         rows, dropped = parse(batch, window.start, settings.home, progress=context.log.info)
         parsed = time.perf_counter()
         context.log.info(
@@ -170,7 +175,7 @@ class IngestionSpec:
 
     key: AssetKey
     table: raw.RawTable
-    partitions: Callable[[Settings], TimeWindowPartitionsDefinition]
+    partitions: Callable[[Settings], TimeWindowPartitionsDefinition] | None  # None: unpartitioned
     land: Callable[..., LandingBatch]
     parse: Callable
     description: str
@@ -225,6 +230,30 @@ SPECS = (
         "zip), parsed, and upserted into raw.french_factors, one row per factor and date. SMB, small "
         "minus big, confirms a size rotation across the whole market. Partitioned by month.",
     ),
+    IngestionSpec(
+        RAW_ESTIMATE_SNAPSHOTS,
+        raw.ESTIMATE_SNAPSHOTS,
+        None,
+        sources.land_estimates,
+        estimates.parse_estimates_batch,
+        "Analyst estimate snapshots (yfinance Ticker revenue_estimate, earnings_estimate, eps_trend, "
+        "eps_revisions, growth_estimates) of the mega caps and the small/large-cap ETF proxies, one row "
+        "per symbol, capture date and period (0q, +1q, 0y, +1y). Upstream keeps no history: each run "
+        "captures today's consensus (live), and the warehouse keeps every capture date (append-only; "
+        "capturing again the same day replaces that day). The sample generates a year of captures; a "
+        "snapshot folder lands the captures it holds (estimates/), none if it has no such folder. Not "
+        "partitioned: a capture is of the day it runs.",
+    ),
+    IngestionSpec(
+        RAW_SHARES_OUTSTANDING,
+        raw.SHARES_OUTSTANDING,
+        None,
+        sources.land_shares,
+        estimates.parse_shares_batch,
+        "Shares outstanding of the mega caps over time (yfinance Ticker.get_shares_full), live only: "
+        "the sample and the snapshot have no share history, and the concentration marts then use the "
+        "seed shares_outstanding.csv (counts at year starts from public filings). Not partitioned.",
+    ),
 )
 
 
@@ -233,7 +262,7 @@ def ingestion_asset(spec: IngestionSpec, settings: Settings) -> AssetsDefinition
 
     @asset(
         key=spec.key,
-        partitions_def=spec.partitions(settings),
+        partitions_def=spec.partitions(settings) if spec.partitions else None,
         group_name="ingestion",
         pool=WRITER_POOL,
         backfill_policy=BackfillPolicy.single_run(),

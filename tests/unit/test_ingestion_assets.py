@@ -23,7 +23,7 @@ from warehouse.settings import Settings
 def test_live_fetches_retry_with_backoff_and_offline_sources_do_not():
     live = ingestion_assets(Settings.from_env({"ROTATION_SOURCE": "live"}))
     sample = ingestion_assets(Settings.from_env({"ROTATION_SOURCE": "sample"}))
-    assert len(live) == len(sample) == 4
+    assert len(live) == len(sample) == 6
     assert all(a.node_def.retry_policy == LIVE_RETRY for a in live)
     assert LIVE_RETRY.max_retries >= 2 and LIVE_RETRY.backoff is not None
     assert all(a.node_def.retry_policy is None for a in sample)

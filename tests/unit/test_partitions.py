@@ -95,7 +95,10 @@ def test_partitioned_jobs_and_backfill_policy():
         assert type(defs.resolve_job_def(name).partitions_def).__name__ == f"{kind}PartitionsDefinition"
     assert defs.resolve_job_def("marts_and_serving").partitions_def is None
     raw_assets = [a for a in defs.assets if len(a.keys) == 1 and a.key.path[0] == "raw"]
-    assert len(raw_assets) == 4
+    assert len(raw_assets) == 6
+    # estimate captures and share counts are of the day they run: not partitioned
+    unpartitioned = sorted(a.key.to_user_string() for a in raw_assets if a.partitions_def is None)
+    assert unpartitioned == ["raw/estimate_snapshots", "raw/shares_outstanding"]
     for asset in raw_assets:
         policy = asset.backfill_policy
         assert policy is not None and policy.max_partitions_per_run is None, "a backfill is one run"

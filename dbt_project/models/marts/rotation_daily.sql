@@ -8,6 +8,10 @@
 --     so a report released Friday 15:30 counts for that Friday's close, never earlier;
 --     a report more than 35 days old (var positioning_max_staleness_days) is not shown: after the
 --     data ends or while releases stop, the columns are null rather than stale;
+--   * mega-cap concentration: closes of the date (index_concentration);
+--   * analyst revisions breadth: the latest mega-cap capture day whose captures were all taken by the
+--     date's 16:00 close (a capture after the close counts from the next trading date), if at most
+--     var revisions_max_staleness_days (7) old: a gap in the captures leaves the columns null;
 --   * Fama-French SMB: only months the library had published (var french_publication_lag_months,
 --     default 2: month M counts from the first day of M+2; the library releases M during M+1, "the
 --     July cut has data through July and was released in August", so the rule errs late).
@@ -19,6 +23,7 @@
 {% set french_lag = var('french_publication_lag_months', 2) %}
 {% set stale_days = var('rates_max_staleness_days', 10) %}
 {% set positioning_stale_days = var('positioning_max_staleness_days', 35) %}
+{% set revisions_stale_days = var('revisions_max_staleness_days', 7) %}
 
 with prices as (
     select symbol, date, price from {{ ref('int_prices__returns') }}
@@ -87,6 +92,28 @@ smb_known as (
     select date, smb_nd from cross_asset where smb_nd is not null
 ),
 
+concentration as (
+    select
+        date,
+        max(group_weight) as megacap_index_weight,
+        max(group_contribution) as megacap_ytd_contribution,
+        max(group_share_of_index_return) as megacap_share_of_index_ytd_return
+    from {{ ref('index_concentration') }}
+    group by date
+),
+
+-- next fiscal year (+1y): the forward estimates strategists watch
+megacap_revisions as (
+    select
+        capture_date,
+        max(captured_at) as known_at,
+        max(megacap_revenue_breadth_30d) as revenue_breadth_30d,
+        max(megacap_eps_breadth_30d) as eps_breadth_30d
+    from {{ ref('revisions') }}
+    where is_megacap and period = '+1y'
+    group by capture_date
+),
+
 final as (
     select
         calendar.date,
@@ -132,7 +159,14 @@ final as (
         cross_asset.megacap_minus_gspc_nd as megacap_minus_gspc_21d,
         -- a month later than the rule expects is stale (the file stopped): null, not an old value
         case when smb.date >= calendar.french_stale_before then smb.smb_nd end as smb_21d,
-        case when smb.date >= calendar.french_stale_before then smb.date end as smb_as_of
+        case when smb.date >= calendar.french_stale_before then smb.date end as smb_as_of,
+        concentration.megacap_index_weight,
+        concentration.megacap_ytd_contribution,
+        concentration.megacap_share_of_index_ytd_return,
+        {% for column, alias in [('revenue_breadth_30d', 'megacap_next_year_revenue_breadth_30d'), ('eps_breadth_30d', 'megacap_next_year_eps_breadth_30d'), ('capture_date', 'megacap_revisions_as_of')] %}
+        case when revisions.capture_date >= {{ dbt.dateadd('day', -revisions_stale_days, 'calendar.date') }}
+            then revisions.{{ column }} end as {{ alias }}{{ ',' if not loop.last }}
+        {% endfor %}
     from calendar
     {% for name, symbol in indices %}
     left join prices as {{ name }}_price on {{ name }}_price.symbol = '{{ symbol }}' and {{ name }}_price.date = calendar.date
@@ -157,6 +191,8 @@ final as (
     {% endfor %}{% endfor %}
     left join cross_asset on cross_asset.date = calendar.date
     asof left join smb_known as smb on smb.date < calendar.french_cutoff
+    left join concentration on concentration.date = calendar.date
+    asof left join megacap_revisions as revisions on revisions.known_at <= calendar.close_at
 )
 
 select * from final

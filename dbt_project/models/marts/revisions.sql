@@ -1,0 +1,121 @@
+-- Analyst revisions from the warehouse's own history of estimate snapshots: per capture date, symbol
+-- and period, the consensus and its change over 7, 30, 60 and 90 days, upstream's own trailing EPS
+-- fields beside them, and the mega caps' revisions breadth.
+--   * an N-day change compares with the latest capture on or before capture_date - N days, if that
+--     capture is at most var revisions_base_tolerance_days (7) older; otherwise (a gap in the
+--     history) the change is null: gaps are shown, never filled;
+--   * a period label moves to the next quarter or year once the last one is reported: where the
+--     year-ago figure differs by more than 1% from the base capture's, the two captures are of
+--     different periods and the change is null;
+--   * changes are relative: (now - then) / |then|;
+--   * breadth (mega caps, per capture date and period): (names revised up - names revised down) /
+--     names with a change, over 30 days; from -1 (all down) to +1 (all up).
+-- ASOF JOIN is DuckDB syntax (the reason: "latest capture on or before a date" per symbol and period
+-- in one pass); other engines need a lateral join or a window over the union.
+{% set windows = [7, 30, 60, 90] %}
+{% set tolerance = var('revisions_base_tolerance_days', 7) %}
+
+with snapshots as (
+    select * from {{ ref('stg_yahoo__estimates') }}
+),
+
+sequenced as (
+    select
+        *,
+        lag(capture_date) over (partition by symbol, period order by capture_date) as previous_capture_date
+    from snapshots
+),
+
+{% for n in windows %}
+base_{{ n }} as (
+    select
+        s.symbol,
+        s.capture_date,
+        s.period,
+        case
+            when b.capture_date >= {{ dbt.dateadd('day', -(n + tolerance), 's.capture_date') }}
+                and (b.revenue_year_ago is null or s.revenue_year_ago is null
+                     or abs(s.revenue_year_ago / b.revenue_year_ago - 1) <= 0.01)
+            then (s.revenue_avg - b.revenue_avg) / abs(b.revenue_avg)
+        end as revenue_change,
+        case
+            when b.capture_date >= {{ dbt.dateadd('day', -(n + tolerance), 's.capture_date') }}
+                and (b.eps_year_ago is null or s.eps_year_ago is null
+                     or abs(s.eps_year_ago - b.eps_year_ago) <= 0.01 * abs(b.eps_year_ago))
+            then (s.eps_avg - b.eps_avg) / nullif(abs(b.eps_avg), 0)
+        end as eps_change
+    from snapshots as s
+    asof left join snapshots as b
+        on b.symbol = s.symbol
+        and b.period = s.period
+        and b.capture_date <= {{ dbt.dateadd('day', -n, 's.capture_date') }}
+),
+{% endfor %}
+
+changes as (
+    select
+        s.capture_date,
+        s.symbol,
+        s.period,
+        s.is_megacap,
+        s.captured_at,
+        s.previous_capture_date,
+        {{ dbt.datediff('s.previous_capture_date', 's.capture_date', 'day') }} as days_since_previous_capture,
+        s.revenue_avg,
+        s.revenue_low,
+        s.revenue_high,
+        s.revenue_analysts,
+        s.revenue_growth,
+        s.eps_avg,
+        s.eps_low,
+        s.eps_high,
+        s.eps_analysts,
+        s.eps_growth,
+        {% for n in windows %}
+        base_{{ n }}.revenue_change as revenue_change_{{ n }}d,
+        {% endfor %}
+        {% for n in windows %}
+        base_{{ n }}.eps_change as eps_change_{{ n }}d,
+        {% endfor %}
+        {% for n in windows %}
+        (s.eps_trend_current - s.eps_trend_{{ n }}d_ago) / nullif(abs(s.eps_trend_{{ n }}d_ago), 0)
+            as eps_trend_change_{{ n }}d,
+        {% endfor %}
+        s.eps_up_7d,
+        s.eps_down_7d,
+        s.eps_up_30d,
+        s.eps_down_30d
+    from sequenced as s
+    {% for n in windows %}
+    left join base_{{ n }}
+        on base_{{ n }}.symbol = s.symbol
+        and base_{{ n }}.capture_date = s.capture_date
+        and base_{{ n }}.period = s.period
+    {% endfor %}
+),
+
+breadth as (
+    select
+        capture_date,
+        period,
+        count(revenue_change_30d) as megacap_names_revenue_30d,
+        cast(sum(sign(revenue_change_30d)) as double) / nullif(count(revenue_change_30d), 0)
+            as megacap_revenue_breadth_30d,
+        cast(sum(sign(eps_change_30d)) as double) / nullif(count(eps_change_30d), 0)
+            as megacap_eps_breadth_30d
+    from changes
+    where is_megacap
+    group by capture_date, period
+),
+
+final as (
+    select
+        changes.*,
+        breadth.megacap_names_revenue_30d,
+        breadth.megacap_revenue_breadth_30d,
+        breadth.megacap_eps_breadth_30d
+    from changes
+    left join breadth on breadth.capture_date = changes.capture_date and breadth.period = changes.period
+)
+
+select * from final
