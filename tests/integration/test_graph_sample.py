@@ -55,6 +55,8 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         "rotation_daily",
         "rotation_episodes",
         "relative_rotation",
+        "index_concentration",
+        "revisions",
     }
     assert rows > 100_000
     assert pairs == 12
@@ -143,3 +145,31 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
     assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
     assert len(list((landing / "fred").rglob("*.csv"))) == len(SAMPLE_FRED_SERIES)
     assert len(list((landing / "cftc").rglob("FinFut*.txt"))) == 19  # one file a year, 2006-2024
+
+
+def test_the_samples_capture_gap_is_reported_by_the_gate_and_never_filled(built):
+    """The sample skips its captures of 2024-08-12..16 on purpose: the gate passes and says so,
+    raw keeps no rows for those days, and the revisions whose base falls in the gap are null."""
+    settings, run = built
+    gate = "raw/estimate_snapshots:great_expectations_gate"
+    assert run.checks[gate], run.check_descriptions[gate]
+    assert "sessions without a capture" in run.check_descriptions[gate]
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        in_gap = con.execute(
+            "select count(*) from raw.estimate_snapshots where capture_date between '2024-08-12' and '2024-08-16'"
+        ).fetchone()[0]
+        around = con.execute(
+            "select count(distinct capture_date) from raw.estimate_snapshots "
+            "where capture_date in ('2024-08-09', '2024-08-19')"
+        ).fetchone()[0]
+        after_gap = con.execute(
+            "select days_since_previous_capture, revenue_change_7d from marts.revisions "
+            "where symbol = 'AAPL' and period = '0y' and capture_date = '2024-08-19'"
+        ).fetchone()
+        base_in_gap = con.execute(
+            "select count(*), count(revenue_change_30d) from marts.revisions "
+            "where capture_date = '2024-09-16'"  # 30 days back is 2024-08-17: latest capture 08-09
+        ).fetchone()
+    assert in_gap == 0 and around == 2
+    assert after_gap[0] == 10 and after_gap[1] is not None  # 7 days back (08-12) -> 08-09, within 7 days
+    assert base_in_gap[0] > 0 and base_in_gap[1] == 0

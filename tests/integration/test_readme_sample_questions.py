@@ -1,4 +1,4 @@
-"""The README's "Ten analyst questions", run as written on the sample warehouse.
+"""The README's "Twelve analyst questions", run as written on the sample warehouse.
 
 Each question is a bold question, an HTML comment ``<!-- sample-question: N -->``, a ```sql block
 and one sentence on how to read the result. Every query must return rows with no all-null column,
@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SECTION = re.compile(r"^## Ten analyst questions\n(?P<body>.*?)(?=^## )", re.S | re.M)
+SECTION = re.compile(r"^## Twelve analyst questions\n(?P<body>.*?)(?=^## )", re.S | re.M)
 BLOCK = re.compile(
     r"\*\*(?P<qn>\d+)\. (?P<question>[^*]+?)\*\*[^\S\n]*\n[^\S\n]*\n"
     r"<!-- sample-question: (?P<n>\d+) -->[^\S\n]*\n"
@@ -32,7 +32,7 @@ MARKER = re.compile(r"<!-- sample-question: (\d+) -->")
 def readme_sample_questions() -> dict[int, str]:
     text = README.read_text(encoding="utf-8")
     section = SECTION.search(text)
-    assert section, 'README has no "## Ten analyst questions" section followed by another "## " section'
+    assert section, 'README has no "## Twelve analyst questions" section followed by another "## " section'
     after = text[section.end() :]
     assert after.startswith("## Data quality gates"), (
         'the section must come right before "## Data quality gates"'
@@ -41,7 +41,7 @@ def readme_sample_questions() -> dict[int, str]:
     markers = MARKER.findall(text)
     assert len(blocks) == len(markers), (
         f"{len(markers)} sample-question markers in README but {len(blocks)} complete blocks (bold question, "
-        "marker, ```sql fence, blank line, one sentence) in its Ten analyst questions section"
+        "marker, ```sql fence, blank line, one sentence) in its Twelve analyst questions section"
     )
     questions = {}
     for block in blocks:
@@ -56,8 +56,8 @@ def readme_sample_questions() -> dict[int, str]:
     return questions
 
 
-def test_ten_numbered_questions():
-    assert sorted(readme_sample_questions()) == list(range(1, 11))
+def test_twelve_numbered_questions():
+    assert sorted(readme_sample_questions()) == list(range(1, 13))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def day(value) -> pd.Timestamp:
 
 
 def test_every_question_returns_rows_and_no_all_null_column(answers):
-    assert sorted(answers) == list(range(1, 11))
+    assert sorted(answers) == list(range(1, 13))
     for n, df in answers.items():
         assert len(df) >= 1, f"sample question {n} returns no rows on the sample warehouse"
         empty = [column for column in df.columns if df[column].isna().all()]
@@ -219,3 +219,55 @@ def test_q10_rs_ratio_recomputed_from_the_whole_table(answers, serving):
     quadrants = answers[10].set_index(["segment", answers[10]["date"].map(day)])["quadrant"]
     assert quadrants[("IWM", day("2024-07-26"))] == "leading"
     assert not np.any(answers[10]["quadrant"].isna())
+
+
+def test_q11_contributions_recomputed_from_raw_closes_and_the_seeds(answers, serving, sample_warehouse):
+    """Start-of-year weight × return from the build file's raw closes, the seed share counts and the
+    capitalization anchor, with pandas."""
+    settings, _ = sample_warehouse
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        closes = con.execute(
+            "select symbol, date, close from raw.prices where symbol in "
+            "('^GSPC', 'NVDA', 'MSFT', 'AAPL', 'GOOGL', 'AMZN', 'META')"
+        ).df()
+    closes = closes.assign(date=closes["date"].map(day)).pivot(index="date", columns="symbol", values="close")
+    shares = table(serving, "select * from reference.shares_outstanding")
+    anchor = table(serving, "select * from reference.index_capitalization").iloc[0]
+    base = closes.index[closes.index < day("2024-01-01")].max()
+    cap = anchor["market_cap_usd"] * closes.loc[base, "^GSPC"] / closes.loc[day(anchor["as_of"]), "^GSPC"]
+    index_return = closes.loc[day("2024-12-31"), "^GSPC"] / closes.loc[base, "^GSPC"] - 1
+    expected = {}
+    for symbol in ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]:
+        counts = shares[(shares["symbol"] == symbol) & (shares["as_of"].map(day) <= base + pd.Timedelta(days=45))]
+        count = counts.sort_values("as_of")["shares_outstanding"].iloc[-1]
+        ytd = closes.loc[day("2024-12-31"), symbol] / closes.loc[base, symbol] - 1
+        expected[symbol] = (count * closes.loc[day("2024-12-31"), symbol], count * closes.loc[base, symbol] / cap * ytd)
+    got = answers[11].set_index("symbol")
+    assert list(got.index) == sorted(expected, key=lambda s: -expected[s][0]), "size_rank orders by market cap"
+    for symbol, (_, contribution) in expected.items():
+        assert got.loc[symbol, "contribution_pp"] == pytest.approx(contribution * 100, abs=0.006), symbol
+    group = sum(c for _, c in expected.values()) / index_return
+    assert list(got["six_names_share_pct"]) == pytest.approx([group * 100] * 6, abs=0.06)
+    daily = table(serving, "select * from marts.rotation_daily where date = date '2024-12-31'").iloc[0]
+    assert daily["megacap_share_of_index_ytd_return"] == pytest.approx(group, abs=1e-9)
+
+
+def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, serving):
+    """Each 30-day change from the latest capture on or before 30 days earlier (at most 7 days older,
+    same year-ago figure), and the breadth as the mean sign over the mega caps, with pandas."""
+    history = table(serving, "select capture_date, symbol, period, revenue_avg, is_megacap from marts.revisions")
+    history["capture_date"] = history["capture_date"].map(day)
+    captured = history["capture_date"].max()
+    assert captured == day("2024-12-31")
+    got = answers[12].set_index(["period", "symbol"])
+    for period in ["0y", "+1y"]:
+        signs = []
+        for symbol in ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]:
+            own = history[(history["symbol"] == symbol) & (history["period"] == period)].set_index("capture_date")
+            earlier = own[own.index <= captured - pd.Timedelta(days=30)]
+            base_day = earlier.index.max()
+            assert base_day >= captured - pd.Timedelta(days=37)
+            change = own.loc[captured, "revenue_avg"] / earlier.loc[base_day, "revenue_avg"] - 1
+            assert got.loc[(period, symbol), "revenue_change_30d_pct"] == pytest.approx(change * 100, abs=0.006)
+            signs.append(np.sign(change))
+        assert list(got.loc[period, "megacap_breadth_30d"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)
