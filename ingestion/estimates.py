@@ -279,31 +279,6 @@ def parse_estimates_batch(
     return out.sort_values(["symbol", "capture_date", "period"], kind="stable").reset_index(drop=True), notes
 
 
-def capture_gaps(
-    capture_dates: Sequence[dt.date], trading_days: Sequence[dt.date]
-) -> list[tuple[dt.date, dt.date, int]]:
-    """Runs of trading days without a capture between the first and last capture:
-    ``(first missing day, last missing day, trading days missed)``. Reported, never filled."""
-    captured = set(capture_dates)
-    if not captured:
-        return []
-    first, last = min(captured), max(captured)
-    gaps: list[tuple[dt.date, dt.date, int]] = []
-    run: list[dt.date] = []
-    for day in trading_days:
-        if day <= first or day >= last:
-            continue
-        if day in captured:
-            if run:
-                gaps.append((run[0], run[-1], len(run)))
-            run = []
-        else:
-            run.append(day)
-    if run:
-        gaps.append((run[0], run[-1], len(run)))
-    return gaps
-
-
 # --- live fetchers ---------------------------------------------------------------------------------
 
 
@@ -350,6 +325,7 @@ def fetch_live_estimates(
         ticker = yfinance.Ticker
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     files: list[LandedFile] = []
+    captured: list[dict[str, Split]] = []
     counter = Counter("estimates", len(wanted), "symbols", "captured", progress)
     for symbol in wanted:
         t = ticker(symbol)
@@ -365,12 +341,21 @@ def fetch_live_estimates(
             content, landing_root, "yahoo_estimates", "live", snapshot_file_name(symbol, captured_at)
         )
         files.append(LandedFile(path=path, symbols=(symbol,), captured_at=captured_at))
-        counter.advance(symbol)
+        captured.append(tables)
+        counter.advance(symbol, detail="" if _has_rows(tables) else "no estimates upstream")
     day = capture_date_of(files[0].captured_at)
+    # Requested (and so expected by the gate) are the symbols upstream has estimates for today: the
+    # ETF proxies come back empty from Yahoo every day; a mega cap that delivered before and stops
+    # is still expected (raw.load adds the previous load's symbols) and fails the gate.
+    missing = [f.symbols[0] for f, tables in zip(files, captured, strict=True) if not _has_rows(tables)]
     return LandingBatch(
-        system="yahoo_estimates", mode="live", requested=tuple(wanted), files=files,
-        covers=(day, day + dt.timedelta(days=1)),
+        system="yahoo_estimates", mode="live", requested=tuple(s for s in wanted if s not in missing),
+        files=files, missing=missing, covers=(day, day + dt.timedelta(days=1)),
     )  # fmt: skip
+
+
+def _has_rows(tables: dict[str, Split]) -> bool:
+    return any(split["data"] for split in tables.values())
 
 
 def fetch_live_shares(
@@ -409,10 +394,12 @@ def fetch_live_shares(
         )
         files.append(LandedFile(path=path, symbols=(symbol,)))
         counter.advance(symbol, rows=len(frame))
+    # Only symbols with a share history are expected by the gate: without one the concentration
+    # marts fall back to the seed's counts, which is worth a warning (missing), not a stopped build.
     return LandingBatch(
         system="yahoo_shares",
         mode="live",
-        requested=tuple(dict.fromkeys(symbols)),
+        requested=tuple(f.symbols[0] for f in files),
         files=files,
         missing=missing,
     )

@@ -84,10 +84,18 @@ def mart(snapshot_warehouse) -> pd.DataFrame:
 def test_year_to_date_contributions_match_pandas(mart, snapshot_dir):
     expected = expected_concentration(snapshot_dir)
     assert sorted(expected["date"].dt.year.unique()) == [2022, 2023, 2024, 2025, 2026]
-    merged = expected.merge(mart, on=["date", "symbol"], how="outer", suffixes=("_pandas", ""), indicator=True)
+    merged = expected.merge(
+        mart, on=["date", "symbol"], how="outer", suffixes=("_pandas", ""), indicator=True
+    )
     only = merged[merged["_merge"] != "both"]
     assert only.empty, f"rows in one and not the other:\n{only[['date', 'symbol', '_merge']].head(10)}"
-    for column in ["start_weight", "ytd_return", "index_ytd_return", "contribution", "group_share_of_index_return"]:
+    for column in [
+        "start_weight",
+        "ytd_return",
+        "index_ytd_return",
+        "contribution",
+        "group_share_of_index_return",
+    ]:
         pd.testing.assert_series_equal(
             merged[column], merged[f"{column}_pandas"], check_names=False, rtol=1e-9, atol=1e-12, obj=column
         )

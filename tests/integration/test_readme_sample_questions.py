@@ -238,12 +238,19 @@ def test_q11_contributions_recomputed_from_raw_closes_and_the_seeds(answers, ser
     index_return = closes.loc[day("2024-12-31"), "^GSPC"] / closes.loc[base, "^GSPC"] - 1
     expected = {}
     for symbol in ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]:
-        counts = shares[(shares["symbol"] == symbol) & (shares["as_of"].map(day) <= base + pd.Timedelta(days=45))]
+        counts = shares[
+            (shares["symbol"] == symbol) & (shares["as_of"].map(day) <= base + pd.Timedelta(days=45))
+        ]
         count = counts.sort_values("as_of")["shares_outstanding"].iloc[-1]
         ytd = closes.loc[day("2024-12-31"), symbol] / closes.loc[base, symbol] - 1
-        expected[symbol] = (count * closes.loc[day("2024-12-31"), symbol], count * closes.loc[base, symbol] / cap * ytd)
+        expected[symbol] = (
+            count * closes.loc[day("2024-12-31"), symbol],
+            count * closes.loc[base, symbol] / cap * ytd,
+        )
     got = answers[11].set_index("symbol")
-    assert list(got.index) == sorted(expected, key=lambda s: -expected[s][0]), "size_rank orders by market cap"
+    assert list(got.index) == sorted(expected, key=lambda s: -expected[s][0]), (
+        "size_rank orders by market cap"
+    )
     for symbol, (_, contribution) in expected.items():
         assert got.loc[symbol, "contribution_pp"] == pytest.approx(contribution * 100, abs=0.006), symbol
     group = sum(c for _, c in expected.values()) / index_return
@@ -255,7 +262,9 @@ def test_q11_contributions_recomputed_from_raw_closes_and_the_seeds(answers, ser
 def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, serving):
     """Each 30-day change from the latest capture on or before 30 days earlier (at most 7 days older,
     same year-ago figure), and the breadth as the mean sign over the mega caps, with pandas."""
-    history = table(serving, "select capture_date, symbol, period, revenue_avg, is_megacap from marts.revisions")
+    history = table(
+        serving, "select capture_date, symbol, period, revenue_avg, is_megacap from marts.revisions"
+    )
     history["capture_date"] = history["capture_date"].map(day)
     captured = history["capture_date"].max()
     assert captured == day("2024-12-31")
@@ -263,11 +272,15 @@ def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, servi
     for period in ["0y", "+1y"]:
         signs = []
         for symbol in ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]:
-            own = history[(history["symbol"] == symbol) & (history["period"] == period)].set_index("capture_date")
+            own = history[(history["symbol"] == symbol) & (history["period"] == period)].set_index(
+                "capture_date"
+            )
             earlier = own[own.index <= captured - pd.Timedelta(days=30)]
             base_day = earlier.index.max()
             assert base_day >= captured - pd.Timedelta(days=37)
             change = own.loc[captured, "revenue_avg"] / earlier.loc[base_day, "revenue_avg"] - 1
-            assert got.loc[(period, symbol), "revenue_change_30d_pct"] == pytest.approx(change * 100, abs=0.006)
+            assert got.loc[(period, symbol), "revenue_change_30d_pct"] == pytest.approx(
+                change * 100, abs=0.006
+            )
             signs.append(np.sign(change))
         assert list(got.loc[period, "megacap_breadth_30d"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -129,7 +128,9 @@ def test_the_capture_date_is_the_new_york_date():
 class FakeTicker:
     """A yfinance Ticker stand-in: the estimate properties and get_shares_full."""
 
-    def __init__(self, symbol: str, frames: dict[str, pd.DataFrame], shares: pd.Series | None = None, fail: int = 0):
+    def __init__(
+        self, symbol: str, frames: dict[str, pd.DataFrame], shares: pd.Series | None = None, fail: int = 0
+    ):
         self.symbol, self.frames, self.shares, self.fail = symbol, frames, shares, fail
 
     def __getattr__(self, name: str):
@@ -149,15 +150,23 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
     empty = {name: pd.DataFrame() for name in estimates.TABLES}
     tickers = {"AAPL": FakeTicker("AAPL", frames, fail=1), "IWM": FakeTicker("IWM", empty)}
     batch = estimates.fetch_live_estimates(
-        ["AAPL", "IWM"], tmp_path / "landing", ticker=tickers.__getitem__, now=lambda: CAPTURED, sleep=lambda s: None
+        ["AAPL", "IWM"],
+        tmp_path / "landing",
+        ticker=tickers.__getitem__,
+        now=lambda: CAPTURED,
+        sleep=lambda s: None,
     )
     assert [f.path.name for f in batch.files] == ["AAPL_2024-07-16.json", "IWM_2024-07-16.json"]
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))  # this capture date only
+    # Yahoo has no estimates for ETFs: reported as missing, not expected by the gate
+    assert batch.requested == ("AAPL",) and batch.missing == ["IWM"]
     body = json.loads(batch.files[0].path.read_text())
     assert body["symbol"] == "AAPL" and body["captured_at"] == "2024-07-16T22:31:05+00:00"
     assert body["tables"]["eps_revisions"]["columns"][3] == "downLast7Days"  # as upstream sent it
     rows, notes = estimates.parse_estimates_batch(batch, dt.date(2000, 1, 1), tmp_path)
-    direct = estimates.parse_snapshot_tables(frames, "AAPL", CAPTURED).sort_values("period", ignore_index=True)
+    direct = estimates.parse_snapshot_tables(frames, "AAPL", CAPTURED).sort_values(
+        "period", ignore_index=True
+    )
     pd.testing.assert_frame_equal(rows.drop(columns="landing_file"), direct)
     assert notes == [
         "no analyst estimates upstream for IWM (Yahoo has none for ETFs and indices); nothing loaded for them"
@@ -166,22 +175,38 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
 
 def test_live_capture_gives_up_after_its_attempts_with_one_clear_line(tmp_path):
     ticker = FakeTicker("AAPL", yfinance_frames(), fail=99)
-    with pytest.raises(UpstreamUnavailableError, match="Yahoo Finance unreachable for AAPL revenue_estimate after 3 attempts"):
+    with pytest.raises(
+        UpstreamUnavailableError, match="Yahoo Finance unreachable for AAPL revenue_estimate after 3 attempts"
+    ):
         estimates.fetch_live_estimates(
-            ["AAPL"], tmp_path, ticker=lambda s: ticker, now=lambda: CAPTURED, max_attempts=3, sleep=lambda s: None
+            ["AAPL"],
+            tmp_path,
+            ticker=lambda s: ticker,
+            now=lambda: CAPTURED,
+            max_attempts=3,
+            sleep=lambda s: None,
         )
 
 
 def test_a_renamed_or_broken_landing_file_is_an_error_naming_the_file(tmp_path):
-    content = estimates.render_snapshot("AAPL", CAPTURED, {n: estimates.frame_split(f) for n, f in yfinance_frames().items()})
+    content = estimates.render_snapshot(
+        "AAPL", CAPTURED, {n: estimates.frame_split(f) for n, f in yfinance_frames().items()}
+    )
     wrong = tmp_path / "MSFT_2024-07-16.json"
     wrong.write_bytes(content)
     batch = LandingBatch("yahoo_estimates", "live", ("MSFT",), files=[LandedFile(wrong, ("MSFT",))])
-    with pytest.raises(EstimateFileError, match=r"MSFT_2024-07-16.json: expected the file of AAPL .* to be named AAPL_2024-07-16.json"):
+    with pytest.raises(
+        EstimateFileError,
+        match=r"MSFT_2024-07-16.json: expected the file of AAPL .* to be named AAPL_2024-07-16.json",
+    ):
         estimates.parse_estimates_batch(batch, dt.date(2000, 1, 1), tmp_path)
     broken = tmp_path / "AAPL_2024-07-16.json"
-    broken.write_text('{"symbol": "AAPL", "captured_at": "2024-07-16T22:31:05+00:00", "tables": {"eps_trend": {"index": ["0q"], "columns": ["current"], "data": [[1, 2]]}}}')
-    with pytest.raises(EstimateFileError, match="table eps_trend: expected index, columns and data of matching lengths"):
+    broken.write_text(
+        '{"symbol": "AAPL", "captured_at": "2024-07-16T22:31:05+00:00", "tables": {"eps_trend": {"index": ["0q"], "columns": ["current"], "data": [[1, 2]]}}}'
+    )
+    with pytest.raises(
+        EstimateFileError, match="table eps_trend: expected index, columns and data of matching lengths"
+    ):
         estimates.read_snapshot(broken)
     broken.write_text("not json")
     with pytest.raises(EstimateFileError, match="AAPL_2024-07-16.json: expected a JSON estimate snapshot"):
@@ -194,7 +219,9 @@ def test_a_snapshot_folder_without_estimates_lands_nothing_with_a_note(tmp_path)
     assert "no estimates/ folder" in batch.notes[0]
     kept = tmp_path / "estimates"
     kept.mkdir()
-    content = estimates.render_snapshot("AAPL", CAPTURED, {n: estimates.frame_split(f) for n, f in yfinance_frames().items()})
+    content = estimates.render_snapshot(
+        "AAPL", CAPTURED, {n: estimates.frame_split(f) for n, f in yfinance_frames().items()}
+    )
     (kept / "AAPL_2024-07-16.json").write_bytes(content)
     (kept / "TSLA_2024-07-16.json").write_bytes(content)  # not an estimate symbol: skipped
     batch = estimates.land_snapshot_estimates(tmp_path, ["AAPL"], tmp_path / "landing")
@@ -212,6 +239,7 @@ def test_share_history_keeps_the_last_count_of_each_new_york_date(tmp_path):
         ticker=lambda s: FakeTicker(s, {}, series if s == "AAPL" else None),
     )  # fmt: skip
     assert batch.missing == ["META"] and [f.path.name for f in batch.files] == ["AAPL.csv"]
+    assert batch.requested == ("AAPL",)  # without a history META falls back to the seed: a warning
     rows, _ = estimates.parse_shares_batch(batch, dt.date(2000, 1, 1), tmp_path)
     assert list(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-19", "2024-04-19"]
     assert list(rows["shares"]) == [15_441_000_000, 15_337_686_000]
@@ -253,8 +281,13 @@ def test_captures_append_a_day_at_a_time_and_capturing_again_replaces_only_that_
 
 
 def test_two_files_with_the_same_symbol_date_and_period_load_nothing(tmp_path):
-    rows = pd.concat([_capture("2024-07-16", 1e11), _capture("2024-07-16", 1e11).assign(landing_file="landing/other.json")])
-    with db.connect(tmp_path / "b.duckdb") as con, pytest.raises(raw.DuplicateRowsError, match="AAPL 2024-07-16 0q comes from"):
+    rows = pd.concat(
+        [_capture("2024-07-16", 1e11), _capture("2024-07-16", 1e11).assign(landing_file="landing/other.json")]
+    )
+    with (
+        db.connect(tmp_path / "b.duckdb") as con,
+        pytest.raises(raw.DuplicateRowsError, match="AAPL 2024-07-16 0q comes from"),
+    ):
         _load(con, rows, "2024-07-16")
 
 
