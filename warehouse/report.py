@@ -103,6 +103,9 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "smb_21d",
     "megacap_minus_gspc_21d",
     "hyg_return_21d",
+    "megacap_index_weight",
+    "megacap_share_of_index_ytd_return",
+    "megacap_next_year_revenue_breadth_30d",
 )
 EPISODE_COLUMNS = (
     "pair",
@@ -615,6 +618,15 @@ def _latest_reading(daily: pd.DataFrame) -> str:
         ["SMB factor, 21 days", fmt_pct(row["smb_21d"], signed=True)],
         ["Megacap minus ^GSPC, 21 days", fmt_pct(row["megacap_minus_gspc_21d"], signed=True)],
         ["HYG return, 21 days", fmt_pct(row["hyg_return_21d"], signed=True)],
+        ["Mega caps' weight in the S&P 500", fmt_pct(row["megacap_index_weight"], 1)],
+        [
+            "Mega caps' share of the S&P 500's year-to-date return",
+            fmt_pct(row["megacap_share_of_index_ytd_return"], 1),
+        ],
+        [
+            "Mega-cap next-year revenue revisions breadth, 30 days (-1..+1)",
+            fmt_num(row["megacap_next_year_revenue_breadth_30d"], "+.2f"),
+        ],
     ]
     return (
         f"<p>Values of {html.escape(fmt_date(row['date']))}.</p>"

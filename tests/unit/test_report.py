@@ -30,6 +30,9 @@ LAST = {
     "ndx_am_net_share_oi_pctile_156w": 0.8125,
     "vix_level": 17.345,
     "smb_21d": 0.0234,
+    "megacap_index_weight": 0.3125,
+    "megacap_share_of_index_ytd_return": 0.5625,
+    "megacap_next_year_revenue_breadth_30d": -0.5,
 }
 
 
@@ -64,6 +67,9 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
     df["smb_21d"] = rng.normal(0, 0.02, n)
     df["megacap_minus_gspc_21d"] = rng.normal(0, 0.02, n)
     df["hyg_return_21d"] = np.nan
+    df["megacap_index_weight"] = 0.3
+    df["megacap_share_of_index_ytd_return"] = rng.normal(0.5, 0.1, n)
+    df["megacap_next_year_revenue_breadth_30d"] = np.nan  # captures start late
     df["some_other_column"] = 1  # extra columns are ignored
     for column, value in LAST.items():
         df.loc[n - 1, column] = value
@@ -200,6 +206,9 @@ def test_latest_reading_values_are_formatted(rendered: tuple[Report, str, pd.Dat
         f"{LAST['vix_level']:.2f}",
         f"{LAST['smb_21d'] * 100:+.2f}%",
         f"{last['rut_gspc_spread_10d'] * 100:+.2f}%",
+        'weight in the S&amp;P 500</td><td class="num">31.2%',
+        'year-to-date return</td><td class="num">56.2%',
+        'breadth, 30 days (-1..+1)</td><td class="num">-0.50',
     ]
     for text in expected:
         assert text in page, text
