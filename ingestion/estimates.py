@@ -212,6 +212,10 @@ def snapshot_records(
         position = {str(c).lower(): i for i, c in enumerate(split["columns"])}
         if name == "revenue_estimate" and "currency" in position:
             currency = next((r[position["currency"]] for r in split["data"] if r[position["currency"]]), None)
+        periods = [str(p) for p in split["index"]]
+        twice = sorted({p for p in periods if p in PERIODS and periods.count(p) > 1})
+        if twice:
+            raise EstimateFileError(where, f"{name}: expected each period once, got {', '.join(twice)} twice")
         for period, values in zip(split["index"], split["data"], strict=True):
             if str(period) not in PERIODS:
                 continue
@@ -230,6 +234,8 @@ def snapshot_records(
 
 
 def _number(value: Any, path: Path, what: str) -> float | None:
+    if isinstance(value, dict) and "raw" in value:  # quoteSummary's {"raw": 0.12, "fmt": "12%"}
+        value = value["raw"]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -245,10 +251,12 @@ def parse_estimates_batch(
     batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Parse every snapshot file of a batch: ESTIMATE_COLUMNS + ``landing_file``, sorted by symbol,
-    capture date and period; captures before ``start_date`` are dropped. Notes name the symbols whose
-    files held no estimate (upstream has none for ETFs and indices). A file whose symbol or capture
-    date differs from its name is an error: the name is what the load's bookkeeping trusts."""
-    records: list[dict[str, Any]] = []
+    capture date and period; captures before ``start_date`` are dropped. Of two captures of a symbol
+    on one day (a capture run twice), the later one counts and a note says so. Notes name the symbols
+    whose files held no estimate (upstream has none for ETFs and indices). A file whose symbol or
+    capture date differs from its name is an error: the name is what the load's bookkeeping trusts."""
+    latest: dict[tuple[str, dt.date], tuple[dt.datetime, list[dict[str, Any]]]] = {}
+    superseded = 0
     empty = []
     counter = Counter("estimates", len(batch.files), "files", "parsed", progress)
     for landed in batch.files:
@@ -265,9 +273,17 @@ def parse_estimates_batch(
             empty.append(symbol)
         landing_file = relative_to_home(landed.path, home)
         kept = [{**r, "landing_file": landing_file} for r in found if r["capture_date"] >= start_date]
-        records.extend(kept)
+        key = (symbol, capture_date_of(captured_at))
+        if key in latest:
+            superseded += 1
+            if latest[key][0] > captured_at:
+                continue
+        latest[key] = (captured_at, kept)
         counter.advance(landed.path.name, rows=len(kept))
+    records = [r for _, kept in latest.values() for r in kept]
     notes = []
+    if superseded:
+        notes.append(f"{superseded} capture(s) replaced by a later capture of the same symbol and day")
     if empty:
         notes.append(
             f"no analyst estimates upstream for {', '.join(sorted(set(empty)))} (Yahoo has none for "
@@ -306,6 +322,7 @@ def fetch_live_estimates(
     symbols: Sequence[str],
     landing_root: Path,
     *,
+    optional: Sequence[str] = (),
     ticker: Callable[[str], Any] | None = None,
     now: Callable[[], dt.datetime] | None = None,
     max_attempts: int = 4,
@@ -314,8 +331,14 @@ def fetch_live_estimates(
     progress: Progress | None = None,
 ) -> LandingBatch:
     """Capture today's estimate tables of every symbol (``yfinance.Ticker``) and land one snapshot
-    file each. A symbol whose tables are all empty is landed too (the file shows what came) and
-    reported by the parser; the batch covers the capture date only."""
+    file each. A symbol whose tables are all empty is landed too (the file shows what came), listed
+    in ``missing`` and reported by the parser; it is still expected (the gate fails) unless it is
+    ``optional`` (the ETF proxies: Yahoo has no estimates for ETFs; yfinance also turns a failed
+    request into empty tables, so a mega cap without estimates must not pass quietly).
+
+    The batch also holds every earlier live capture kept in landing, and covers them all: raw is
+    rebuilt from landing on every capture, so loading another source into the warehouse and coming
+    back to live loses no day of a history upstream cannot resend."""
     wanted = list(dict.fromkeys(symbols))
     if not wanted:
         raise ValueError("fetch_live_estimates: no symbols requested")
@@ -348,10 +371,30 @@ def fetch_live_estimates(
     # ETF proxies come back empty from Yahoo every day; a mega cap that delivered before and stops
     # is still expected (raw.load adds the previous load's symbols) and fails the gate.
     missing = [f.symbols[0] for f, tables in zip(files, captured, strict=True) if not _has_rows(tables)]
+    today = {f.path for f in files}
+    earlier = [f for f in landed_captures(landing_root, "live", wanted) if f.path not in today]
+    first = min([day, *(snapshot_date(f.path) for f in earlier)])
     return LandingBatch(
-        system="yahoo_estimates", mode="live", requested=tuple(s for s in wanted if s not in missing),
-        files=files, missing=missing, covers=(day, day + dt.timedelta(days=1)),
+        system="yahoo_estimates", mode="live",
+        requested=tuple(s for s in wanted if s not in missing or s not in set(optional)),
+        files=[*earlier, *files], missing=missing, covers=(first, day + dt.timedelta(days=1)),
     )  # fmt: skip
+
+
+def snapshot_date(path: Path) -> dt.date:
+    """The capture date in a snapshot file's name (``AAPL_2024-07-16.json``)."""
+    try:
+        return dt.date.fromisoformat(Path(path).stem.rsplit("_", 1)[1])
+    except (IndexError, ValueError):
+        raise EstimateFileError(path, "expected a name <SYMBOL>_<YYYY-MM-DD>.json") from None
+
+
+def landed_captures(landing_root: Path, mode: str, symbols: Sequence[str]) -> list[LandedFile]:
+    """The estimate snapshot files of ``symbols`` already in landing for ``mode``, oldest first."""
+    wanted = set(symbols)
+    paths = (Path(landing_root) / "yahoo_estimates" / mode).glob("*/*.json")
+    found = [p for p in paths if p.stem.rsplit("_", 1)[0] in wanted]
+    return [LandedFile(path=p, symbols=(p.stem.rsplit("_", 1)[0],)) for p in sorted(found, key=snapshot_date)]
 
 
 def _has_rows(tables: dict[str, Split]) -> bool:
@@ -417,7 +460,7 @@ def land_snapshot_estimates(
         return LandingBatch(
             system="yahoo_estimates", mode="snapshot", requested=(),
             notes=[f"no estimates/ folder in {snapshot_dir}: analyst estimates have no upstream history, "
-                   "so a snapshot has captures only if a live run kept them; raw.estimate_snapshots keeps what it has"],
+                   "so a snapshot has captures only if a live run kept them (landing/yahoo_estimates/live)"],
         )  # fmt: skip
     files, dates = [], []
     paths = sorted(p for p in folder.glob("*.json") if p.stem.rsplit("_", 1)[0] in wanted)
@@ -429,10 +472,7 @@ def land_snapshot_estimates(
                 symbols=(p.stem.rsplit("_", 1)[0],),
             )
         )
-        try:
-            dates.append(dt.date.fromisoformat(p.stem.rsplit("_", 1)[1]))
-        except (IndexError, ValueError):
-            raise EstimateFileError(p, "expected a name <SYMBOL>_<YYYY-MM-DD>.json") from None
+        dates.append(snapshot_date(p))
         counter.advance(p.name)
     requested = tuple(sorted({f.symbols[0] for f in files}))
     covers = (min(dates), max(dates) + dt.timedelta(days=1)) if dates else None
@@ -445,8 +485,9 @@ def land_snapshot_estimates(
 
 
 def parse_shares_file(path: Path, symbol: str) -> pd.DataFrame:
-    """``timestamp,shares`` (get_shares_full as landed) -> SHARES_COLUMNS, one row per New York date
-    (the last count reported that day)."""
+    """``timestamp,shares`` (get_shares_full as landed) -> SHARES_COLUMNS, one row per New York date:
+    the median of the counts reported that day (Yahoo's history has same-day duplicates that disagree,
+    yfinance issue #1954). Timestamps without an offset are New York times."""
     try:
         frame = pd.read_csv(path, dtype={"timestamp": "str"})
     except (ValueError, pd.errors.ParserError) as e:
@@ -455,7 +496,14 @@ def parse_shares_file(path: Path, symbol: str) -> pd.DataFrame:
         raise EstimateFileError(
             path, f"expected the header timestamp,shares, got {','.join(map(str, frame.columns))}"
         )
-    stamps = pd.to_datetime(frame["timestamp"], errors="coerce", utc=True)
+    text = frame["timestamp"].astype("str")
+    aware = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
+    stamps = pd.concat(
+        [
+            pd.to_datetime(text[aware], errors="coerce", utc=True).dt.tz_convert(NEW_YORK),
+            pd.to_datetime(text[~aware], errors="coerce").dt.tz_localize(NEW_YORK),
+        ]
+    ).sort_index()
     shares = pd.to_numeric(frame["shares"], errors="coerce")
     bad = stamps.isna() | shares.isna()
     if bad.any():
@@ -466,11 +514,11 @@ def parse_shares_file(path: Path, symbol: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "symbol": symbol,
-            "date": stamps.dt.tz_convert(NEW_YORK).dt.tz_localize(None).dt.normalize(),
+            "date": stamps.dt.tz_localize(None).dt.normalize(),
             "shares": shares.astype("float64"),
         }
     )
-    return out.drop_duplicates("date", keep="last").reset_index(drop=True)
+    return out.groupby(["symbol", "date"], as_index=False, sort=True)["shares"].median()
 
 
 def parse_shares_batch(

@@ -107,14 +107,16 @@ def land_estimates(
 ) -> LandingBatch:
     """Land analyst estimate snapshots of the mega caps and ETF proxies: today's capture (``live``),
     the generated capture history (``sample``), or the captures a snapshot folder kept. The batch
-    covers its capture dates only, so a load appends a day and never touches the others."""
+    covers its capture dates only, so a load never touches other days; live re-reads its earlier
+    captures from landing, so the history survives a warehouse switched to another source and back."""
     symbols = estimate_symbols()
     if source == "sample":
         return sample.land_sample_estimates(symbols, landing_dir, progress=progress)
     if source == "snapshot":
         return estimates.land_snapshot_estimates(snapshot_dir, symbols, landing_dir, progress=progress)
     if source == "live":
-        return estimates.fetch_live_estimates(symbols, landing_dir, progress=progress)
+        optional = [s for s in symbols if s not in megacap_symbols()]  # ETFs: Yahoo has none today
+        return estimates.fetch_live_estimates(symbols, landing_dir, optional=optional, progress=progress)
     raise ValueError(f"unknown source {source!r}; expected sample, snapshot or live")
 
 

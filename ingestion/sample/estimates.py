@@ -10,7 +10,8 @@ show:
   prices) plus noise. Revenue estimates move with ``f``, EPS estimates with 1.5 ``f``.
 - Fiscal years are calendar years here. The periods roll a month after a quarter or year ends (when
   the quarter is reported): ``0q`` is the quarter of (capture date - 30 days), ``0y`` its year.
-  Year-ago figures are the previous period's level, growth = avg / year-ago - 1.
+  Year-ago figures are the reported level of the same period a year earlier, except for ``+1y``,
+  whose year-ago figure is the current year's consensus (as on Yahoo); growth = avg / year-ago - 1.
 - ``eps_trend``'s 7/30/60/90-days-ago fields are the same period's estimate that many calendar days
   earlier on the same path, and ``eps_revisions`` counts the up and down revision days of the last
   7 and 30 days: what Yahoo reports, so the mart's own-history changes can be checked against them.
@@ -123,6 +124,7 @@ def snapshot_tables(symbol: str, day: dt.date, levels: np.ndarray, signs: np.nda
         return float(levels[today - offset])
 
     revenue_rows, eps_rows, trend_rows, revision_rows, growth_rows = [], [], [], [], []
+    current_year: tuple[float, float] = (0.0, 0.0)  # the 0y consensus: +1y's year-ago figure
     for label in PERIODS:
         year, quarter = _period(day, label)
         revenue, eps = _base(symbol, year, quarter)
@@ -131,6 +133,10 @@ def snapshot_tables(symbol: str, day: dt.date, levels: np.ndarray, signs: np.nda
         width = DISPERSION[label]
         avg_revenue = round(revenue * np.exp(at(0)), -5)
         eps_now = round(eps * np.exp(1.5 * at(0)), 4)
+        if label == "0y":
+            current_year = (avg_revenue, eps_now)
+        elif label == "+1y":
+            year_ago_revenue, year_ago_eps = current_year
         n = analysts - (8 if quarter else 0) + (-4 if label.startswith("+") else 0)
         revenue_rows.append([avg_revenue, round(avg_revenue * (1 - width), -5), round(avg_revenue * (1 + width), -5),
                              n, year_ago_revenue, round(avg_revenue / year_ago_revenue - 1, 4), "USD"])  # fmt: skip

@@ -86,7 +86,7 @@ def ingest(
         )
         landed = time.perf_counter()
         if batch.covers:  # the source decides the dates (estimate captures): load exactly those
-            window = partitions.batch_window(*batch.covers)
+            window = partitions.batch_window(max(batch.covers[0], settings.start_date), batch.covers[1])
             context.log.info(f"the batch covers {window}")
         rows, dropped = parse(batch, window.start, settings.home, progress=context.log.info)
         parsed = time.perf_counter()

@@ -46,7 +46,7 @@ def expected_concentration(snapshot_dir) -> pd.DataFrame:
             counts = shares[
                 (shares["symbol"] == symbol)
                 & (shares["as_of"] <= base + pd.Timedelta(days=45))
-                & (shares["as_of"] > base - pd.Timedelta(days=400))
+                & (shares["as_of"] > base - pd.Timedelta(days=450))
             ]
             if counts.empty or base not in closes[symbol].index:
                 continue
@@ -84,6 +84,10 @@ def mart(snapshot_warehouse) -> pd.DataFrame:
 def test_year_to_date_contributions_match_pandas(mart, snapshot_dir):
     expected = expected_concentration(snapshot_dir)
     assert sorted(expected["date"].dt.year.unique()) == [2022, 2023, 2024, 2025, 2026]
+    names = expected.groupby(expected["date"].dt.year)["symbol"].nunique()
+    assert (names == len(MEGACAPS)).all(), (
+        f"every year needs a share count for each mega cap: {names.to_dict()}"
+    )
     merged = expected.merge(
         mart, on=["date", "symbol"], how="outer", suffixes=("_pandas", ""), indicator=True
     )

@@ -118,6 +118,16 @@ def test_a_value_that_is_not_a_number_names_table_period_and_column():
         estimates.parse_snapshot_tables(frames, "AAPL", CAPTURED)
 
 
+def test_a_period_twice_is_an_error_and_quote_summary_raw_values_are_read():
+    frames = yfinance_frames()
+    frames["eps_trend"] = pd.concat([frames["eps_trend"], frames["eps_trend"].iloc[[2]]])
+    with pytest.raises(EstimateFileError, match="eps_trend: expected each period once, got 0y twice"):
+        estimates.parse_snapshot_tables(frames, "AAPL", CAPTURED)
+    split = {"index": ["0y"], "columns": ["stockTrend"], "data": [[{"raw": 0.125, "fmt": "12.50%"}]]}
+    rows = estimates.parse_snapshot_tables({"growth_estimates": split}, "AAPL", CAPTURED)
+    assert rows["growth_stock"].tolist() == [0.125]
+
+
 def test_the_capture_date_is_the_new_york_date():
     late = dt.datetime(2024, 7, 17, 1, 0, tzinfo=dt.UTC)  # 21:00 New York on the 16th
     assert estimates.capture_date_of(late) == dt.date(2024, 7, 16)
@@ -158,8 +168,13 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
     )
     assert [f.path.name for f in batch.files] == ["AAPL_2024-07-16.json", "IWM_2024-07-16.json"]
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))  # this capture date only
-    # Yahoo has no estimates for ETFs: reported as missing, not expected by the gate
-    assert batch.requested == ("AAPL",) and batch.missing == ["IWM"]
+    # Yahoo has no estimates for ETFs: reported as missing; not expected by the gate when optional
+    assert batch.requested == ("AAPL", "IWM") and batch.missing == ["IWM"]
+    optional = estimates.fetch_live_estimates(
+        ["AAPL", "IWM"], tmp_path / "landing", optional=["IWM"], ticker=tickers.__getitem__,
+        now=lambda: CAPTURED, sleep=lambda s: None,
+    )  # fmt: skip
+    assert optional.requested == ("AAPL",) and optional.missing == ["IWM"]
     body = json.loads(batch.files[0].path.read_text())
     assert body["symbol"] == "AAPL" and body["captured_at"] == "2024-07-16T22:31:05+00:00"
     assert body["tables"]["eps_revisions"]["columns"][3] == "downLast7Days"  # as upstream sent it
@@ -171,6 +186,29 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
     assert notes == [
         "no analyst estimates upstream for IWM (Yahoo has none for ETFs and indices); nothing loaded for them"
     ]
+
+
+def test_a_live_capture_rereads_earlier_captures_from_landing_and_the_later_of_a_day_wins(tmp_path):
+    """Raw is rebuilt from landing on every capture: a warehouse switched to another source and back
+    to live gets its whole history again. Capturing twice on one day keeps the later capture."""
+    frames = yfinance_frames()
+    landing = tmp_path / "landing"
+
+    def capture(when: dt.datetime, revenue: float) -> LandingBatch:
+        frames["revenue_estimate"]["avg"] = revenue
+        return estimates.fetch_live_estimates(
+            ["AAPL"], landing, ticker=lambda s: FakeTicker(s, frames), now=lambda: when, sleep=lambda s: None
+        )
+
+    capture(CAPTURED - dt.timedelta(days=1), 1e11)
+    capture(CAPTURED, 2e11)
+    batch = capture(CAPTURED + dt.timedelta(hours=1), 3e11)  # the same New York day, later
+    assert batch.covers == (dt.date(2024, 7, 15), dt.date(2024, 7, 17))
+    assert len(batch.files) == 3
+    rows, notes = estimates.parse_estimates_batch(batch, dt.date(2000, 1, 1), tmp_path)
+    per_day = rows.groupby(rows["capture_date"].dt.strftime("%Y-%m-%d"))["revenue_avg"].unique()
+    assert {day: list(v) for day, v in per_day.items()} == {"2024-07-15": [1e11], "2024-07-16": [3e11]}
+    assert notes == ["1 capture(s) replaced by a later capture of the same symbol and day"]
 
 
 def test_live_capture_gives_up_after_its_attempts_with_one_clear_line(tmp_path):
@@ -229,11 +267,12 @@ def test_a_snapshot_folder_without_estimates_lands_nothing_with_a_note(tmp_path)
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))
 
 
-def test_share_history_keeps_the_last_count_of_each_new_york_date(tmp_path):
+def test_share_history_keeps_the_median_count_of_each_new_york_date(tmp_path):
     index = pd.DatetimeIndex(
-        ["2024-01-19 05:00", "2024-01-19 21:00", "2024-04-19 05:00"], tz="America/New_York"
+        ["2024-01-19 05:00", "2024-01-19 21:00", "2024-01-19 22:00", "2024-04-19 05:00"],
+        tz="America/New_York",
     )
-    series = pd.Series([15_441_881_000, 15_441_000_000, 15_337_686_000], index=index)
+    series = pd.Series([15_441_881_000, 16_000_000_000, 15_441_000_000, 15_337_686_000], index=index)
     batch = estimates.fetch_live_shares(
         ["AAPL", "META"], tmp_path, start=dt.date(2023, 1, 1),
         ticker=lambda s: FakeTicker(s, {}, series if s == "AAPL" else None),
@@ -242,7 +281,12 @@ def test_share_history_keeps_the_last_count_of_each_new_york_date(tmp_path):
     assert batch.requested == ("AAPL",)  # without a history META falls back to the seed: a warning
     rows, _ = estimates.parse_shares_batch(batch, dt.date(2000, 1, 1), tmp_path)
     assert list(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-19", "2024-04-19"]
-    assert list(rows["shares"]) == [15_441_000_000, 15_337_686_000]
+    assert list(rows["shares"]) == [15_441_881_000, 15_337_686_000]  # the 16e9 spike is outvoted
+    naive = tmp_path / "naive.csv"
+    naive.write_text("timestamp,shares\n2024-01-19 00:30:00,15441881000\n")  # New York time, not UTC
+    assert estimates.parse_shares_file(naive, "AAPL")["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-19"
+    ]
     bad = tmp_path / "bad.csv"
     bad.write_text("timestamp,shares\n2024-01-19 05:00:00-05:00,many\n")
     with pytest.raises(EstimateFileError, match="bad.csv line 2: expected a timestamp and a share count"):

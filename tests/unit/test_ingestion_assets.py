@@ -6,17 +6,18 @@ import datetime as dt
 import socket
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import requests
 from dagster import Failure, build_asset_context
 
-from ingestion import fred, sources, yahoo
+from ingestion import estimates, fred, sources, yahoo
 from ingestion.errors import OFFLINE_FIX, SnapshotLayoutError
-from ingestion.landing import UpstreamUnavailableError
+from ingestion.landing import LandingBatch, UpstreamUnavailableError
 from ingestion.yahoo import PriceFileError
 from orchestration import cli
 from orchestration.assets.ingestion import LIVE_RETRY, ingest, ingestion_assets
-from warehouse import raw
+from warehouse import db, raw
 from warehouse.settings import Settings
 
 
@@ -138,3 +139,41 @@ def test_a_snapshot_dir_without_yahoo_fails_without_retry_with_the_clis_line(tmp
     assert failed.value.description.startswith(
         f"ROTATION_SNAPSHOT_DIR={tmp_path / 'snap'} has no yahoo/ folder"
     )
+
+
+def test_a_batch_that_decides_its_dates_is_cut_to_the_start_date_and_reloads_idempotently(tmp_path):
+    """Estimate captures cover their own capture dates; captures before ROTATION_START_DATE are not
+    loaded, and loading the same batch again changes nothing."""
+    settings = Settings.from_env(
+        {"ROTATION_SOURCE": "live", "ROTATION_HOME": str(tmp_path), "ROTATION_START_DATE": "2024-01-01"}
+    )
+    captures = pd.DataFrame(
+        {
+            **{column: [None, None] for column in estimates.ESTIMATE_COLUMNS},
+            "symbol": ["AAPL", "AAPL"],
+            "capture_date": pd.to_datetime(["2023-12-29", "2024-01-02"]),
+            "period": ["0y", "0y"],
+            "captured_at": pd.to_datetime(["2023-12-29 23:40", "2024-01-02 23:40"], utc=True),
+            "revenue_avg": [1e11, 2e11],
+            "landing_file": ["a.json", "b.json"],
+        }
+    )
+
+    def land(source, **kwargs):
+        return LandingBatch(
+            "yahoo_estimates", "live", ("AAPL",), covers=(dt.date(2023, 12, 29), dt.date(2024, 1, 3))
+        )
+
+    def parse(batch, start_date, home, progress=None):
+        return captures.copy(), []
+
+    with build_asset_context() as context:
+        first = ingest(context, settings, raw.ESTIMATE_SNAPSHOTS, land, parse)
+        again = ingest(context, settings, raw.ESTIMATE_SNAPSHOTS, land, parse)
+    assert first.metadata["window"].startswith("captures 2024-01-01...2024-01-02 ")
+    assert (first.metadata["rows_inserted"], first.metadata["rows_removed"]) == (1, 0)
+    assert [again.metadata[k] for k in ("rows_inserted", "rows_updated", "rows_removed")] == [0, 0, 0]
+    with db.connect(settings.build_db, read_only=True) as con:
+        assert con.execute("select capture_date from raw.estimate_snapshots").fetchall() == [
+            (dt.date(2024, 1, 2),)
+        ]

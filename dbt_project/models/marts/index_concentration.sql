@@ -11,12 +11,12 @@
 --   * closes: close as upstream sent it (price returns, like ^GSPC; snapshot mega-cap files are
 --     close-only and dividend-adjusted, so there returns include dividends);
 --   * shares: the latest count dated on or before base date + 45 days (a count from the year's first
---     filing stands for its start) and not older than 400 days; Yahoo's share history (live) before
+--     filing stands for its start) and not older than 450 days (NVIDIA files in November); Yahoo's share history (live) before
 --     the seed shares_outstanding;
 --   * index capitalization: seed index_capitalization's anchor x ^GSPC level ratio (latest anchor on
 --     or before the base date, else the first).
 {% set count_lead_days = var('shares_count_lead_days', 45) %}
-{% set count_max_age_days = var('shares_count_max_age_days', 400) %}
+{% set count_max_age_days = var('shares_count_max_age_days', 450) %}
 
 with closes as (
     select symbol, date, close from {{ ref('stg_yahoo__prices') }}

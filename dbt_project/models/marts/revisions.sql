@@ -4,9 +4,12 @@
 --   * an N-day change compares with the latest capture on or before capture_date - N days, if that
 --     capture is at most var revisions_base_tolerance_days (7) older; otherwise (a gap in the
 --     history) the change is null: gaps are shown, never filled;
---   * a period label moves to the next quarter or year once the last one is reported: where the
---     year-ago figure differs by more than 1% from the base capture's, the two captures are of
---     different periods and the change is null;
+--   * a period label moves to the next quarter or year once the last one is reported. The fixed
+--     actuals tell which period a label meant: the 0q row's year-ago figure (the same quarter a year
+--     earlier, reported) for 0q and +1q, the 0y row's (the last fiscal year, reported) for 0y and
+--     +1y; revenue's, else EPS's. (+1y's own year-ago figure is the current year's consensus on
+--     Yahoo, so it moves with every 0y revision and cannot serve.) Where that key differs by more
+--     than 1% from the base capture's, or either is null, the change is null;
 --   * changes are relative: (now - then) / |then|;
 --   * breadth (mega caps, per capture date and period): (names revised up - names revised down) /
 --     names with a change, over 30 days; from -1 (all down) to +1 (all up).
@@ -15,8 +18,29 @@
 {% set windows = [7, 30, 60, 90] %}
 {% set tolerance = var('revisions_base_tolerance_days', 7) %}
 
-with snapshots as (
+with estimates as (
     select * from {{ ref('stg_yahoo__estimates') }}
+),
+
+-- per symbol and capture: the reported year-ago figures that identify the current quarter and year
+period_keys as (
+    select
+        symbol,
+        capture_date,
+        max(case when period = '0q' then coalesce(revenue_year_ago, eps_year_ago) end) as quarter_key,
+        max(case when period = '0y' then coalesce(revenue_year_ago, eps_year_ago) end) as year_key
+    from estimates
+    group by symbol, capture_date
+),
+
+snapshots as (
+    select
+        estimates.*,
+        case when estimates.period in ('0q', '+1q') then period_keys.quarter_key else period_keys.year_key end
+            as period_key
+    from estimates
+    left join period_keys
+        on period_keys.symbol = estimates.symbol and period_keys.capture_date = estimates.capture_date
 ),
 
 sequenced as (
@@ -32,18 +56,10 @@ base_{{ n }} as (
         s.symbol,
         s.capture_date,
         s.period,
-        case
-            when b.capture_date >= {{ dbt.dateadd('day', -(n + tolerance), 's.capture_date') }}
-                and (b.revenue_year_ago is null or s.revenue_year_ago is null
-                     or abs(s.revenue_year_ago / b.revenue_year_ago - 1) <= 0.01)
-            then (s.revenue_avg - b.revenue_avg) / abs(b.revenue_avg)
-        end as revenue_change,
-        case
-            when b.capture_date >= {{ dbt.dateadd('day', -(n + tolerance), 's.capture_date') }}
-                and (b.eps_year_ago is null or s.eps_year_ago is null
-                     or abs(s.eps_year_ago - b.eps_year_ago) <= 0.01 * abs(b.eps_year_ago))
-            then (s.eps_avg - b.eps_avg) / nullif(abs(b.eps_avg), 0)
-        end as eps_change
+        b.capture_date >= {{ dbt.dateadd('day', -(n + tolerance), 's.capture_date') }}
+            and abs(s.period_key - b.period_key) <= 0.01 * abs(b.period_key) as comparable,
+        (s.revenue_avg - b.revenue_avg) / nullif(abs(b.revenue_avg), 0) as revenue_change,
+        (s.eps_avg - b.eps_avg) / nullif(abs(b.eps_avg), 0) as eps_change
     from snapshots as s
     asof left join snapshots as b
         on b.symbol = s.symbol
@@ -72,10 +88,10 @@ changes as (
         s.eps_analysts,
         s.eps_growth,
         {% for n in windows %}
-        base_{{ n }}.revenue_change as revenue_change_{{ n }}d,
+        case when base_{{ n }}.comparable then base_{{ n }}.revenue_change end as revenue_change_{{ n }}d,
         {% endfor %}
         {% for n in windows %}
-        base_{{ n }}.eps_change as eps_change_{{ n }}d,
+        case when base_{{ n }}.comparable then base_{{ n }}.eps_change end as eps_change_{{ n }}d,
         {% endfor %}
         {% for n in windows %}
         (s.eps_trend_current - s.eps_trend_{{ n }}d_ago) / nullif(abs(s.eps_trend_{{ n }}d_ago), 0)
