@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.integration.conftest import make_settings, run_graph
@@ -13,3 +14,16 @@ def snapshot_warehouse(tmp_path_factory, snapshot_dir):
     run = run_graph(settings)
     assert run.success, run.failures
     return settings, run
+
+
+def read_yahoo_csv(snapshot_dir, symbol: str) -> pd.DataFrame:
+    """A snapshot Yahoo file read the way SOURCES.md describes, independently of the project's parser:
+    the three-line ``Price/Ticker/Date`` header or a plain one, ``Date`` cut to the day (timestamps)."""
+    path = snapshot_dir / "yahoo" / f"{symbol}.csv"
+    with open(path) as f:
+        first = f.readline()
+    if first.startswith("Price"):
+        df = pd.read_csv(path, skiprows=[1, 2]).rename(columns={"Price": "Date"})
+    else:
+        df = pd.read_csv(path)
+    return df.assign(Date=pd.to_datetime(df["Date"].astype(str).str[:10]))

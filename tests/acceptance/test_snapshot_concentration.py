@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from ingestion.universe import SEEDS_DIR
+from tests.acceptance.conftest import read_yahoo_csv
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
 
@@ -20,15 +21,8 @@ MEGACAPS = ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]
 
 
 def read_close(snapshot_dir, symbol: str) -> pd.Series:
-    path = snapshot_dir / "yahoo" / f"{symbol}.csv"
-    with open(path) as f:
-        first = f.readline()
-    if first.startswith("Price"):
-        df = pd.read_csv(path, skiprows=[1, 2]).rename(columns={"Price": "Date"})
-    else:
-        df = pd.read_csv(path)
-    dates = pd.to_datetime(df["Date"].astype(str).str[:10])
-    return pd.Series(df["Close"].astype(float).to_numpy(), index=dates, name=symbol).dropna()
+    df = read_yahoo_csv(snapshot_dir, symbol)
+    return pd.Series(df["Close"].astype(float).to_numpy(), index=df["Date"], name=symbol).dropna()
 
 
 def expected_concentration(snapshot_dir) -> pd.DataFrame:

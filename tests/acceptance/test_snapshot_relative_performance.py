@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.acceptance.conftest import read_yahoo_csv
+
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
 
 PAIRS = [
@@ -35,15 +37,9 @@ START = dt.date(1980, 1, 1)
 
 def read_basis(snapshot_dir, symbol: str) -> pd.Series:
     """Adjusted close where the file has one, close otherwise, indexed by date (independent reader)."""
-    path = snapshot_dir / "yahoo" / f"{symbol}.csv"
-    with open(path) as f:
-        first = f.readline()
-    if first.startswith("Price"):
-        df = pd.read_csv(path, skiprows=[1, 2]).rename(columns={"Price": "Date"})
-    else:
-        df = pd.read_csv(path)
+    df = read_yahoo_csv(snapshot_dir, symbol)
     col = "Adj Close" if "Adj Close" in df.columns else "Close"
-    s = pd.Series(df[col].astype(float).values, index=pd.to_datetime(df["Date"].str[:10]), name=symbol)
+    s = pd.Series(df[col].astype(float).values, index=df["Date"], name=symbol)
     return s[s.index >= pd.Timestamp(START)]
 
 
