@@ -5,9 +5,10 @@ show:
 
 - Captures on every NYSE day of CAPTURE_START..SAMPLE_END at 18:40 New York, except SCRIPTED_GAP (a
   week the capture "did not run"): the warehouse must report that gap, not fill it.
-- Per symbol a latent revision level ``f``: revisions come on about a quarter of the days, and their
-  size follows the trailing 21-day return of the world's market and tech factors (analysts chase
-  prices) plus noise. Revenue estimates move with ``f``, EPS estimates with 1.5 ``f``.
+- Per symbol and period a latent revision level ``f``: company-wide revisions come on about a quarter
+  of the days, their size following the trailing 21-day return of the world's market and tech
+  factors (analysts chase prices) plus noise, and each period has smaller revisions of its own.
+  Revenue estimates move with ``f``, EPS estimates with 1.5 ``f``.
 - Fiscal years are calendar years here. The periods roll a month after a quarter or year ends (when
   the quarter is reported): ``0q`` is the quarter of (capture date - 30 days), ``0y`` its year.
   Year-ago figures are the reported level of the same period a year earlier, except for ``+1y``,
@@ -55,6 +56,8 @@ PROFILES = {
 DEFAULT_PROFILE = (1.0e11, 5.0, 0.08, 30)
 REVISION_DAY_PROBABILITY = 0.25
 REVISION_NOISE = 0.003  # log size of a revision beyond the price-following part
+PERIOD_REVISION_PROBABILITY = 0.15  # a revision of one period only
+PERIOD_REVISION_NOISE = 0.002
 PRICE_FOLLOWING = 0.02  # share of the trailing 21-day factor return a revision day adds
 DISPERSION = {"0q": 0.03, "+1q": 0.05, "0y": 0.04, "+1y": 0.08}  # (high - avg) / avg
 QUARTER_SHARE = (0.235, 0.245, 0.255, 0.265)  # a year's revenue and EPS by quarter
@@ -71,8 +74,9 @@ PATH_START = CAPTURE_START - dt.timedelta(days=120)  # first calendar day of the
 
 
 def revision_paths(world: SampleWorld, symbols: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per symbol, on every calendar day from PATH_START to SAMPLE_END: the latent level ``f`` (log;
-    0 on the first day) and the sign of that day's revision (+1, -1, 0)."""
+    """Per symbol and period (columns ``(symbol, period)``), on every calendar day from PATH_START to
+    SAMPLE_END: the latent level ``f`` (log; 0 on the first day) and the sign of that day's revision
+    (+1, -1, 0)."""
     days = pd.date_range(pd.Timestamp(PATH_START), pd.Timestamp(SAMPLE_END))
     momentum = (
         (world.factors["market"] + world.factors["tech"]).rolling(21).sum().reindex(days, method="ffill")
@@ -81,15 +85,23 @@ def revision_paths(world: SampleWorld, symbols: Sequence[str]) -> tuple[pd.DataF
     for symbol in symbols:
         rng = _rng(world.seed, "estimates", symbol)
         revises = rng.random(len(days)) < REVISION_DAY_PROBABILITY
-        step = np.where(
+        shared = np.where(
             revises,
             PRICE_FOLLOWING * momentum.fillna(0.0).to_numpy()
             + REVISION_NOISE * rng.standard_normal(len(days)),
             0.0,
         )
-        step[0] = 0.0
-        levels[symbol] = np.cumsum(step)
-        signs[symbol] = np.sign(step)
+        for period in PERIODS:
+            own_rng = _rng(world.seed, "estimates", symbol, period)
+            own = np.where(
+                own_rng.random(len(days)) < PERIOD_REVISION_PROBABILITY,
+                PERIOD_REVISION_NOISE * own_rng.standard_normal(len(days)),
+                0.0,
+            )
+            step = shared + own
+            step[0] = 0.0
+            levels[(symbol, period)] = np.cumsum(step)
+            signs[(symbol, period)] = np.sign(step)
     return pd.DataFrame(levels, index=days), pd.DataFrame(signs, index=days)
 
 
@@ -114,18 +126,22 @@ def _base(symbol: str, year: int, quarter: int | None) -> tuple[float, float]:
     return revenue * scale * share, eps * scale * share
 
 
-def snapshot_tables(symbol: str, day: dt.date, levels: np.ndarray, signs: np.ndarray) -> dict[str, dict]:
+def snapshot_tables(
+    symbol: str, day: dt.date, levels: dict[str, np.ndarray], signs: dict[str, np.ndarray]
+) -> dict[str, dict]:
     """The five tables of one capture, in the landing file's split form (``levels`` and ``signs``:
-    a symbol's paths, one value per calendar day from PATH_START)."""
+    the symbol's paths per period, one value per calendar day from PATH_START)."""
     *_, analysts = PROFILES.get(symbol, DEFAULT_PROFILE)
     today = (day - PATH_START).days
-
-    def at(offset: int) -> float:
-        return float(levels[today - offset])
 
     revenue_rows, eps_rows, trend_rows, revision_rows, growth_rows = [], [], [], [], []
     current_year: tuple[float, float] = (0.0, 0.0)  # the 0y consensus: +1y's year-ago figure
     for label in PERIODS:
+        path = levels[label]
+
+        def at(offset: int, path: np.ndarray = path) -> float:
+            return float(path[today - offset])
+
         year, quarter = _period(day, label)
         revenue, eps = _base(symbol, year, quarter)
         year_ago = _base(symbol, year - 1, quarter)
@@ -144,7 +160,7 @@ def snapshot_tables(symbol: str, day: dt.date, levels: np.ndarray, signs: np.nda
         eps_rows.append([eps_now, round(eps_now * (1 - 1.5 * width), 4), round(eps_now * (1 + 1.5 * width), 4),
                          round(year_ago_eps, 4), n, eps_growth, "USD"])  # fmt: skip
         trend_rows.append([eps_now, *(round(eps * np.exp(1.5 * at(k)), 4) for k in (7, 30, 60, 90)), "USD"])
-        window, last7 = signs[today - 29 : today + 1], signs[today - 6 : today + 1]
+        window, last7 = signs[label][today - 29 : today + 1], signs[label][today - 6 : today + 1]
         revision_rows.append([int((last7 > 0).sum()), int((window > 0).sum()), int((window < 0).sum()),
                               int((last7 < 0).sum()), "USD"])  # fmt: skip
         growth_rows.append([eps_growth, None, None, INDEX_TREND])
@@ -184,9 +200,11 @@ def land_sample_estimates(
     )  # fmt: skip
     counter = Counter("estimates", len(wanted), "symbols", "landed", progress)
     for symbol in wanted:
+        paths = {period: levels[(symbol, period)].to_numpy() for period in PERIODS}
+        revisions = {period: signs[(symbol, period)].to_numpy() for period in PERIODS}
         for day in days:
             captured_at = dt.datetime.combine(day, CAPTURE_TIME, tzinfo=NEW_YORK)
-            tables = snapshot_tables(symbol, day, levels[symbol].to_numpy(), signs[symbol].to_numpy())
+            tables = snapshot_tables(symbol, day, paths, revisions)
             content = render_snapshot(symbol, captured_at, tables)
             path = land_bytes(
                 content, landing_root, "yahoo_estimates", "sample", snapshot_file_name(symbol, captured_at)
