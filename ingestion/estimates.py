@@ -21,8 +21,10 @@ also ``+5y``/``-5y``, not kept here) with these columns:
 - ``eps_revisions``: upLast7days, upLast30days, downLast30days, downLast7Days (sic), currency;
 - ``growth_estimates``: stockTrend, industryTrend, sectorTrend, indexTrend.
 
-A symbol upstream has no estimates for (ETFs, indices) comes back with empty frames: it is noted,
-not an error. **Share counts** (``Ticker.get_shares_full``, a Series of shares outstanding indexed by
+A symbol upstream has no estimates for (ETFs, indices) comes back with empty frames, and so does a
+failed request (yfinance hides the error): it is noted, and the gate fails unless the symbol is
+optional (the ETF proxies). A live capture also re-reads every earlier live capture in landing, so
+raw is rebuilt from landing each day. **Share counts** (``Ticker.get_shares_full``, a Series of shares outstanding indexed by
 report time) land as ``<SYMBOL>.csv`` with columns ``timestamp,shares``.
 """
 
