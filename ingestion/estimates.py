@@ -383,6 +383,11 @@ def fetch_live_estimates(
     )  # fmt: skip
 
 
+def snapshot_symbol(path: Path) -> str:
+    """The symbol in a snapshot file's name (``AAPL_2024-07-16.json``)."""
+    return Path(path).stem.rsplit("_", 1)[0]
+
+
 def snapshot_date(path: Path) -> dt.date:
     """The capture date in a snapshot file's name (``AAPL_2024-07-16.json``)."""
     try:
@@ -395,8 +400,8 @@ def landed_captures(landing_root: Path, mode: str, symbols: Sequence[str]) -> li
     """The estimate snapshot files of ``symbols`` already in landing for ``mode``, oldest first."""
     wanted = set(symbols)
     paths = (Path(landing_root) / "yahoo_estimates" / mode).glob("*/*.json")
-    found = [p for p in paths if p.stem.rsplit("_", 1)[0] in wanted]
-    return [LandedFile(path=p, symbols=(p.stem.rsplit("_", 1)[0],)) for p in sorted(found, key=snapshot_date)]
+    found = [p for p in paths if snapshot_symbol(p) in wanted]
+    return [LandedFile(path=p, symbols=(snapshot_symbol(p),)) for p in sorted(found, key=snapshot_date)]
 
 
 def _has_rows(tables: dict[str, Split]) -> bool:
@@ -465,13 +470,13 @@ def land_snapshot_estimates(
                    "so a snapshot has captures only if a live run kept them (landing/yahoo_estimates/live)"],
         )  # fmt: skip
     files, dates = [], []
-    paths = sorted(p for p in folder.glob("*.json") if p.stem.rsplit("_", 1)[0] in wanted)
+    paths = sorted(p for p in folder.glob("*.json") if snapshot_symbol(p) in wanted)
     counter = Counter("estimates", len(paths), "files", "landed", progress)
     for p in paths:
         files.append(
             LandedFile(
                 path=land_copy(p, landing_root, "yahoo_estimates", "snapshot"),
-                symbols=(p.stem.rsplit("_", 1)[0],),
+                symbols=(snapshot_symbol(p),),
             )
         )
         dates.append(snapshot_date(p))
