@@ -15,7 +15,7 @@ what is timed is the warehouse taking in files, not the generator making them up
 - ``files/``: every history up to the day before the world's last day (the cold build's input);
 - ``update/``: that last day arrives, as a daily fetch brings it: Yahoo files holding only the month
   in progress up to the new day (what ``live`` asks Yahoo for on the daily schedule), FRED files
-  through the new day (FRED files are whole histories in every mode), the French file unchanged.
+  through the new day (FRED files are whole histories in every mode), the French files unchanged.
 
 Generated files are reused while their parameters (``params.json``) are unchanged.
 """
@@ -35,7 +35,6 @@ import pandas as pd
 from ingestion import universe as universe_seeds
 from ingestion.sample import (
     SAMPLE_END,
-    SAMPLE_FRENCH_FILE,
     SAMPLE_SEED,
     build_world,
     render_yahoo_csv,
@@ -43,7 +42,7 @@ from ingestion.sample import (
 )
 from ingestion.sample.cftc import sample_cftc_files
 from ingestion.sample.fred import render_fred_csv, sample_fred_series
-from ingestion.sample.french import render_french_csv, sample_french_factors
+from ingestion.sample.french import sample_french_files
 from ingestion.universe import Instrument
 
 REPO_DBT_PROJECT = universe_seeds.REPO_ROOT / "dbt_project"
@@ -136,7 +135,7 @@ def generate(scale: Scale, out: Path, workers: int = 2, progress=print) -> Gener
     params_file = out / "params.json"
     world = build_world(scale.seed)
     new_day = world.dates[-1].date()
-    wanted = {**asdict(scale), "new_day": new_day.isoformat(), "format": 1}
+    wanted = {**asdict(scale), "new_day": new_day.isoformat(), "format": 2}
     if params_file.exists():
         known = json.loads(params_file.read_text())
         if {k: known.get(k) for k in wanted} == wanted:
@@ -170,9 +169,9 @@ def generate(scale: Scale, out: Path, workers: int = 2, progress=print) -> Gener
         (update / "fred" / f"{series_id}.csv").write_bytes(render_fred_csv(series_id, values))
     for name, content in sample_cftc_files(world).items():
         (files / "cftc" / name).write_bytes(content)
-    french = render_french_csv(sample_french_factors(world), world.seed)
-    for folder in (files, update):
-        (folder / "french" / SAMPLE_FRENCH_FILE).write_bytes(french)
+    for name, content in sample_french_files(world).items():
+        for folder in (files, update):
+            (folder / "french" / name).write_bytes(content)
     size = sum(p.stat().st_size for p in files.rglob("*") if p.is_file())
     seconds = time.perf_counter() - started
     params_file.write_text(json.dumps({**wanted, "price_rows": rows, "bytes": size}, indent=2))

@@ -6,11 +6,14 @@ import datetime as dt
 
 import pandas as pd
 
+from ingestion.french import FRENCH_FACTORS
+
 INDEX_COLUMNS = ["factor", "date"]
-FACTORS = ["Mkt-RF", "SMB", "HML", "RF"]
+FACTORS = list(FRENCH_FACTORS)
 
 # A daily factor return beyond this many percent is a unit error (a fraction written as percent
-# times 100, or a price): the largest real daily Mkt-RF, on 1987-10-19, is -17.44.
+# times 100, or a price): the largest real daily Mkt-RF, on 1987-10-19, is -17.44, the largest Mom
+# move -18.5 (the library's momentum file, 202511 vintage).
 MAX_ABS_DAILY = 25.0
 # The risk-free rate per day, in percent: 0.06 is about 16% a year (1981's highest was ~0.06).
 MAX_RF_DAILY = 0.1

@@ -1,15 +1,33 @@
-"""Kenneth French data library: land the daily Fama-French factors (snapshot copy or live zip) and parse them.
+"""Kenneth French data library: land the daily factor files (snapshot copies or live zips) and parse them.
 
-The file ``F-F_Research_Data_Factors_daily.CSV`` holds one row per trading day: an unnamed ``YYYYMMDD``
-first column, then the factors ``Mkt-RF``, ``SMB``, ``HML`` and ``RF`` in percent (``RF`` is the daily
-T-bill return). Two dialects are read, detected from the content (never from the file name):
+The library publishes each daily factor set as its own file, with one row per trading day: an unnamed
+``YYYYMMDD`` first column, then the factors in percent. Three files are known (:data:`LIBRARY_FILES`),
+each recognised by its header line, never by its name:
 
-- ``live``: what the library's ``F-F_Research_Data_Factors_daily_CSV.zip`` holds: a few free-text
-  description lines (they may contain commas), the header line ``,Mkt-RF,SMB,HML,RF`` (whitespace
-  around cells allowed), the data rows ``YYYYMMDD,    0.10,   -0.25,   -0.27,   0.009``, then a blank
-  line and a copyright footer (`` Copyright 2024 Kenneth R. French``) that ends the data.
-- ``snapshot``: the same without description and footer: the first line is the header (the files of
-  ``../shared/data/snapshot/french``).
+- ``F-F_Research_Data_Factors_daily``: ``,Mkt-RF,SMB,HML,RF`` (``RF`` is the daily T-bill return);
+- ``F-F_Research_Data_5_Factors_2x3_daily``: ``,Mkt-RF,SMB,HML,RMW,CMA,RF`` (profitability and
+  investment; its SMB is the five-factor 2x3 SMB, a different portfolio from the three-factor SMB);
+- ``F-F_Momentum_Factor_daily``: ``,Mom``.
+
+**One file per factor.** A factor present in two files is taken whole from one of them, its *home file*:
+Mkt-RF, SMB, HML and RF from the three-factor file, RMW and CMA from the five-factor file, Mom from the
+momentum file (:data:`FRENCH_FACTORS` in that order). The other file's copy is never loaded, not even to
+fill dates the home file lacks: files downloaded at different times are different library vintages
+(the shared snapshot's three-factor file ends 2024-12-31, the five-factor file 2025-11-28, and their
+Mkt-RF differ on about 2% of common days), and a factor spliced from two vintages would change meaning
+at the seam. A note names each factor left out of a file and its home file.
+
+A file whose header names factors of no known file (or that has no header line) is of an unknown
+layout: it is skipped with a note naming it, never loaded and never a failed build.
+
+Two dialects of each file are read, detected from the content:
+
+- ``live``: what the library's ``<name>_CSV.zip`` holds: free-text description lines (they may contain
+  commas), the header line (whitespace around cells allowed), the data rows
+  ``YYYYMMDD,    0.10,   -0.25,   -0.27,   0.009``, then a blank line and a copyright footer
+  (`` Copyright 2025 Eugene F. Fama and Kenneth R. French``) that ends the data;
+- ``snapshot``: the same, with or without the description and footer (the shared snapshot's
+  three-factor file starts at its header and has no footer).
 
 Both may have CRLF line endings and a UTF-8 BOM. The library writes ``-99.99`` or ``-999`` where a
 value is missing: those become NaN, never a number. Parsing returns long rows with the columns
@@ -27,6 +45,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +69,42 @@ from ingestion.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 
-FRENCH_FACTORS = ("Mkt-RF", "SMB", "HML", "RF")
+
+@dataclass(frozen=True)
+class LibraryFile:
+    """One daily file of the Kenneth French data library, recognised by the factors of its header."""
+
+    name: str  # the library's name for the file, without extension
+    factors: tuple[str, ...]  # the header's factors, in the library's order
+    home_of: tuple[str, ...]  # the factors loaded from this file (every factor has one home file)
+
+    @property
+    def header(self) -> str:
+        return "," + ",".join(self.factors)
+
+    @property
+    def zip_name(self) -> str:
+        """The library's download of this file: a zip holding ``<name>.CSV``."""
+        return f"{self.name}_CSV.zip"
+
+
+THREE_FACTORS = LibraryFile(
+    "F-F_Research_Data_Factors_daily", ("Mkt-RF", "SMB", "HML", "RF"), ("Mkt-RF", "SMB", "HML", "RF")
+)
+FIVE_FACTORS = LibraryFile(
+    "F-F_Research_Data_5_Factors_2x3_daily", ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF"), ("RMW", "CMA")
+)
+MOMENTUM = LibraryFile("F-F_Momentum_Factor_daily", ("Mom",), ("Mom",))
+LIBRARY_FILES = (THREE_FACTORS, FIVE_FACTORS, MOMENTUM)
+
+FRENCH_FACTORS = tuple(factor for file in LIBRARY_FILES for factor in file.home_of)
+HOME_FILE = {factor: file for file in LIBRARY_FILES for factor in file.home_of}
 FRENCH_COLUMNS = ("factor", "date", "value")
 # The library's "no value" markers (compared as numbers: -99.99, -99.990, -999, -999.00 ...).
 MISSING_MARKERS = (-99.99, -999.0)
 
-EXPECTED_HEADER = ",Mkt-RF,SMB,HML,RF"
-EXPECTED_ROW = "'YYYYMMDD,<Mkt-RF>,<SMB>,<HML>,<RF>' (e.g. '19260701,    0.10,   -0.25,   -0.27,   0.009')"
+KNOWN_HEADERS = ", ".join(f"{f.header!r} ({f.name})" for f in LIBRARY_FILES)
+EXPECTED_ROW = "'YYYYMMDD,<factor>,...' (e.g. '19260701,    0.10,   -0.25,   -0.27,   0.009')"
 
 _DATE_RE = re.compile(r"\d{8}")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -66,6 +114,27 @@ _FOOTER_RE = re.compile(r"\s*copyright\b", re.IGNORECASE)
 
 class FactorFileError(UpstreamFileError):
     """A French factors file that cannot be read: names the file, the line where known and the problem."""
+
+
+class UnknownLayoutError(FactorFileError):
+    """A file that is none of LIBRARY_FILES (its header names other factors, or it has none): batches
+    skip it with a note instead of failing."""
+
+
+@dataclass(frozen=True)
+class ParsedFactors:
+    """One parsed library file: which file it is and its rows (columns FRENCH_COLUMNS, every factor of
+    its header)."""
+
+    library_file: LibraryFile
+    frame: pd.DataFrame
+
+
+def library_file_of(names: list[str]) -> LibraryFile | None:
+    """The known library file whose header holds exactly these factors (in any order), or None."""
+    if len(set(names)) != len(names):
+        return None
+    return next((f for f in LIBRARY_FILES if set(f.factors) == set(names)), None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -101,7 +170,8 @@ def _lines(path: Path, raw: bytes) -> list[str]:
     if not raw.strip():
         raise FactorFileError(
             path,
-            f"empty file ({len(raw)} bytes); expected the header {EXPECTED_HEADER!r} and data rows",
+            f"empty file ({len(raw)} bytes); expected one of the library's headers {KNOWN_HEADERS} and "
+            "data rows",
             line=1,
         )
     try:
@@ -118,37 +188,38 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.split(",")]
 
 
-def _find_header(path: Path, lines: list[str], where: str) -> tuple[int, list[str]]:
-    """The 0-based index of the header line and the factor of each value column.
+def _find_header(path: Path, lines: list[str], where: str) -> tuple[int, list[str], LibraryFile]:
+    """The 0-based index of the header line, the factor of each value column and the library file.
 
     The header is the first line whose first cell is empty and that has more cells; description lines
-    before it are free text. A data row before any header is an error.
+    before it are free text. A data row before any header is an error; a header of no known file, or
+    no header at all, is an UnknownLayoutError.
     """
     for i, line in enumerate(lines):
         cells = _cells(line)
         if len(cells) > 1 and cells[0] == "":
             names = cells[1:]
-            if sorted(names) != sorted(FRENCH_FACTORS):
-                raise FactorFileError(
+            library_file = library_file_of(names)
+            if library_file is None:
+                raise UnknownLayoutError(
                     path,
-                    f"{where}unknown header; expected {EXPECTED_HEADER!r} (an empty first cell, then the "
-                    f"factors {', '.join(FRENCH_FACTORS)}), got {line.strip()!r}",
+                    f"{where}unknown header; expected one of the library's daily files: {KNOWN_HEADERS} "
+                    f"(an empty first cell, then the factors in any order), got {line.strip()!r}",
                     line=i + 1,
                 )
-            return i, names
+            return i, names, library_file
         if _DATA_LIKE_RE.match(line):
             raise FactorFileError(
                 path,
-                f"{where}data row before any header line; expected the header {EXPECTED_HEADER!r} first, "
-                f"got {line.strip()!r}",
+                f"{where}data row before any header line; expected a header such as {THREE_FACTORS.header!r} "
+                f"first, got {line.strip()!r}",
                 line=i + 1,
             )
     first = next((line.strip() for line in lines if line.strip()), "")
-    raise FactorFileError(
+    raise UnknownLayoutError(
         path,
-        f"{where}no header line with the factors {', '.join(FRENCH_FACTORS)} found; expected a line "
-        f"{EXPECTED_HEADER!r} (after optional description lines), got none in {len(lines)} line(s) "
-        f"starting {first[:80]!r}",
+        f"{where}no header line of a known factors file found; expected one of {KNOWN_HEADERS} (after "
+        f"optional description lines), got none in {len(lines)} line(s) starting {first[:80]!r}",
         line=1,
     )
 
@@ -185,9 +256,9 @@ def _empty_frame() -> pd.DataFrame:
     )
 
 
-def _parse_bytes(path: Path, raw: bytes, where: str = "") -> pd.DataFrame:
+def _parse_bytes(path: Path, raw: bytes, where: str = "") -> ParsedFactors:
     lines = _lines(path, raw)
-    head, names = _find_header(path, lines, where)
+    head, names, library_file = _find_header(path, lines, where)
 
     dates: list[dt.date] = []
     columns: list[list[float]] = [[] for _ in names]
@@ -259,18 +330,27 @@ def _parse_bytes(path: Path, raw: bytes, where: str = "") -> pd.DataFrame:
         for factor, column in zip(names, columns, strict=True)
     ]
     frame = pd.concat(frames, ignore_index=True)
-    return frame.sort_values(["factor", "date"], kind="stable").reset_index(drop=True)
+    return ParsedFactors(
+        library_file, frame.sort_values(["factor", "date"], kind="stable").reset_index(drop=True)
+    )
 
 
-def parse_french_file(path: Path) -> pd.DataFrame:
-    """Parse one daily factors file (``.CSV``, or a ``.zip`` holding one) into rows of ``FRENCH_COLUMNS``.
+def read_french_file(path: Path) -> ParsedFactors:
+    """Parse one daily factors file (``.CSV``, or a ``.zip`` holding one): which library file it is and
+    its rows of ``FRENCH_COLUMNS``, every factor of its header.
 
-    Columns: ``factor`` str (one of FRENCH_FACTORS), ``date`` datetime64[us] (the row's YYYYMMDD),
-    ``value`` float64 in percent (NaN where the library wrote -99.99 or -999). Sorted by factor, date.
+    Columns: ``factor`` str, ``date`` datetime64[us] (the row's YYYYMMDD), ``value`` float64 in percent
+    (NaN where the library wrote -99.99 or -999). Sorted by factor, date. Raises UnknownLayoutError
+    for a file of no known layout, FactorFileError for a known file that cannot be read.
     """
     path = Path(path)
     raw, where = _read_bytes(path)
     return _parse_bytes(path, raw, where)
+
+
+def parse_french_file(path: Path) -> pd.DataFrame:
+    """The rows of one daily factors file (see :func:`read_french_file`), every factor of its header."""
+    return read_french_file(path).frame
 
 
 # --------------------------------------------------------------------------------------------------
@@ -278,22 +358,47 @@ def parse_french_file(path: Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 
+def _not_from_here(name: str, library_file: LibraryFile, left_out: list[str]) -> str:
+    homes = "; ".join(
+        f"{', '.join(f for f in left_out if HOME_FILE[f] is home)} from {home.name}"
+        for home in LIBRARY_FILES
+        if any(HOME_FILE[f] is home for f in left_out)
+    )
+    return (
+        f"{name} ({library_file.name}): {', '.join(left_out)} not loaded from this file: each factor comes "
+        f"whole from its own library file ({homes}), never spliced from two files or vintages"
+    )
+
+
 def parse_french_batch(
     batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Parse every file of a landing batch into one frame: FRENCH_COLUMNS + ``landing_file``.
 
-    Keeps rows dated on or after ``start_date`` (missing values included, as NaN); the same
-    (factor, date) from two files is an error naming both. Returns the frame sorted by factor and date,
-    and one note per file with missing-value markers. ``progress`` receives a line per file.
+    Each file contributes the factors it is the home file of (the others get a note); a file of an
+    unknown layout is skipped with a note. Keeps rows dated on or after ``start_date`` (missing values
+    included, as NaN); the same (factor, date) from two files is an error naming both. Returns the frame
+    sorted by factor and date, and the notes (skipped files and factors, missing-value markers).
+    ``progress`` receives a line per file.
     """
     frames: list[pd.DataFrame] = []
     notes: list[str] = []
     start = pd.Timestamp(start_date)
     counter = Counter("french", len(batch.files), "files", "parsed", progress)
     for landed in batch.files:
-        parsed = parse_french_file(landed.path)
-        frame = parsed[parsed["date"] >= start].copy()
+        try:
+            parsed = read_french_file(landed.path)
+        except UnknownLayoutError as e:
+            notes.append(_skipped(landed.path.name, e))
+            log.warning("french: %s", notes[-1])
+            counter.advance(landed.path.name, detail="skipped: unknown layout")
+            continue
+        library_file = parsed.library_file
+        left_out = [f for f in library_file.factors if f not in library_file.home_of]
+        if left_out:
+            notes.append(_not_from_here(landed.path.name, library_file, left_out))
+        frame = parsed.frame
+        frame = frame[(frame["date"] >= start) & frame["factor"].isin(library_file.home_of)].copy()
         frame["landing_file"] = pd.Series(
             [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
         )
@@ -314,13 +419,31 @@ def parse_french_batch(
     return combine_parsed(frames, "factor", _empty_frame(), FactorFileError), notes
 
 
+def _skipped(name: str, error: UnknownLayoutError) -> str:
+    return f"skipped {name}, a file of an unknown layout (line {error.line}): {error.problem}"
+
+
+def _sniff(path: Path) -> LibraryFile | UnknownLayoutError | None:
+    """The library file ``path`` is (its header alone decides), the error saying it is none, or None
+    for a file that cannot be read at all (its parse names the problem)."""
+    try:
+        raw, where = _read_bytes(path)
+        return _find_header(path, _lines(path, raw), where)[2]
+    except UnknownLayoutError as e:
+        return e
+    except FactorFileError:
+        return None
+
+
 def land_snapshot_french(
     snapshot_dir: Path, landing_root: Path, progress: Progress | None = None
 ) -> LandingBatch:
-    """Copy every ``<snapshot_dir>/french/*.CSV`` into landing, byte for byte.
+    """Copy every ``<snapshot_dir>/french/*.CSV`` of a known library file into landing, byte for byte.
 
-    A missing ``french/`` folder, or one without CSV files, gives a batch with every factor ``missing``
-    and a note. A missing ``snapshot_dir`` is an error naming the setting (like the other sources).
+    Each file is recognised by its header: one of no known layout is skipped with a note. The factors
+    requested are those whose home file is there; the others get a note (``not in snapshot``). A missing ``french/`` folder, or one without any known file,
+    gives a batch with every factor ``missing`` and a note. A missing ``snapshot_dir`` is an error
+    naming the setting (like the other sources).
     """
     snapshot_dir = Path(snapshot_dir)
     folder = snapshot_dir / "french"
@@ -331,20 +454,38 @@ def land_snapshot_french(
         if folder.is_dir()
         else []
     )
-    batch = LandingBatch(system="french", mode="snapshot", requested=FRENCH_FACTORS)
-    if not sources:
-        where = "no french/ folder" if not folder.is_dir() else f"no .CSV files in {folder}"
-        batch.missing = list(FRENCH_FACTORS)
-        batch.notes.append(
-            f"not in snapshot: {', '.join(FRENCH_FACTORS)} ({where}; expected "
-            f"french/F-F_Research_Data_Factors_daily.CSV in {snapshot_dir})"
-        )
-        log.warning("french snapshot: %s", batch.notes[-1])
-        return batch
-    counter = Counter("french", len(sources), "files", "landed", progress)
+    notes: list[str] = []
+    found: list[tuple[LibraryFile | None, Path]] = []
     for src in sources:
+        kind = _sniff(src)
+        if isinstance(kind, UnknownLayoutError):
+            notes.append(_skipped(src.name, kind))
+        else:
+            found.append((kind, src))  # None: unreadable, landed so that its parse names the problem
+    kinds = {kind for kind, _ in found}
+    requested = tuple(f for f in FRENCH_FACTORS if HOME_FILE[f] in kinds)
+    absent = [f for f in FRENCH_FACTORS if f not in requested]
+    batch = LandingBatch(system="french", mode="snapshot", requested=requested, notes=notes)
+    if absent:
+        where = "no french/ folder" if not folder.is_dir() else f"no file of their kind in {folder}"
+        expected = " and ".join(sorted({f"french/{HOME_FILE[f].name}.CSV" for f in absent}))
+        batch.notes.append(
+            f"not in snapshot: {', '.join(absent)} ({where}; expected {expected} in {snapshot_dir}, "
+            "recognised by its header)"
+        )
+    for note in batch.notes:
+        log.warning("french snapshot: %s", note)
+    if not found:
+        batch.missing = list(FRENCH_FACTORS)
+        batch.requested = FRENCH_FACTORS
+        return batch
+    counter = Counter("french", len(found), "files", "landed", progress)
+    for kind, src in found:
         batch.files.append(
-            LandedFile(path=land_copy(src, landing_root, "french", "snapshot"), symbols=FRENCH_FACTORS)
+            LandedFile(
+                path=land_copy(src, landing_root, "french", "snapshot"),
+                symbols=kind.home_of if kind is not None else (),
+            )
         )
         counter.advance(src.name)
     log.info("french snapshot: landed %d files from %s", len(batch.files), folder)
@@ -352,14 +493,15 @@ def land_snapshot_french(
 
 
 # --------------------------------------------------------------------------------------------------
-# Live download (the library's zip)
+# Live download (the library's zips)
 # --------------------------------------------------------------------------------------------------
 
-FRENCH_DAILY_URL = (
-    "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/F-F_Research_Data_Factors_daily_CSV.zip"
-)
-FRENCH_DAILY_ZIP = "F-F_Research_Data_Factors_daily_CSV.zip"
+LIBRARY_FTP = "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp"
 LIBRARY = "the Kenneth French data library"
+
+
+def library_url(library_file: LibraryFile) -> str:
+    return f"{LIBRARY_FTP}/{library_file.zip_name}"
 
 
 def _not_zip_reason(content: bytes) -> str | None:
@@ -387,67 +529,78 @@ def fetch_live_french(
     timeout: float = 60.0,
     progress: Progress | None = None,
 ) -> LandingBatch:
-    """Download the daily factors zip from the Kenneth French data library into landing.
+    """Download the daily zip of every LIBRARY_FILES file from the Kenneth French data library into landing.
 
-    One GET of ``FRENCH_DAILY_URL`` (``get(url, params=None, timeout=timeout)``, default
-    ``requests.get``); connection errors, timeouts and HTTP 429/5xx are retried with exponential backoff
-    (``base_delay * 2**attempt``). The zip is landed byte for byte as ``FRENCH_DAILY_ZIP``. Another
-    status (404, ...; not retried) or an answer that is not a zip holding one CSV makes every factor
-    ``missing`` with a note. Raises UpstreamUnavailableError when the library cannot be reached.
+    One GET per file (``get(url, params=None, timeout=timeout)``, default ``requests.get``); connection
+    errors, timeouts and HTTP 429/5xx are retried with exponential backoff (``base_delay * 2**attempt``).
+    Each zip is landed byte for byte under its library name. Another status (404, ...; not retried) or
+    an answer that is not a zip holding one CSV makes that file's factors ``missing`` with a note.
+    Raises UpstreamUnavailableError when the library cannot be reached.
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
     if get is None:
         get = requests.get
     batch = LandingBatch(system="french", mode="live", requested=FRENCH_FACTORS)
-    response, failure = get_with_retries(
-        get,
-        FRENCH_DAILY_URL,
-        None,
-        what=f"{LIBRARY} daily factors",
-        max_attempts=max_attempts,
-        base_delay=base_delay,
-        sleep=sleep,
-        timeout=timeout,
-    )
-    if response is None:
-        raise UpstreamUnavailableError(
-            upstream_unreachable(
-                f"{LIBRARY[0].upper()}{LIBRARY[1:]} unreachable after {max_attempts} attempts (last error: "
-                f"{failure}): could not download {FRENCH_DAILY_URL}"
+    counter = Counter("french", len(LIBRARY_FILES), "files", "downloaded", progress)
+    for library_file in LIBRARY_FILES:
+        url = library_url(library_file)
+        response, failure = get_with_retries(
+            get,
+            url,
+            None,
+            what=f"{LIBRARY} {library_file.name}",
+            max_attempts=max_attempts,
+            base_delay=base_delay,
+            sleep=sleep,
+            timeout=timeout,
+        )
+        if response is None:
+            raise UpstreamUnavailableError(
+                upstream_unreachable(
+                    f"{LIBRARY[0].upper()}{LIBRARY[1:]} unreachable after {max_attempts} attempts (last "
+                    f"error: {failure}): could not download {url}"
+                )
             )
-        )
-    counter = Counter("french", 1, "files", "downloaded", progress)
-    content = bytes(response.content) if response.status_code == 200 else b""
-    if response.status_code != 200:
-        reason = f"HTTP {response.status_code}; not retried"
-    else:
-        not_zip = _not_zip_reason(content)
-        reason = f"HTTP 200 but {not_zip}" if not_zip is not None else None
-    if reason is not None:
-        batch.missing = list(FRENCH_FACTORS)
-        batch.notes.append(
-            f"missing from {LIBRARY}: {', '.join(FRENCH_FACTORS)} ({FRENCH_DAILY_ZIP}: {reason})"
-        )
-        log.warning("french live: %s", batch.notes[-1])
-        counter.advance(FRENCH_DAILY_ZIP, detail=f"missing: {reason}")
-        return batch
-    captured_at = dt.datetime.now(dt.UTC)
-    path = land_bytes(content, landing_root, "french", "live", FRENCH_DAILY_ZIP)
-    batch.files.append(LandedFile(path=path, symbols=FRENCH_FACTORS, captured_at=captured_at))
-    log.info("french live: landed %s", path)
-    counter.advance(FRENCH_DAILY_ZIP, detail=f"{len(content):,} bytes")
+        content = bytes(response.content) if response.status_code == 200 else b""
+        if response.status_code != 200:
+            reason = f"HTTP {response.status_code}; not retried"
+        else:
+            not_zip = _not_zip_reason(content)
+            reason = f"HTTP 200 but {not_zip}" if not_zip is not None else None
+        if reason is not None:
+            batch.missing.extend(library_file.home_of)
+            batch.notes.append(
+                f"missing from {LIBRARY}: {', '.join(library_file.home_of)} ({library_file.zip_name}: {reason})"
+            )
+            log.warning("french live: %s", batch.notes[-1])
+            counter.advance(library_file.zip_name, detail=f"missing: {reason}")
+            continue
+        captured_at = dt.datetime.now(dt.UTC)
+        path = land_bytes(content, landing_root, "french", "live", library_file.zip_name)
+        batch.files.append(LandedFile(path=path, symbols=library_file.home_of, captured_at=captured_at))
+        log.info("french live: landed %s", path)
+        counter.advance(library_file.zip_name, detail=f"{len(content):,} bytes")
     return batch
 
 
 __all__ = [
+    "FIVE_FACTORS",
     "FRENCH_COLUMNS",
-    "FRENCH_DAILY_URL",
     "FRENCH_FACTORS",
+    "HOME_FILE",
+    "LIBRARY_FILES",
+    "MOMENTUM",
+    "THREE_FACTORS",
     "FactorFileError",
+    "LibraryFile",
+    "ParsedFactors",
+    "UnknownLayoutError",
     "UpstreamUnavailableError",
     "fetch_live_french",
     "land_snapshot_french",
     "parse_french_batch",
+    "library_url",
     "parse_french_file",
+    "read_french_file",
 ]

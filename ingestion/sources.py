@@ -85,8 +85,9 @@ def land_french(
     end_date: dt.date | None = None,
     progress: Progress | None = None,
 ) -> LandingBatch:
-    """Land the Fama-French daily factors (Kenneth French data library). Upstream publishes one file
-    with the whole history, so every mode lands it whole; the load cuts it to the window."""
+    """Land the Fama-French daily factors (Kenneth French data library). Upstream publishes each
+    factor set (three factors, five factors, momentum) as one file with the whole history, so every
+    mode lands them whole; the load cuts them to the window."""
     if source == "sample":
         return sample.land_sample_french(landing_dir, progress=progress)
     if source == "snapshot":

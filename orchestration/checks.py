@@ -336,7 +336,7 @@ def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseR
     pool=WRITER_POOL,
     description=(
         "Great Expectations suite for raw.french_factors (expectations/french.py): keys not null, the "
-        "four factors only, one row per factor and date, daily returns in percent within ±25, RF "
+        "seven known factors only, one row per factor and date, daily returns in percent within ±25, RF "
         "within -0.01..0.1 percent a day, no future dates, every factor present. Blocking."
     ),
 )

@@ -43,7 +43,7 @@ from __future__ import annotations
 from ingestion.sample.cftc import SAMPLE_CFTC_CODES, land_sample_cftc
 from ingestion.sample.estimates import land_sample_estimates
 from ingestion.sample.fred import SAMPLE_FRED_SERIES, land_sample_fred
-from ingestion.sample.french import SAMPLE_FRENCH_FILE, land_sample_french
+from ingestion.sample.french import SAMPLE_FRENCH_FILES, land_sample_french
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.render import YAHOO_COLUMNS, land_sample_prices, render_yahoo_csv
 from ingestion.sample.specs import SPECS as SPECS  # named in the error for symbols without a model
@@ -60,7 +60,7 @@ __all__ = [
     "SAMPLE_CFTC_CODES",
     "SAMPLE_END",
     "SAMPLE_FRED_SERIES",
-    "SAMPLE_FRENCH_FILE",
+    "SAMPLE_FRENCH_FILES",
     "SAMPLE_SEED",
     "SAMPLE_START",
     "YAHOO_COLUMNS",

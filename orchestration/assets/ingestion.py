@@ -225,10 +225,12 @@ SPECS = (
         partitions.months,
         sources.land_french,
         french.parse_french_batch,
-        "Fama-French daily factors (Mkt-RF, SMB, HML, RF; percent) from the Kenneth French data "
-        "library: landed by the configured source (sample, snapshot french/, or the library's daily "
-        "zip), parsed, and upserted into raw.french_factors, one row per factor and date. SMB, small "
-        "minus big, confirms a size rotation across the whole market. Partitioned by month.",
+        "Fama-French daily factors (Mkt-RF, SMB, HML, RF, RMW, CMA, Mom; percent) from the Kenneth French "
+        "data library: landed by the configured source (sample, snapshot french/, or the library's daily "
+        "zips), each file recognised by its header (unknown layouts skipped with a note), each factor "
+        "taken whole from its own file, parsed, and upserted into raw.french_factors, one row per factor "
+        "and date. SMB, small minus big, confirms a size rotation across the whole market; Mom and RMW "
+        "show a momentum unwind and a rally of low quality. Partitioned by month.",
     ),
     IngestionSpec(
         RAW_ESTIMATE_SNAPSHOTS,

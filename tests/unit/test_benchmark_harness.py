@@ -19,6 +19,7 @@ import pytest
 from benchmarks import compare, run, scale
 from benchmarks.memory import RssSampler, tree_rss
 from ingestion import yahoo
+from ingestion.french import LIBRARY_FILES
 from ingestion.universe import INSTRUMENTS_SEED, load_universe
 
 
@@ -51,7 +52,7 @@ def test_generated_files_hold_the_universe_up_to_the_new_day_and_the_update_its_
     assert generated.price_rows == rows
     for folder in (generated.files, generated.update):
         assert {p.name for p in (folder / "fred").iterdir()} == {"DGS2.csv", "DGS3MO.csv", "DFF.csv"}
-        assert len(list((folder / "french").iterdir())) == 1
+        assert len(list((folder / "french").iterdir())) == len(LIBRARY_FILES)
     assert any((generated.files / "cftc").glob("FinFut*.txt"))
 
 
