@@ -11,6 +11,7 @@ import pytest
 
 from ingestion.universe import load_universe
 from ingestion.yahoo import ParsedPrices, land_snapshot, parse_batch, parse_price_file
+from tests.snapshot_sessions import US_CASH, capture_times, partial_dates, session_of
 
 # Verification values published in shared/data/SOURCES.md (closes as Yahoo shows them).
 PUBLISHED_CLOSES = {
@@ -90,45 +91,13 @@ def test_gspc_file_gives_gspc_not_spx(parsed: dict[str, ParsedPrices]) -> None:
 
 # --- partial bars: captured before the session ended ----------------------------------------------
 
-# The sessions as the exchanges define them, written here independently of ingestion/universe.py:
-# (zone, end of the session) by what the symbol is.
-CME = ("America/New_York", dt.time(17, 0))  # CME Globex: every =F future
-LONDON = ("Europe/London", dt.time(16, 30))
-CBOE_VOLATILITY = ("America/New_York", dt.time(16, 15))
-US_CASH = ("America/New_York", dt.time(16, 0))
-
-
-def session_of(symbol: str) -> tuple[str, dt.time]:
-    if symbol.endswith("=F"):
-        return CME
-    if symbol == "^FTSE":
-        return LONDON
-    if symbol in ("^VIX", "^VXN"):
-        return CBOE_VOLATILITY
-    return US_CASH
-
-
-def capture_times(snapshot_dir: Path) -> dict[str, pd.Timestamp]:
-    """captured_at.csv read with pandas: symbol -> tz-aware capture time."""
-    table = pd.read_csv(snapshot_dir / "captured_at.csv")
-    assert table["file"].str.startswith("yahoo/").all()
-    return {Path(f).stem: pd.Timestamp(t) for f, t in zip(table["file"], table["captured_at"], strict=True)}
-
 
 def expected_partial(snapshot_dir: Path, symbols) -> set[tuple[str, pd.Timestamp]]:
-    """(symbol, date) of every bar dated on or after its capture day, in its session's zone, whose
-    session had not ended when the file was captured."""
-    times = capture_times(snapshot_dir)
+    """(symbol, date) of every bar captured before its session ended (tests/snapshot_sessions.py)."""
     out = set()
     for symbol in symbols:
-        zone, ends = session_of(symbol)
-        captured = times[symbol]
-        local = captured.tz_convert(zone)
-        for day in plain_read(snapshot_dir / "yahoo" / f"{symbol}.csv")["Date"]:
-            if day.date() >= local.date():
-                end = pd.Timestamp(dt.datetime.combine(day.date(), ends)).tz_localize(zone)
-                if captured < end:
-                    out.add((symbol, day))
+        days = plain_read(snapshot_dir / "yahoo" / f"{symbol}.csv")["Date"]
+        out |= {(symbol, day) for day in partial_dates(snapshot_dir, symbol, days)}
     return out
 
 
