@@ -112,7 +112,8 @@ class ParsedPrices:
     path: Path
     dialect: str  # "auto_adjusted" | "multi_header" | "close_only"
     # Columns PRICE_COLUMNS: date datetime64[us] (exchange-local date as written), values float64 (NaN
-    # where absent), symbol str, close_is_adjusted bool.
+    # where absent), symbol str, close_is_adjusted bool, is_partial bool (captured before its session
+    # ended: not a close; see the module docstring).
     frame: pd.DataFrame
     dropped: list[str] = field(default_factory=list)  # one note per dropped row or group of rows
     partial: list[str] = field(default_factory=list)  # one note per bar kept with is_partial true
