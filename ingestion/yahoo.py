@@ -316,17 +316,29 @@ def _partial(
     """Which rows are partial bars, and one note for each.
 
     With ``captured_at``: a bar dated D is partial when ``captured_at`` is before the end of D's
-    session (``session.end_on(D)``), so the bar of the capture day until the session ends, and any
-    bar dated after the capture day. Without: the last bar, if ``_heuristic_reason`` finds one."""
+    session (``session.end_on(D)``): the bar of the capture day until the session ends, and a bar of
+    the next day (a session that opened the evening before, as CME Globex does at 18:00 New York).
+    A bar dated later than that cannot have been captured: a PriceFileError naming its line (left
+    to the flag, a corrupt date would hide from the gate's no-future-dates rule). Without a capture
+    time: the last bar, if ``_heuristic_reason`` finds one."""
     partial = np.zeros(len(frame), dtype=bool)
     notes: list[str] = []
     if not len(frame):
         return partial, notes
     if captured_at is not None:
         local = captured_at.astimezone(session.tz)
+        latest = local.date() + dt.timedelta(days=1)
         dates = frame["date"].to_numpy(dtype="datetime64[D]")
         for k in np.flatnonzero(dates >= np.datetime64(local.date())):
             day = dates[k].item()
+            if day > latest:
+                raise PriceFileError(
+                    path,
+                    f"{label}bar dated {day} but the file was captured {local:%Y-%m-%d %H:%M} "
+                    f"{session.zone}; expected dates up to {latest} (the capture day, or the next "
+                    "for a session that opened the evening before)",
+                    int(frame["_line"].iloc[k]),
+                )
             ends = session.end_on(day)
             if captured_at < ends:
                 partial[k] = True

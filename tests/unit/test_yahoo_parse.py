@@ -334,6 +334,17 @@ def test_london_in_summer_uses_british_summer_time(tmp_path: Path) -> None:
     assert partial_dates(parse_price_file(path, captured_at=after, sessions=london).frame) == []
 
 
+def test_a_bar_dated_after_the_day_following_its_capture_is_an_error(tmp_path: Path) -> None:
+    """A capture cannot hold a bar of a later session: a corrupt date would otherwise be flagged
+    partial and hide from the gate's no-future-dates rule."""
+    text = "Date,Close\n2024-07-15,1\n2024-07-16,2\n2099-01-02,3\n"
+    path = write(tmp_path, "X.csv", text)
+    captured = dt.datetime(2024, 7, 16, 18, 0, tzinfo=NY)
+    message = error_of(path, captured_at=captured)
+    assert "X.csv line 4: bar dated 2099-01-02 but the file was captured 2024-07-16 18:00" in message
+    assert "expected dates up to 2024-07-17" in message
+
+
 def test_captured_at_must_be_timezone_aware(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         parse_price_file(write(tmp_path, "X.csv", AUTO), captured_at=dt.datetime(2024, 7, 16, 10))
