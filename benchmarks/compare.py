@@ -128,7 +128,7 @@ def main(build_db: Path, project: Path, out: Path) -> int:
     started = time.perf_counter()
     prices = con.execute(
         "select symbol, date, coalesce(adj_close, close) as price from raw.prices "
-        "where symbol in (select unnest($1)) and coalesce(adj_close, close) is not null",
+        "where symbol in (select unnest($1)) and coalesce(adj_close, close) is not null and not is_partial",
         [symbols],
     ).df()
     aligned = con.execute(

@@ -195,7 +195,16 @@ def prepare_project(scale: Scale, out: Path) -> Path:
         writer = csv.writer(f, lineterminator="\n")
         for i in synthetic_instruments(scale.tickers):
             writer.writerow(
-                [i.symbol, i.name, i.segment, i.asset_class, i.quote_type, i.first_date, i.roll_rule]
+                [
+                    i.symbol,
+                    i.name,
+                    i.segment,
+                    i.asset_class,
+                    i.quote_type,
+                    i.first_date,
+                    i.roll_rule,
+                    i.session,
+                ]
             )
     studied = synthetic_symbols(scale.mart_tickers)
     with open(seeds / "pairs.csv", "a", newline="", encoding="utf-8") as f:

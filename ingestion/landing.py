@@ -8,8 +8,10 @@ a half-written landing file under its final name.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 import tempfile
@@ -107,6 +109,109 @@ def relative_to_home(path: Path, home: Path) -> str:
 
 
 __all__ = ["LandedFile", "LandingBatch", "land_bytes", "land_copy", "relative_to_home"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Capture times of a snapshot
+# --------------------------------------------------------------------------------------------------
+
+CAPTURE_TIMES_FILE = "captured_at.csv"
+CAPTURE_TIMES_HEADER = ["file", "captured_at"]
+CAPTURE_TIMES_FORMAT = (
+    "a header 'file,captured_at', then one row per file: its path relative to the snapshot folder "
+    "with '/' (yahoo/^RUT.csv) and when it was captured from upstream, ISO 8601 with a UTC offset "
+    "(2026-02-23T16:34:14-05:00, 2026-02-23T21:34:14Z)"
+)
+
+
+class CaptureTimesError(UpstreamFileError):
+    """A snapshot's captured_at.csv that cannot be read: names the file, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class CaptureTimes:
+    """A snapshot's ``captured_at.csv``: when each file was captured from upstream."""
+
+    path: Path
+    times: dict[str, dt.datetime]  # path relative to the snapshot folder ("yahoo/^RUT.csv") -> tz-aware
+    lines: dict[str, int]  # the same key -> its line in the file
+
+    def missing_files(self, snapshot_dir: Path) -> list[str]:
+        """Entries naming a file the snapshot folder does not have ("yahoo/X.csv line 7")."""
+        return [f"{k} (line {self.lines[k]})" for k in self.times if not (Path(snapshot_dir) / k).is_file()]
+
+
+def _capture_time(path: Path, value: str, line: int) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise CaptureTimesError(
+            path,
+            f"captured_at: expected ISO 8601 with a UTC offset, e.g. 2026-02-23T16:34:14-05:00, got {value!r}",
+            line,
+        ) from None
+    if when.utcoffset() is None:
+        raise CaptureTimesError(
+            path,
+            f"captured_at {value!r} has no UTC offset; expected e.g. {value}+00:00 or {value}-05:00 "
+            "(a time without offset names no instant)",
+            line,
+        )
+    return when
+
+
+def read_capture_times(snapshot_dir: Path) -> CaptureTimes | None:
+    """``<snapshot_dir>/captured_at.csv`` (format: ``CAPTURE_TIMES_FORMAT``), or None when the
+    snapshot has none. A malformed file (header, field count, a path leaving the folder, a time that
+    is not ISO 8601 or has no UTC offset, a file listed twice) is a CaptureTimesError naming the line:
+    a wrong capture time would silently decide which bars are closes. An entry for a file the
+    snapshot does not have is only reported (``CaptureTimes.missing_files``)."""
+    path = Path(snapshot_dir) / CAPTURE_TIMES_FILE
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CaptureTimesError(path, f"not UTF-8 text ({e}); expected {CAPTURE_TIMES_FORMAT}") from e
+    reader = csv.reader(io.StringIO(text, newline=""))
+    times: dict[str, dt.datetime] = {}
+    lines: dict[str, int] = {}
+    header_seen = False
+    start = 1
+    for fields in reader:
+        line, start = start, reader.line_num + 1
+        fields = [f.strip() for f in fields]
+        if not any(fields):
+            continue
+        if not header_seen:
+            if fields != CAPTURE_TIMES_HEADER:
+                raise CaptureTimesError(
+                    path, f"expected {CAPTURE_TIMES_FORMAT}; got header {','.join(fields)!r}", line
+                )
+            header_seen = True
+            continue
+        if len(fields) != 2:
+            raise CaptureTimesError(
+                path, f"expected 2 fields (file,captured_at), got {len(fields)}: {','.join(fields)!r}", line
+            )
+        name, value = fields
+        parts = name.split("/")
+        if not name or "\\" in name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise CaptureTimesError(
+                path,
+                f"file {name!r}: expected a path relative to the snapshot folder with '/', e.g. "
+                "yahoo/^RUT.csv (no '..', no leading '/', no '\\')",
+                line,
+            )
+        if name in times:
+            raise CaptureTimesError(
+                path, f"file {name} is listed twice (lines {lines[name]} and {line})", line
+            )
+        times[name] = _capture_time(path, value, line)
+        lines[name] = line
+    if not header_seen:
+        raise CaptureTimesError(path, f"empty file; expected {CAPTURE_TIMES_FORMAT}", 1)
+    return CaptureTimes(path=path, times=times, lines=lines)
 
 
 def land_snapshot_folder(

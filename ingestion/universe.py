@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The dbt project whose seeds define the universe (ingestion reads them, dbt builds from them):
@@ -41,6 +42,56 @@ ROLL_RULES = ("none", "monthly", "quarterly_jan_apr_jul_oct", "quarterly_imm")
 
 
 @dataclass(frozen=True)
+class Session:
+    """When an instrument's trading day ends: a bar dated D is final once the clock in ``zone`` has
+    passed ``ends`` on D. A bar captured earlier (on D, or dated after its capture day) is partial."""
+
+    name: str  # the instruments seed's session value
+    ends: dt.time  # local end of the session (the last print of the day's bar)
+    zone: str  # IANA time zone of ``ends``
+    description: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def end_on(self, day: dt.date) -> dt.datetime:
+        """The instant the session of ``day`` ends (tz-aware; the zone's offset on that day)."""
+        return dt.datetime.combine(day, self.ends, tzinfo=self.tz)
+
+
+# The sessions of instruments.csv (column session). Times are the exchanges' own; daylight saving is
+# the zone's (zoneinfo), so 16:00 New York is 21:00 UTC in winter and 20:00 UTC in summer.
+SESSIONS: dict[str, Session] = {
+    s.name: s
+    for s in (
+        Session(
+            "us_cash",
+            dt.time(16, 0),
+            "America/New_York",
+            "US cash market close (NYSE, Nasdaq; S&P, Russell and Nasdaq indices; ETFs, stocks, ^IRX)",
+        ),
+        Session(
+            "cboe_volatility",
+            dt.time(16, 15),
+            "America/New_York",
+            "Cboe volatility indices (^VIX, ^VXN): calculated until 16:15 New York time",
+        ),
+        Session(
+            "cme",
+            dt.time(17, 0),
+            "America/New_York",
+            "CME Globex daily session end, 17:00 New York (16:00 Chicago): every =F future",
+        ),
+        Session("london", dt.time(16, 30), "Europe/London", "London Stock Exchange close (^FTSE)"),
+    )
+}
+# A symbol outside the instruments seed (a hand-made file, a multi-ticker download of other symbols)
+# is judged by this session.
+DEFAULT_SESSION = "us_cash"
+
+
+@dataclass(frozen=True)
 class Instrument:
     """One row of ``dbt_project/seeds/instruments.csv``."""
 
@@ -51,11 +102,21 @@ class Instrument:
     quote_type: str  # "price" (must be > 0) or "yield" (percent; may be zero or negative)
     first_date: dt.date  # first date upstream has data (approximate)
     roll_rule: str = "none"  # see ROLL_RULES
+    session: str = DEFAULT_SESSION  # see SESSIONS: when a bar of the instrument is final
 
 
 def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
     """Read the instrument seed; errors name the file, line and problem."""
-    expected = ["symbol", "name", "segment", "asset_class", "quote_type", "first_date", "roll_rule"]
+    expected = [
+        "symbol",
+        "name",
+        "segment",
+        "asset_class",
+        "quote_type",
+        "first_date",
+        "roll_rule",
+        "session",
+    ]
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != expected:
@@ -74,6 +135,10 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
                 raise ValueError(
                     f"{path} line {line}: roll_rule must be one of {ROLL_RULES}, got {row['roll_rule']!r}"
                 )
+            if row["session"] not in SESSIONS:
+                raise ValueError(
+                    f"{path} line {line}: session must be one of {tuple(SESSIONS)}, got {row['session']!r}"
+                )
             try:
                 first = dt.date.fromisoformat(row["first_date"])
             except ValueError as e:
@@ -88,11 +153,17 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
                     quote_type=row["quote_type"],
                     first_date=first,
                     roll_rule=row["roll_rule"],
+                    session=row["session"],
                 )
             )
     if not out:
         raise ValueError(f"{path}: no instruments")
     return out
+
+
+def instrument_sessions(universe: list[Instrument] | None = None) -> dict[str, Session]:
+    """Symbol -> the session that decides when its bars are final (instruments.csv column session)."""
+    return {i.symbol: SESSIONS[i.session] for i in universe or load_universe()}
 
 
 RATE_SERIES_SEED = SEEDS_DIR / "rate_series.csv"

@@ -13,6 +13,14 @@ not matter:
 Parsing returns long rows (one per symbol and date) with the columns ``PRICE_COLUMNS``. Errors name the
 file, the physical line, what was expected and what came. Nothing here validates prices: that is the
 quality gate's job.
+
+A bar is a close only if it was captured after its session ended (``is_partial``): with the file's
+capture time (live: when it was downloaded; snapshot: ``captured_at.csv``; sample: generated as if
+captured after its last day), a bar dated D is partial when the capture came before the end of D's
+session in the instrument's zone (``ingestion.universe.SESSIONS``: us_cash 16:00 New York,
+cboe_volatility 16:15 New York, cme 17:00 New York, london 16:30 London). Without a capture time the
+last bar is judged by what it shows (``_heuristic_reason``: a time of day, or volume 0 after traded
+days). Partial bars are kept, flagged, with a note each; no model reads them.
 """
 
 from __future__ import annotations
@@ -24,17 +32,17 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
+    CAPTURE_TIMES_FILE,
     LandedFile,
     LandingBatch,
     UpstreamFileError,
@@ -42,9 +50,11 @@ from ingestion.landing import (
     combine_parsed,
     land_bytes,
     land_snapshot_folder,
+    read_capture_times,
     relative_to_home,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.universe import DEFAULT_SESSION, SESSIONS, Session, instrument_sessions
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +68,7 @@ PRICE_COLUMNS = (
     "adj_close",
     "volume",
     "close_is_adjusted",
+    "is_partial",
 )
 VALUE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 
@@ -77,9 +88,12 @@ EXPECTED_HEADERS = (
     "or 'Date,Close' (close only), in any column order"
 )
 
-NEW_YORK = ZoneInfo("America/New_York")
-SESSION_SETTLED = dt.time(16, 15)  # a bar captured before this New York time on its own day is partial
-VOLUME_LOOKBACK = 20
+NO_CAPTURE_TIMES_NOTE = (
+    "the snapshot has no capture times ({path} not found): each file's last bar is judged by the "
+    "heuristic (a time of day, or volume 0 after traded days, makes it partial), which is wrong both "
+    "ways on real data; add captured_at.csv (README, data quality) to decide by the session end"
+)
+VOLUME_LOOKBACK = 20  # the heuristic's volume-0 rule: the last bar against this many before it
 
 _DATE_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})"
@@ -98,9 +112,11 @@ class ParsedPrices:
     path: Path
     dialect: str  # "auto_adjusted" | "multi_header" | "close_only"
     # Columns PRICE_COLUMNS: date datetime64[us] (exchange-local date as written), values float64 (NaN
-    # where absent), symbol str, close_is_adjusted bool.
+    # where absent), symbol str, close_is_adjusted bool, is_partial bool (captured before its session
+    # ended: not a close; see the module docstring).
     frame: pd.DataFrame
     dropped: list[str] = field(default_factory=list)  # one note per dropped row or group of rows
+    partial: list[str] = field(default_factory=list)  # one note per bar kept with is_partial true
 
 
 # --------------------------------------------------------------------------------------------------
@@ -283,29 +299,68 @@ def _check_duplicate_dates(path: Path, dates: list[dt.date], lines: list[int]) -
         first_line[day] = line
 
 
-def _intraday_reason(
-    last: pd.Series, previous_volumes: pd.Series, captured_at: dt.datetime | None
-) -> str | None:
-    """Why the last bar is an incomplete intraday bar, or None when it is a settled daily bar."""
+def _heuristic_reason(last: pd.Series, previous_volumes: pd.Series) -> str | None:
+    """Without a capture time: why the last bar looks partial, or None. Known to be wrong both ways
+    (Yahoo shows an index's volume as 0 for a while after the close), hence capture times."""
     if last["_timed"]:
-        return "incomplete intraday bar (time of day present and not midnight)"
+        return "time of day present and not midnight"
     recent = previous_volumes.tail(VOLUME_LOOKBACK).dropna()
     if last["volume"] == 0 and len(recent) and recent.median() > 0:
-        return "incomplete intraday bar (volume 0 after non-zero volumes)"
-    if captured_at is not None:
-        local = captured_at.astimezone(NEW_YORK)
-        if last["date"].date() == local.date() and local.time() < SESSION_SETTLED:
-            return (
-                f"incomplete intraday bar (captured {local:%Y-%m-%d %H:%M} New York time, before "
-                f"{SESSION_SETTLED:%H:%M})"
-            )
+        return "volume 0 after non-zero volumes"
     return None
 
 
-def _drop_unusable(
-    path: Path, frame: pd.DataFrame, label: str, captured_at: dt.datetime | None
-) -> tuple[pd.DataFrame, list[str]]:
-    """Drop rows without any value and a trailing incomplete intraday bar; one note for each."""
+def _partial(
+    path: Path, frame: pd.DataFrame, label: str, captured_at: dt.datetime | None, session: Session
+) -> tuple[np.ndarray, list[str]]:
+    """Which rows are partial bars, and one note for each.
+
+    With ``captured_at``: a bar dated D is partial when ``captured_at`` is before the end of D's
+    session (``session.end_on(D)``): the bar of the capture day until the session ends, and a bar of
+    the next day (a session that opened the evening before, as CME Globex does at 18:00 New York).
+    A bar dated later than that cannot have been captured: a PriceFileError naming its line (left
+    to the flag, a corrupt date would hide from the gate's no-future-dates rule). Without a capture
+    time: the last bar, if ``_heuristic_reason`` finds one."""
+    partial = np.zeros(len(frame), dtype=bool)
+    notes: list[str] = []
+    if not len(frame):
+        return partial, notes
+    if captured_at is not None:
+        local = captured_at.astimezone(session.tz)
+        latest = local.date() + dt.timedelta(days=1)
+        dates = frame["date"].to_numpy(dtype="datetime64[D]")
+        for k in np.flatnonzero(dates >= np.datetime64(local.date())):
+            day = dates[k].item()
+            if day > latest:
+                raise PriceFileError(
+                    path,
+                    f"{label}bar dated {day} but the file was captured {local:%Y-%m-%d %H:%M} "
+                    f"{session.zone}; expected dates up to {latest} (the capture day, or the next "
+                    "for a session that opened the evening before)",
+                    int(frame["_line"].iloc[k]),
+                )
+            ends = session.end_on(day)
+            if captured_at < ends:
+                partial[k] = True
+                notes.append(
+                    f"{path.name} line {frame['_line'].iloc[k]}: {label}{day} partial (kept, flagged "
+                    f"is_partial): captured {local:%Y-%m-%d %H:%M} {session.zone}, before the end of "
+                    f"its {session.name} session ({ends:%Y-%m-%d %H:%M})"
+                )
+        return partial, notes
+    last = frame.iloc[-1]
+    reason = _heuristic_reason(last, frame["volume"].iloc[:-1])
+    if reason is not None:
+        partial[-1] = True
+        notes.append(
+            f"{path.name} line {last['_line']}: {label}{last['date']:%Y-%m-%d} partial (kept, flagged "
+            f"is_partial): {reason} (no capture time: judged by what the bar shows)"
+        )
+    return partial, notes
+
+
+def _drop_unusable(path: Path, frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[str]]:
+    """Drop rows without any value, with one note."""
     notes: list[str] = []
     no_data = frame[list(VALUE_COLUMNS)].isna().all(axis=1)
     if no_data.any():
@@ -315,14 +370,6 @@ def _drop_unusable(
             f"(all values empty; {days.min():%Y-%m-%d}..{days.max():%Y-%m-%d})"
         )
         frame = frame[~no_data]
-    if len(frame):
-        last = frame.iloc[-1]
-        reason = _intraday_reason(last, frame["volume"].iloc[:-1], captured_at)
-        if reason is not None:
-            notes.append(
-                f"{path.name} line {last['_line']}: {label}{last['date']:%Y-%m-%d} dropped: {reason}"
-            )
-            frame = frame.iloc[:-1]
     return frame, notes
 
 
@@ -333,26 +380,32 @@ def _empty_frame() -> pd.DataFrame:
             "date": pd.Series([], dtype="datetime64[us]"),
             **{c: pd.Series([], dtype="float64") for c in VALUE_COLUMNS},
             "close_is_adjusted": pd.Series([], dtype="bool"),
+            "is_partial": pd.Series([], dtype="bool"),
         }
     )
 
 
 def parse_price_file(
-    path: Path, symbol: str | None = None, captured_at: dt.datetime | None = None
+    path: Path,
+    symbol: str | None = None,
+    captured_at: dt.datetime | None = None,
+    sessions: Mapping[str, Session] | None = None,
 ) -> ParsedPrices:
     """Parse one Yahoo price file (any of the three dialects) into long rows.
 
     ``symbol`` names the instrument of a single-ticker file (default: the file stem; the Ticker line of
     a multi-header file is ignored because it may spell the symbol differently, e.g. ^SPX for ^GSPC).
     A file with several tickers yields their own symbols and ``symbol`` must be None. ``captured_at``
-    (tz-aware) is when the file was downloaded, used to drop a bar of a session not yet closed.
+    (tz-aware) is when the file was captured from upstream: a bar whose session had not ended by then
+    is flagged ``is_partial`` (module docstring). ``sessions`` maps symbols to their session (a symbol
+    not in it, or no mapping: ``DEFAULT_SESSION``, US cash).
     """
     path = Path(path)
     if captured_at is not None and captured_at.utcoffset() is None:
         raise ValueError(f"{path.name}: captured_at must be timezone-aware, got {captured_at!r}")
     text = _read_text(path)
     columns = _fast_columns(path, text) or _checked_columns(path, text)
-    return _long_rows(path, columns, symbol, captured_at)
+    return _long_rows(path, columns, symbol, captured_at, sessions)
 
 
 @dataclass(frozen=True)
@@ -471,7 +524,11 @@ def _checked_columns(path: Path, text: str) -> _Columns:
 
 
 def _long_rows(
-    path: Path, columns: _Columns, symbol: str | None, captured_at: dt.datetime | None
+    path: Path,
+    columns: _Columns,
+    symbol: str | None,
+    captured_at: dt.datetime | None,
+    sessions: Mapping[str, Session] | None = None,
 ) -> ParsedPrices:
     layout, lines, dates, timed, values = (
         columns.layout,
@@ -490,6 +547,7 @@ def _long_rows(
         )
     day_index = pd.Series(np.array(dates, dtype="datetime64[D]"), dtype="datetime64[us]")
     dropped: list[str] = []
+    partial_notes: list[str] = []
     frames: list[pd.DataFrame] = []
     for ticker in layout.tickers:
         name = ticker if multi else (symbol if symbol is not None else path.stem)
@@ -508,13 +566,17 @@ def _long_rows(
         )
         if not frame["date"].is_monotonic_increasing:
             frame = frame.sort_values("date", kind="stable")
-        frame, notes = _drop_unusable(path, frame, f"{name} " if multi else "", captured_at)
-        frames.append(frame)
+        label = f"{name} " if multi else ""
+        frame, notes = _drop_unusable(path, frame, label)
+        session = (sessions or {}).get(name) or SESSIONS[DEFAULT_SESSION]
+        is_partial, partial = _partial(path, frame, label, captured_at, session)
+        frames.append(frame.assign(is_partial=is_partial))
         dropped.extend(notes)
+        partial_notes.extend(partial)
 
     out = (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True))[list(PRICE_COLUMNS)]
     out = out.reset_index(drop=True)
-    return ParsedPrices(path=path, dialect=layout.dialect, frame=out, dropped=dropped)
+    return ParsedPrices(path=path, dialect=layout.dialect, frame=out, dropped=dropped, partial=partial_notes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -526,19 +588,23 @@ FILES_PER_CHUNK = 100  # about 630,000 rows of 25-year daily files: what memory 
 
 
 def _parse_files(
-    files: list[LandedFile], start: pd.Timestamp, home: Path
+    files: list[LandedFile], start: pd.Timestamp, home: Path, sessions: Mapping[str, Session]
 ) -> tuple[pd.DataFrame, list[str], list[tuple[str, int]]]:
     """One chunk: its files' rows concatenated, their notes, (file name, rows) per file."""
     frames, notes, done = [], [], []
     for landed in files:
         symbol = landed.symbols[0] if len(landed.symbols) == 1 else None
-        parsed = parse_price_file(landed.path, symbol=symbol, captured_at=landed.captured_at)
+        parsed = parse_price_file(
+            landed.path, symbol=symbol, captured_at=landed.captured_at, sessions=sessions
+        )
         frame = parsed.frame[parsed.frame["date"] >= start].copy()
         frame["landing_file"] = pd.Series(
             [relative_to_home(landed.path, home)] * len(frame), index=frame.index, dtype="str"
         )
         frames.append(frame)
         notes.extend(parsed.dropped)
+        if frame["is_partial"].any():  # partial bars are the latest: noted when in the window
+            notes.extend(parsed.partial)
         done.append((landed.path.name, len(frame)))
     return pd.concat(frames, ignore_index=True), notes, done
 
@@ -548,9 +614,10 @@ class PriceChunks:
     """The parsed rows of a landing batch, ``FILES_PER_CHUNK`` files at a time: ``raw.load``
     appends each chunk to the load and lets it go, so a universe of thousands of symbols never sits
     in memory whole. Each chunk has PRICE_COLUMNS + ``landing_file``, rows dated on or after
-    ``start_date``, in the batch's file order. ``notes`` (dropped rows) and ``seconds`` (time spent
-    parsing) fill as the chunks are read; the same (symbol, date) from two files
-    is found by the load (``raw.DuplicateRowsError``)."""
+    ``start_date``, in the batch's file order. ``notes`` (dropped rows, partial bars) and ``seconds``
+    (time spent parsing) fill as the chunks are read; the same (symbol, date) from two files
+    is found by the load (``raw.DuplicateRowsError``). ``sessions``: each symbol's session (default:
+    the instruments seed's)."""
 
     batch: LandingBatch
     start_date: dt.date
@@ -559,6 +626,7 @@ class PriceChunks:
     files_per_chunk: int = FILES_PER_CHUNK
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sessions: Mapping[str, Session] = field(default_factory=instrument_sessions)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         start = pd.Timestamp(self.start_date)
@@ -567,7 +635,7 @@ class PriceChunks:
         counter = Counter("prices", len(files), "files", "parsed", self.progress)
         for task in tasks:
             started = time.perf_counter()
-            chunk, notes, done = _parse_files(task, start, self.home)
+            chunk, notes, done = _parse_files(task, start, self.home, self.sessions)
             self.seconds += time.perf_counter() - started
             self.notes.extend(notes)
             for name, rows in done:
@@ -600,8 +668,13 @@ def land_snapshot(
     landing_root: Path,
     progress: Progress | None = None,
 ) -> LandingBatch:
-    """Copy ``<snapshot_dir>/yahoo/<SYMBOL>.csv`` of every universe symbol into landing, byte for byte."""
-    return land_snapshot_folder(
+    """Copy ``<snapshot_dir>/yahoo/<SYMBOL>.csv`` of every universe symbol into landing, byte for byte,
+    each with its capture time from ``<snapshot_dir>/captured_at.csv`` (``read_capture_times``).
+
+    Without that file every file's last bar is judged by the heuristic, and one note says so; a
+    landed file without an entry, and an entry for a file the snapshot does not have, are noted too.
+    """
+    batch = land_snapshot_folder(
         snapshot_dir,
         system="yahoo",
         wanted=universe_symbols,
@@ -611,6 +684,28 @@ def land_snapshot(
         unwanted_hint="is not in the instrument universe; add it to dbt_project/seeds/instruments.csv to load it",
         progress=progress,
     )
+    capture = read_capture_times(snapshot_dir)
+    notes = []
+    if capture is None:
+        notes.append(NO_CAPTURE_TIMES_NOTE.format(path=Path(snapshot_dir) / CAPTURE_TIMES_FILE))
+    else:
+        keys = [f"yahoo/{f.path.name}" for f in batch.files]
+        batch.files = [
+            replace(f, captured_at=capture.times.get(key)) for f, key in zip(batch.files, keys, strict=True)
+        ]
+        unlisted = [key for key in keys if key not in capture.times]
+        if unlisted:
+            notes.append(
+                f"no capture time in {capture.path} for {', '.join(unlisted)}: their last bar is judged by "
+                "the heuristic (a time of day, or volume 0 after traded days, makes it partial)"
+            )
+        absent = capture.missing_files(snapshot_dir)
+        if absent:
+            notes.append(f"{capture.path} lists files the snapshot does not have: {', '.join(absent)}")
+    for note in notes:
+        log.info("yahoo snapshot: %s", note)
+    batch.notes.extend(notes)
+    return batch
 
 
 # --------------------------------------------------------------------------------------------------

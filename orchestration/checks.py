@@ -116,13 +116,15 @@ def prices_window_chunks(
     the window in words and its row count. Rows before the window were validated when they were
     loaded; uniqueness needs no more (both rows of a duplicated symbol and date are in the window
     and in one chunk), the window's first move is measured from the previous basis, the inverted
-    share counts everything."""
+    share counts everything. Partial bars (``is_partial``: captured before their session ended) are
+    not validated: no model reads them, and what Yahoo shows of a session still open (an index's
+    volume 0, a half-formed range) is no error; ``partial_bars`` lists the window's."""
     with db.connect(settings.build_db, read_only=True) as con:
         start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
         load_items = raw_tables.latest_load_items(con, "yahoo")
         counts = con.execute(
-            "select symbol, count(*) from raw.prices "
-            "where ($start is null or date >= $start) and ($end is null or date < $end) group by 1 order by 1",
+            "select symbol, count(*) from raw.prices where not is_partial "
+            "and ($start is null or date >= $start) and ($end is null or date < $end) group by 1 order by 1",
             {"start": start, "end": end},
         ).fetchall()
         history = (
@@ -134,6 +136,7 @@ def prices_window_chunks(
                         as inverted_share,
                     arg_max(coalesce(adj_close, close), date) filter (where date < $start) as previous_basis
                 from raw.prices
+                where not is_partial
                 group by symbol
                 """,
                 {"start": start},
@@ -156,7 +159,7 @@ def prices_window_chunks(
             for symbols in groups:
                 frame = con.execute(
                     "select symbol, date, open, high, low, close, adj_close, volume from raw.prices "
-                    "where symbol in (select unnest($symbols)) "
+                    "where not is_partial and symbol in (select unnest($symbols)) "
                     "and ($start is null or date >= $start) and ($end is null or date < $end)",
                     {**params, "symbols": symbols},
                 ).df()
@@ -165,6 +168,18 @@ def prices_window_chunks(
 
     label = f"{start or 'the first date'}..{end or 'open end'} (exclusive), the latest load's window"
     return chunks(), len(groups), load_items, label, sum(n for _, n in counts)
+
+
+def partial_bars(settings) -> list[str]:
+    """The partial bars of the latest load's window (``SYMBOL YYYY-MM-DD``), which the gate skips."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
+        rows = con.execute(
+            "select symbol, date from raw.prices where is_partial "
+            "and ($start is null or date >= $start) and ($end is null or date < $end) order by date, symbol",
+            {"start": start, "end": end},
+        ).fetchall()
+    return [f"{symbol} {day:%Y-%m-%d}" for symbol, day in rows]
 
 
 def new_york_today() -> dt.date:
@@ -213,8 +228,8 @@ def table_gate(
         "load's window (the run's partitions; earlier rows were validated when loaded): keys not null, "
         "one row per symbol and date, prices > 0, at most 0.1% of a symbol's bars (whole history) with "
         "high < low, no future dates, every requested symbol present, no daily move beyond a factor "
-        "of 3 (the window's first row against the row before it). Blocking: a failure stops dbt and "
-        "publishing."
+        "of 3 (the window's first row against the row before it). Partial bars (is_partial) are not "
+        "validated and are listed in partial_bars. Blocking: a failure stops dbt and publishing."
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
@@ -247,10 +262,18 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
             index_columns=price_expectations.INDEX_COLUMNS,
         )
     )
+    partial = partial_bars(warehouse.settings())
+    if partial:
+        context.log.info(f"not validated: {len(partial)} partial bar(s) (is_partial): {', '.join(partial)}")
     return gate_result(
         context,
         ValidationOutcome.combine(name, [rows_outcome, load_validation(f"{name}_latest_load", load_items)]),
-        {"validated_window": window},
+        {
+            "validated_window": window,
+            "partial_bars": MetadataValue.md(
+                "\n".join(f"- {bar}" for bar in partial) or "none (every bar of the window is a close)"
+            ),
+        },
     )
 
 
@@ -269,7 +292,9 @@ def raw_prices_rate_futures_gate(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
     symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.CLOSE_RANGES)
-    prices, _ = read_raw(warehouse.settings(), raw_tables.PRICES, where=f"symbol in ({symbols})")
+    prices, _ = read_raw(
+        warehouse.settings(), raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial"
+    )
     return gate_result(
         context,
         validate(

@@ -60,6 +60,9 @@ class RawTable:
     columns_ddl: str  # the table's own columns, before the provenance columns
     date: str = "date"  # the date column of the key (item, date)
     keys: tuple[str, ...] = ()  # further key columns: the key is (item, date, *keys)
+    # Columns added after the table's first release ("name type default ..."): a build file made
+    # before gains them on its next load (existing rows take the default).
+    added_columns: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -79,7 +82,9 @@ PRICES = RawTable(
     name="prices",
     system="yahoo",
     item="symbol",
-    values=("open", "high", "low", "close", "adj_close", "volume", "close_is_adjusted"),
+    # is_partial among the values: a later capture of the same day that is final replaces the
+    # partial row (an update), and reloading the same capture changes nothing.
+    values=("open", "high", "low", "close", "adj_close", "volume", "close_is_adjusted", "is_partial"),
     columns_ddl="""
     symbol            varchar   not null,  -- Yahoo symbol (^RUT, IWM, ZQ=F)
     date              date      not null,  -- exchange-local trading date
@@ -89,7 +94,10 @@ PRICES = RawTable(
     close             double,              -- Close as upstream sent it
     adj_close         double,              -- Adj Close where upstream sent one
     volume            double,
-    close_is_adjusted boolean   not null   -- upstream's Close is itself adjusted (auto_adjust)""",
+    close_is_adjusted boolean   not null,  -- upstream's Close is itself adjusted (auto_adjust)
+    is_partial        boolean   not null default false  -- captured before its session ended (not a close):
+                                       -- kept for inspection, excluded from staging and the gate""",
+    added_columns=("is_partial boolean default false",),
 )
 
 FRED_SERIES = RawTable(
@@ -246,6 +254,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
     for table in RAW_TABLES:
         con.execute(table.ddl)
+        for column in table.added_columns:
+            con.execute(f"alter table {table.qualified} add column if not exists {column}")
 
 
 @dataclass

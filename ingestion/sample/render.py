@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from ingestion.landing import LandedFile, LandingBatch, land_bytes
 from ingestion.progress import Counter, Progress
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.world import SAMPLE_SEED, build_world
-from ingestion.universe import Instrument
+from ingestion.universe import SESSIONS, Instrument
 
 # "ingestion.sample", the logger's name from before the module became a package.
 log = logging.getLogger(__package__)
@@ -56,14 +57,23 @@ def render_yahoo_csv(symbol: str, frame: pd.DataFrame) -> bytes:
     return ("\n".join(header + rows) + "\n").encode("ascii")
 
 
+def sample_captured_at(last_day: dt.date) -> dt.datetime:
+    """When the sample's bars count as captured: the end of the latest session (of every session in
+    ``ingestion.universe.SESSIONS``) on its last day, in UTC. Every generated bar is then a close."""
+    return max(session.end_on(last_day) for session in SESSIONS.values()).astimezone(dt.UTC)
+
+
 def land_sample_prices(
     universe: list[Instrument], landing_root: Path, seed: int = SAMPLE_SEED, progress: Progress | None = None
 ) -> LandingBatch:
     """Generate the sample Yahoo files for ``universe`` and land one file per symbol; ``progress``
-    receives throttled lines (``prices: 12/29 symbols landed (AAPL, 6,289 rows)``)."""
+    receives throttled lines (``prices: 12/29 symbols landed (AAPL, 6,289 rows)``). Each file is
+    captured, as far as the partial-bar rule goes, when the latest session of the sample's last day
+    has ended (``sample_captured_at``): the sample has no partial bars."""
     started = time.perf_counter()
     world = build_world(seed)
     frames = sample_prices(world, universe)
+    captured_at = sample_captured_at(world.dates[-1].date())
     batch = LandingBatch(
         system="yahoo",
         mode="sample",
@@ -75,7 +85,7 @@ def land_sample_prices(
     for inst in universe:
         content = render_yahoo_csv(inst.symbol, frames[inst.symbol])
         path = land_bytes(content, landing_root, "yahoo", "sample", f"{inst.symbol}.csv")
-        batch.files.append(LandedFile(path, (inst.symbol,), None))
+        batch.files.append(LandedFile(path, (inst.symbol,), captured_at))
         counter.advance(inst.symbol, rows=len(frames[inst.symbol]))
     log.info(
         "landed %d synthetic sample price files (seed %d) in %.2fs",

@@ -56,9 +56,20 @@ SEGMENT_BETAS: dict[str, dict[str, float]] = {
     "mega_cap": {"market": 1.1, "size": -0.1, "tech": 1.0},
     "commodity": {"market": 0.3, "commodity": 1.0},
     "credit": {"market": 0.25, "credit": 1.0},
+    "small_cap_growth": {"market": 1.1, "size": 0.9, "tech": 0.35},
+    "small_cap_value": {"market": 1.05, "size": 0.85, "tech": -0.3},
+    "factor_momentum": {"market": 1.0, "tech": 0.35},
+    "factor_quality": {"market": 0.95, "size": -0.1, "tech": 0.2},
+    # Markets outside the US: a lower US market beta and their own noise (SEGMENT_IDIO_VOL).
+    "intl_developed": {"market": 0.8},
+    "intl_small_cap": {"market": 0.8, "size": 0.3},
+    "uk_large_cap": {"market": 0.7, "commodity": 0.1},
 }
 # Default idiosyncratic daily volatility by asset class.
 ASSET_CLASS_IDIO_VOL = {"etf": 0.002, "equity": 0.018, "equity_index": 0.001}
+# ...and by segment, where the segment's own market is not in the world (daily correlation with the
+# S&P 500 of about 0.8 instead of the 0.99 of a US index ETF).
+SEGMENT_IDIO_VOL = {"intl_developed": 0.006, "intl_small_cap": 0.007, "uk_large_cap": 0.007}
 # Idiosyncratic volatility follows market stress with this exponent; its daily move is soft-capped.
 IDIO_STRESS_EXPONENT = 0.6
 IDIO_MAX_MOVE = 0.5
@@ -163,6 +174,10 @@ PRICE_ANCHORS: dict[str, Knots] = {
         ("2015-12-14", 77.5), ("2018-01-26", 88.0), ("2020-02-20", 88.4), ("2020-03-23", 68.5),
         ("2021-06-30", 88.6), ("2022-09-30", 71.5), ("2024-12-31", 78.6),
     ),
+    "^FTSE": (
+        ("2000-01-03", 6665.0), ("2003-03-12", 3287.0), ("2007-06-15", 6732.0), ("2009-03-03", 3512.0),
+        ("2015-04-27", 7104.0), ("2020-03-23", 4994.0), ("2024-12-31", 8173.0),
+    ),
 }  # fmt: skip
 
 # Typical daily volume along history (shares or contracts; split-adjusted for stocks).
@@ -200,6 +215,7 @@ VOLUMES: dict[str, Knots] = {
     "SR3=F": (("2018-05-07", 20e3), ("2024-12-31", 700e3)),
     "ZT=F": (("2000-06-02", 30e3), ("2024-12-31", 500e3)),
     "2YY=F": (("2021-08-13", 1e3), ("2024-12-31", 3e3)),
+    "^FTSE": (("2000-01-03", 1.0e9), ("2024-12-31", 0.8e9)),
 }  # fmt: skip
 
 
@@ -319,6 +335,14 @@ def _specs() -> dict[str, _Spec]:
         "ES=F": _Spec("equity_future", 4, tracks="^GSPC"),
         "NQ=F": _Spec("equity_future", 4, tracks="^NDX"),
         "^VIX": _Spec("vix", 100, gap_weight=0.5, range_scale=0.5),
+        # FTSE 100: the segment default (uk_large_cap), bridged to the index's levels (anchors).
+        "^FTSE": _Spec(
+            "factor",
+            100,
+            betas=tuple(SEGMENT_BETAS["uk_large_cap"].items()),
+            idio_vol=SEGMENT_IDIO_VOL["uk_large_cap"],
+            gap_weight=0.02,
+        ),
         # Cross-asset: copper (tick 0.0005), gold (0.1), high yield credit (monthly income).
         "HG=F": _Spec("factor", 2000, betas=(("market", 0.35), ("commodity", 1.0)), idio_vol=0.005),
         "GC=F": _Spec("factor", 10, betas=(("market", 0.0), ("gold", 1.0)), idio_vol=0.003),
@@ -355,11 +379,14 @@ def _spec_for(instrument: Instrument) -> _Spec:
     if instrument.symbol in SPECS:
         return SPECS[instrument.symbol]
     start = max(SAMPLE_START, instrument.first_date).isoformat()
-    volume = ((start, 1e6),)
+    # shares a day: an index's constituents trade about a billion (the FTSE 100 ~0.8e9), a fund or stock ~1e6
+    volume = ((start, 1e9 if instrument.asset_class == "equity_index" else 1e6),)
     betas = tuple(SEGMENT_BETAS.get(instrument.segment, {"market": 1.0}).items())
     if instrument.quote_type == "price":
         if instrument.asset_class in ("equity_index", "etf", "equity", "commodity_future"):
-            idio = ASSET_CLASS_IDIO_VOL.get(instrument.asset_class, 0.01)
+            idio = SEGMENT_IDIO_VOL.get(
+                instrument.segment, ASSET_CLASS_IDIO_VOL.get(instrument.asset_class, 0.01)
+            )
             etf = instrument.asset_class == "etf"
             return _Spec(
                 "factor",

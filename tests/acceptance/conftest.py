@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.integration.conftest import make_settings, run_graph
+from tests.snapshot_sessions import partial_dates
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +17,11 @@ def snapshot_warehouse(tmp_path_factory, snapshot_dir):
     return settings, run
 
 
-def read_yahoo_csv(snapshot_dir, symbol: str) -> pd.DataFrame:
+def read_yahoo_csv(snapshot_dir, symbol: str, closes_only: bool = True) -> pd.DataFrame:
     """A snapshot Yahoo file read the way SOURCES.md describes, independently of the project's parser:
-    the three-line ``Price/Ticker/Date`` header or a plain one, ``Date`` cut to the day (timestamps)."""
+    the three-line ``Price/Ticker/Date`` header or a plain one, ``Date`` cut to the day (timestamps).
+    ``closes_only``: without the bars captured before their session ended (tests/snapshot_sessions.py,
+    from captured_at.csv), which the warehouse keeps out of every model."""
     path = snapshot_dir / "yahoo" / f"{symbol}.csv"
     with open(path) as f:
         first = f.readline()
@@ -26,4 +29,8 @@ def read_yahoo_csv(snapshot_dir, symbol: str) -> pd.DataFrame:
         df = pd.read_csv(path, skiprows=[1, 2]).rename(columns={"Price": "Date"})
     else:
         df = pd.read_csv(path)
-    return df.assign(Date=pd.to_datetime(df["Date"].astype(str).str[:10]))
+    df = df.assign(Date=pd.to_datetime(df["Date"].astype(str).str[:10]))
+    if closes_only:
+        partial = partial_dates(snapshot_dir, symbol, df["Date"])
+        df = df[~df["Date"].isin(partial)].reset_index(drop=True)
+    return df

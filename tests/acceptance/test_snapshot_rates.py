@@ -87,11 +87,9 @@ def test_rate_sensitivity_matches_independent_pandas_rolling(serving, snapshot_d
     expected = expected_sensitivity(snapshot_dir, rate)
     keys = ["date", "symbol", "window_days"]
     merged = expected.merge(mart, on=keys, how="outer", suffixes=("_exp", "_wh"), indicator=True)
-    # The same aligned observations on both sides, except the windows ending on ^RUT's dropped
-    # intraday bar of 2026-02-23 (README of the snapshot; the warehouse drops it, pandas keeps it).
+    # The same aligned observations on both sides (partial bars left out by both)
     differ = merged[merged["_merge"] != "both"]
-    dropped_bar = (differ["_merge"] == "left_only") & (differ["date"] == "2026-02-23")
-    assert dropped_bar.all() and differ["symbol"].str.startswith("^RUT").all(), differ[keys].head()
+    assert differ.empty, differ[keys].head()
     merged = merged[merged["_merge"] == "both"]
     assert len(merged) > 150_000
     for col in ["correlation", "beta"]:

@@ -7,9 +7,8 @@ the pandas readers of the rates and positioning tests, SMB from the French file.
 value taken as input is marts.positioning.available_at (the release instant of each CFTC report),
 whose schedule test_snapshot_positioning.test_release_time_follows_the_schedule verifies.
 
-One documented difference with the raw files: ^RUT.csv ends with an incomplete intraday bar
-(2026-02-23, volume 0 after non-zero volumes) that the warehouse drops; the readers here drop such a
-bar too, by what the file shows (settled_basis), not by a hard-coded date.
+The readers leave out the bars captured before their session ended (read_yahoo_csv, from
+captured_at.csv), as the warehouse does.
 """
 
 from __future__ import annotations
@@ -45,19 +44,6 @@ RANK_TOL = 1e-12  # spreads closer than this may order differently in SQL and pa
 # ---------------------------------------------------------------------------------------------------
 
 
-def settled_basis(snapshot_dir, symbol: str) -> pd.Series:
-    """read_basis without a trailing incomplete intraday bar (last row with volume 0 where the
-    previous 20 rows traded), the one documented difference between the files and the warehouse."""
-    basis = read_basis(snapshot_dir, symbol)
-    path = snapshot_dir / "yahoo" / f"{symbol}.csv"
-    header = pd.read_csv(path, nrows=0).columns
-    if "Volume" in header and "Date" in header:
-        volume = pd.read_csv(path, usecols=["Date", "Volume"])["Volume"]
-        if volume.iloc[-1] == 0 and volume.iloc[-21:-1].median() > 0:
-            basis = basis.iloc[:-1]
-    return basis
-
-
 @pytest.fixture(scope="module")
 def build_db(snapshot_warehouse):
     settings, _ = snapshot_warehouse
@@ -87,11 +73,9 @@ def daily(build_db) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def spreads(snapshot_dir) -> dict[tuple[str, str, int], pd.Series]:
     """(numerator, denominator, horizon days) -> the pair's spread on its own dates (no NaN)."""
-    rut_dates = settled_basis(snapshot_dir, "^RUT").index
     out = {}
     for numerator, denominator in DAILY_PAIRS.values():
         pair = expected_pair(snapshot_dir, numerator, denominator)
-        pair = pair[pair["date"].isin(rut_dates)]  # the dropped intraday bar
         for h in DAILY_HORIZONS:
             s = pair[pair["horizon"] == f"{h}d"].set_index("date")["return_spread"].sort_index()
             s.index = s.index.astype("datetime64[ns]")
@@ -218,7 +202,7 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
     rows = []
     for (numerator, denominator, h), s in spreads.items():
         both = pd.concat(
-            [settled_basis(snapshot_dir, numerator), settled_basis(snapshot_dir, denominator)],
+            [read_basis(snapshot_dir, numerator), read_basis(snapshot_dir, denominator)],
             axis=1,
             join="inner",
         ).sort_index()
@@ -286,19 +270,19 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
 def megacap_level(snapshot_dir) -> pd.Series:
     """Equal-weighted mega-cap basket, rebalanced daily (mean of the names' own daily returns),
     compounded from 1.0."""
-    returns = pd.concat({s: settled_basis(snapshot_dir, s).dropna().pct_change() for s in MEGACAPS}, axis=1)
+    returns = pd.concat({s: read_basis(snapshot_dir, s).dropna().pct_change() for s in MEGACAPS}, axis=1)
     basket = returns.mean(axis=1, skipna=True).dropna()
     return (1 + basket).cumprod()
 
 
 def expected_rotation(snapshot_dir) -> pd.DataFrame:
-    benchmark = settled_basis(snapshot_dir, RRG_BENCHMARK).dropna()
+    benchmark = read_basis(snapshot_dir, RRG_BENCHMARK).dropna()
     frames = []
     for segment in RRG_SEGMENTS:
         if segment == "MEGACAP":
             closes = megacap_level(snapshot_dir)
         else:
-            closes = settled_basis(snapshot_dir, segment).dropna()
+            closes = read_basis(snapshot_dir, segment).dropna()
         both = pd.concat([closes.rename("segment"), benchmark.rename("benchmark")], axis=1, join="inner")
         both = both.sort_index()
         rs = both["segment"] / both["benchmark"]

@@ -101,7 +101,7 @@ def test_landing_batch(tmp_path: Path, universe: list[Instrument]) -> None:
     assert batch.notes == [f"synthetic sample data (seed {SAMPLE_SEED}): not market data"]
     for landed, symbol in zip(batch.files, symbols, strict=True):
         assert landed.symbols == (symbol,)
-        assert landed.captured_at is None
+        assert landed.captured_at == batch.files[0].captured_at is not None
         assert landed.path.name == f"{symbol}.csv"
         assert landed.path.parent.parent == tmp_path / "yahoo" / "sample"
     # Landing the same bytes again is a no-op at the same paths.
@@ -229,7 +229,7 @@ def test_volume(frames: dict[str, pd.DataFrame], universe: list[Instrument]) -> 
     for inst in universe:
         volume = frames[inst.symbol]["Volume"]
         assert volume.dtype == np.int64, inst.symbol
-        if inst.symbol in ("^VIX", "^IRX"):
+        if inst.symbol == "^IRX" or inst.asset_class == "volatility_index":  # Yahoo: no volume
             assert (volume == 0).all(), inst.symbol
         elif inst.asset_class == "equity_index":
             assert volume.min() > 10_000_000, inst.symbol
@@ -432,3 +432,14 @@ def test_segment_betas(world: SampleWorld, closes: pd.DataFrame) -> None:
 def test_dataclass_fields() -> None:
     names = {f.name for f in dataclasses.fields(SampleWorld)}
     assert {"dates", "factors", "short_rate", "two_year_yield", "three_month_yield"} <= names
+
+
+def test_the_sample_has_no_partial_bars(tmp_path: Path, universe: list[Instrument]) -> None:
+    """Sample files count as captured after the last session of their last day ended."""
+    from ingestion.yahoo import parse_batch
+
+    batch = land_sample_prices(universe, tmp_path / "landing")
+    frame, notes = parse_batch(batch, dt.date(2024, 1, 1), home=tmp_path)
+    assert set(frame["symbol"]) == {i.symbol for i in universe}
+    assert not frame["is_partial"].any()
+    assert not [n for n in notes if "partial" in n]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ingestion.universe import (
@@ -32,12 +34,52 @@ def test_fred_series_by_source():
     assert fred_series_ids("live") == ["DGS2", "DGS3MO", "DFF", "EFFR", "SOFR"]
 
 
+def replace_field(line: str, column: str, value: str) -> str:
+    header = INSTRUMENTS_SEED.read_text().splitlines()[0].split(",")
+    fields = line.split(",")
+    fields[header.index(column)] = value
+    return ",".join(fields)
+
+
 def test_a_bad_roll_rule_names_file_and_line(tmp_path):
     bad = tmp_path / "instruments.csv"
     lines = INSTRUMENTS_SEED.read_text().splitlines()
-    bad.write_text("\n".join([lines[0], lines[1].rsplit(",", 1)[0] + ",weekly", *lines[2:]]) + "\n")
+    bad.write_text("\n".join([lines[0], replace_field(lines[1], "roll_rule", "weekly"), *lines[2:]]) + "\n")
     with pytest.raises(ValueError, match=r"instruments.csv line 2: roll_rule must be one of .* got 'weekly'"):
         load_universe(bad)
+
+
+def test_a_bad_session_names_file_and_line(tmp_path):
+    bad = tmp_path / "instruments.csv"
+    lines = INSTRUMENTS_SEED.read_text().splitlines()
+    bad.write_text("\n".join([lines[0], replace_field(lines[1], "session", "tokyo"), *lines[2:]]) + "\n")
+    with pytest.raises(ValueError, match=r"instruments.csv line 2: session must be one of .* got 'tokyo'"):
+        load_universe(bad)
+
+
+def test_every_instrument_has_the_session_of_its_market():
+    """CME futures end at 17:00 New York, ^FTSE trades in London, the Cboe volatility indices are
+    calculated until 16:15, everything else is US cash (16:00 New York)."""
+    for i in load_universe():
+        if i.symbol.endswith("=F"):
+            expected = "cme"
+        elif i.symbol == "^FTSE":
+            expected = "london"
+        elif i.asset_class == "volatility_index":
+            expected = "cboe_volatility"
+        else:
+            expected = "us_cash"
+        assert i.session == expected, i.symbol
+
+
+def test_session_ends_follow_daylight_saving():
+    from ingestion.universe import SESSIONS
+
+    assert SESSIONS["us_cash"].end_on(dt.date(2026, 2, 23)).astimezone(dt.UTC).hour == 21  # EST
+    assert SESSIONS["us_cash"].end_on(dt.date(2024, 7, 16)).astimezone(dt.UTC).hour == 20  # EDT
+    assert SESSIONS["cme"].end_on(dt.date(2026, 2, 23)).astimezone(dt.UTC).hour == 22
+    london = SESSIONS["london"].end_on(dt.date(2024, 7, 16)).astimezone(dt.UTC)
+    assert (london.hour, london.minute) == (15, 30)  # 16:30 BST
 
 
 def test_a_bad_rate_kind_names_file_and_line(tmp_path):

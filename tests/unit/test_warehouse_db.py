@@ -11,7 +11,10 @@ import pytest
 from warehouse import db, raw
 
 
-def frame(rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv") -> pd.DataFrame:
+def frame(
+    rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv", partial: tuple[int, ...] = ()
+) -> pd.DataFrame:
+    """Price rows; ``partial``: positions of the rows flagged is_partial."""
     return pd.DataFrame(
         {
             "symbol": [r[0] for r in rows],
@@ -23,6 +26,7 @@ def frame(rows: list[tuple[str, str, float]], landing_file: str = "landing/x.csv
             "adj_close": [r[2] for r in rows],
             "volume": [100.0 for _ in rows],
             "close_is_adjusted": [False for _ in rows],
+            "is_partial": [k in partial for k in range(len(rows))],
             "landing_file": landing_file,
         }
     )
@@ -349,3 +353,66 @@ def test_the_price_gate_reads_the_latest_window_with_the_history_before_it(tmp_p
     assert history.loc["A", "previous_basis"] == 12.0 and history.loc["B", "previous_basis"] == 20.0
     assert history.loc["A", "inverted_share"] == pytest.approx(1 / 3)
     assert history.loc["B", "inverted_share"] == 0.0
+
+
+# --- partial bars ----------------------------------------------------------------------------------
+
+
+def test_a_final_capture_of_the_day_replaces_its_partial_row(tmp_path):
+    """Live at 11:00 New York lands A's bar of the day flagged partial; the evening capture of the
+    same day is final: the row is updated (values and flag), and reloading it changes nothing."""
+    morning = frame([("A", "2024-01-02", 10.0), ("A", "2024-01-03", 10.5)], partial=(1,))
+    evening = frame([("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0)])
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, morning, requested=["A"])
+        assert con.execute("select date::varchar from raw.prices where is_partial").fetchall() == [
+            ("2024-01-03",)
+        ]
+        stats = load(con, evening, requested=["A"])
+        assert (stats.rows_updated, stats.rows_unchanged, stats.rows_inserted) == (1, 1, 0)
+        assert con.execute("select count(*) from raw.prices where is_partial").fetchone()[0] == 0
+        assert con.execute("select close from raw.prices where date = '2024-01-03'").fetchone()[0] == 11.0
+        again = load(con, evening, requested=["A"])
+        assert (again.rows_updated, again.rows_unchanged) == (0, 2)
+
+
+def test_a_build_file_from_before_is_partial_gains_the_column(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+        con.execute(  # raw.prices as the first release created it
+            "create table raw.prices (symbol varchar not null, date date not null, open double, "
+            "high double, low double, close double, adj_close double, volume double, "
+            "close_is_adjusted boolean not null, source varchar not null, landing_file varchar not null, "
+            "loaded_at timestamptz not null)"
+        )
+        con.execute(
+            "insert into raw.prices (symbol, date, close, close_is_adjusted, source, landing_file, loaded_at) "
+            "values ('A', '2024-01-02', 10.0, false, 'sample', 'x', now())"
+        )
+    with db.connect(path) as con:
+        load(
+            con, frame([("A", "2024-01-02", 10.0), ("A", "2024-01-03", 11.0)], partial=(1,)), requested=["A"]
+        )
+        rows = con.execute("select date::varchar, is_partial from raw.prices order by date").fetchall()
+    assert rows == [("2024-01-02", False), ("2024-01-03", True)]
+
+
+def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
+    """A partial bar (volume 0 and a half-formed range, say) is not validated, nor is it the basis
+    of the next window's first move; the gate's metadata lists it."""
+    from orchestration.checks import partial_bars, prices_window_chunks
+    from warehouse.settings import Settings
+
+    settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
+    rows = frame(
+        [("A", "2024-01-30", 10.0), ("A", "2024-01-31", 12.0), ("B", "2024-01-31", 20.0)], partial=(1,)
+    )
+    rows.loc[1, ["high", "low"]] = [9.0, 11.0]  # inverted, as a bar of a session still open may be
+    with db.connect(settings.build_db) as con:
+        load(con, rows)
+    chunks, n_chunks, _, _, total = prices_window_chunks(settings)
+    [(validated, history)] = list(chunks)
+    assert total == 2 and sorted(validated["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
+    assert history.loc["A", "inverted_share"] == 0.0
+    assert partial_bars(settings) == ["A 2024-01-31"]

@@ -239,12 +239,25 @@ def test_single_level_frame_for_several_symbols_is_refused(tmp_path: Path) -> No
         fetch(tmp_path, ["IWM", "SPY"], FakeDownload(upstream))
 
 
-def test_bar_of_a_session_still_open_is_dropped_when_parsed(tmp_path: Path) -> None:
+def test_bar_of_a_session_still_open_is_kept_flagged_partial(tmp_path: Path) -> None:
     during = dt.datetime(2024, 7, 16, 15, 0, tzinfo=dt.UTC)  # 11:00 New York
     batch = fetch(tmp_path, ["IWM", "SPY"], FakeDownload(yf_frame(["IWM", "SPY"])), now=lambda: during)
     frame, notes = parse_batch(batch, START, home=tmp_path)
-    assert frame["date"].max() == pd.Timestamp("2024-07-15")
-    assert len(notes) == 2 and all("incomplete intraday bar" in n for n in notes)
+    assert frame["date"].max() == pd.Timestamp("2024-07-16")  # kept in raw...
+    partial = frame[frame["is_partial"]]
+    assert sorted(partial["symbol"]) == ["IWM", "SPY"] and (partial["date"] == "2024-07-16").all()
+    assert not frame.loc[frame["date"] < "2024-07-16", "is_partial"].any()  # ...flagged
+    assert len(notes) == 2 and all(
+        "partial (kept, flagged is_partial): captured 2024-07-16 11:00" in n for n in notes
+    )
+
+
+def test_a_future_captured_after_the_us_close_but_before_17_00_is_partial(tmp_path: Path) -> None:
+    """The live download's capture time and the instrument's session (CME for =F futures)."""
+    captured = dt.datetime(2024, 7, 16, 20, 30, tzinfo=dt.UTC)  # 16:30 New York
+    batch = fetch(tmp_path, ["IWM", "ES=F"], FakeDownload(yf_frame(["IWM", "ES=F"])), now=lambda: captured)
+    frame, _ = parse_batch(batch, START, home=tmp_path)
+    assert frame.loc[frame["is_partial"], "symbol"].tolist() == ["ES=F"]
 
 
 def test_landing_name_uses_utc(tmp_path: Path) -> None:

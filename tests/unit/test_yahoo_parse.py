@@ -1,4 +1,4 @@
-"""parse_price_file on small hand-written files: the three dialects, time parts, intraday bars, errors."""
+"""parse_price_file on small hand-written files: the three dialects, time parts, partial bars, errors."""
 
 from __future__ import annotations
 
@@ -183,43 +183,74 @@ def test_time_parts_keep_the_date_as_written(tmp_path: Path) -> None:
     assert parsed.dropped == []
 
 
-# --- trailing incomplete intraday bar ------------------------------------------------------------
+# --- partial bars: captured before the session ended ---------------------------------------------
 
 
-def test_last_row_with_time_of_day_is_dropped(tmp_path: Path) -> None:
+def partial_dates(frame: pd.DataFrame) -> list[str]:
+    return dates(frame[frame["is_partial"]])
+
+
+def test_without_capture_time_a_last_row_with_time_of_day_is_partial(tmp_path: Path) -> None:
     text = "Date,Close\n2024-07-15,1\n2024-07-16 09:30:00-04:00,2\n"
     parsed = parse_price_file(write(tmp_path, "X.csv", text))
-    assert dates(parsed.frame) == ["2024-07-15"]
-    assert parsed.dropped == [
-        "X.csv line 3: 2024-07-16 dropped: incomplete intraday bar (time of day present and not midnight)"
+    assert dates(parsed.frame) == ["2024-07-15", "2024-07-16"]  # kept, flagged
+    assert partial_dates(parsed.frame) == ["2024-07-16"]
+    assert parsed.dropped == []
+    assert parsed.partial == [
+        "X.csv line 3: 2024-07-16 partial (kept, flagged is_partial): time of day present and not "
+        "midnight (no capture time: judged by what the bar shows)"
     ]
 
 
-def test_time_of_day_on_an_earlier_row_is_kept(tmp_path: Path) -> None:
+def test_time_of_day_on_an_earlier_row_is_a_close(tmp_path: Path) -> None:
     text = "Date,Close\n2024-07-15 09:30:00-04:00,1\n2024-07-16,2\n"
-    assert len(parse_price_file(write(tmp_path, "X.csv", text)).frame) == 2
+    parsed = parse_price_file(write(tmp_path, "X.csv", text))
+    assert len(parsed.frame) == 2 and partial_dates(parsed.frame) == []
 
 
-def test_last_row_with_zero_volume_after_traded_days_is_dropped(tmp_path: Path) -> None:
+def test_without_capture_time_zero_volume_after_traded_days_is_partial(tmp_path: Path) -> None:
     text = AUTO + "2024-07-17,2250.0,2260.0,2240.0,2255.0,0\n"
     parsed = parse_price_file(write(tmp_path, "^RUT.csv", text))
-    assert dates(parsed.frame) == ["2024-07-15", "2024-07-16"]
-    assert parsed.dropped == [
-        "^RUT.csv line 4: 2024-07-17 dropped: incomplete intraday bar (volume 0 after non-zero volumes)"
+    assert dates(parsed.frame) == ["2024-07-15", "2024-07-16", "2024-07-17"]
+    assert partial_dates(parsed.frame) == ["2024-07-17"]
+    assert parsed.partial[0].startswith(
+        "^RUT.csv line 4: 2024-07-17 partial (kept, flagged is_partial): volume 0"
+    )
+
+
+def test_with_capture_time_zero_volume_after_the_close_is_a_close(tmp_path: Path) -> None:
+    """The snapshot's ^RUT: Yahoo shows an index's volume as 0 for a while after the close. Captured
+    at 16:34 New York, the bar is the day's close, whatever its volume."""
+    text = AUTO + "2024-07-17,2250.0,2260.0,2240.0,2255.0,0\n"
+    captured = dt.datetime(2024, 7, 17, 22, 34, tzinfo=dt.timezone(dt.timedelta(hours=2)))  # 16:34 NY
+    parsed = parse_price_file(write(tmp_path, "^RUT.csv", text), captured_at=captured)
+    assert dates(parsed.frame) == ["2024-07-15", "2024-07-16", "2024-07-17"]
+    assert partial_dates(parsed.frame) == [] and parsed.partial == []
+
+
+def test_with_capture_time_a_bar_with_volume_captured_in_the_morning_is_partial(tmp_path: Path) -> None:
+    """The snapshot's close-only files captured at 10:09 New York: their last bar is that morning's."""
+    text = "Date,Close\n2026-07-13,3.728\n2026-07-14,3.695\n"
+    captured = dt.datetime.fromisoformat("2026-07-14T10:09:09-04:00")
+    parsed = parse_price_file(write(tmp_path, "^IRX.csv", text), captured_at=captured)
+    assert partial_dates(parsed.frame) == ["2026-07-14"]
+    assert parsed.partial == [
+        "^IRX.csv line 3: 2026-07-14 partial (kept, flagged is_partial): captured 2026-07-14 10:09 "
+        "America/New_York, before the end of its us_cash session (2026-07-14 16:00)"
     ]
 
 
-def test_zero_volume_everywhere_is_kept(tmp_path: Path) -> None:
+def test_zero_volume_everywhere_is_a_close(tmp_path: Path) -> None:
     text = "Date,Close,High,Low,Open,Volume\n2024-07-15,17,18,16,17,0\n2024-07-16,18,19,17,18,0\n"
     parsed = parse_price_file(write(tmp_path, "^VIX.csv", text))
-    assert len(parsed.frame) == 2 and parsed.dropped == []
+    assert len(parsed.frame) == 2 and parsed.dropped == [] and parsed.partial == []
 
 
-def test_zero_volume_before_the_last_row_is_kept(tmp_path: Path) -> None:
+def test_zero_volume_before_the_last_row_is_a_close(tmp_path: Path) -> None:
     text = (
         "Date,Close,High,Low,Open,Volume\n2024-07-15,1,1,1,1,5\n2024-07-16,1,1,1,1,0\n2024-07-17,1,1,1,1,7\n"
     )
-    assert len(parse_price_file(write(tmp_path, "X.csv", text)).frame) == 3
+    assert not parse_price_file(write(tmp_path, "X.csv", text)).frame["is_partial"].any()
 
 
 def test_zero_volume_looks_at_the_last_20_rows_only(tmp_path: Path) -> None:
@@ -227,27 +258,91 @@ def test_zero_volume_looks_at_the_last_20_rows_only(tmp_path: Path) -> None:
     volumes = [100] * 20 + [0] * 21 + [0]  # the 20 rows before the last have volume 0
     body = "".join(f"{d:%Y-%m-%d},1,1,1,1,{v}\n" for d, v in zip(days, volumes, strict=True))
     parsed = parse_price_file(write(tmp_path, "X.csv", "Date,Close,High,Low,Open,Volume\n" + body))
-    assert len(parsed.frame) == 42
+    assert len(parsed.frame) == 42 and not parsed.frame["is_partial"].any()
 
 
 @pytest.mark.parametrize(
-    ("captured_at", "kept"),
+    ("captured_at", "partial"),
     [
-        (dt.datetime(2024, 7, 16, 10, 0, tzinfo=NY), 1),  # during the session
-        (dt.datetime(2024, 7, 16, 16, 14, tzinfo=NY), 1),  # just before 16:15
-        (dt.datetime(2024, 7, 16, 19, 0, tzinfo=dt.UTC), 1),  # 15:00 in New York
-        (dt.datetime(2024, 7, 16, 16, 15, tzinfo=NY), 2),  # settled
-        (dt.datetime(2024, 7, 17, 2, 0, tzinfo=dt.UTC), 2),  # 22:00 New York on the 16th
-        (dt.datetime(2024, 7, 17, 10, 0, tzinfo=NY), 2),  # the next day
+        (dt.datetime(2024, 7, 16, 10, 0, tzinfo=NY), True),  # during the session
+        (dt.datetime(2024, 7, 16, 15, 59, 59, tzinfo=NY), True),  # a second before the close
+        (dt.datetime(2024, 7, 16, 19, 0, tzinfo=dt.UTC), True),  # 15:00 in New York
+        (dt.datetime(2024, 7, 16, 16, 0, tzinfo=NY), False),  # the session has ended
+        (dt.datetime(2024, 7, 16, 20, 0, tzinfo=dt.UTC), False),  # 16:00 New York (EDT = UTC-4)
+        (dt.datetime(2024, 7, 17, 2, 0, tzinfo=dt.UTC), False),  # 22:00 New York on the 16th
+        (dt.datetime(2024, 7, 17, 10, 0, tzinfo=NY), False),  # the next day
+        (dt.datetime(2024, 7, 15, 18, 0, tzinfo=NY), True),  # the day before: a bar dated later
     ],
 )
-def test_captured_before_the_close_drops_the_bar_of_that_day(
-    tmp_path: Path, captured_at: dt.datetime, kept: int
+def test_a_us_cash_bar_captured_before_16_00_new_york_is_partial(
+    tmp_path: Path, captured_at: dt.datetime, partial: bool
 ) -> None:
     parsed = parse_price_file(write(tmp_path, "^RUT.csv", AUTO), captured_at=captured_at)
-    assert len(parsed.frame) == kept
-    if kept == 1:
-        assert parsed.dropped[0].startswith("^RUT.csv line 3: 2024-07-16 dropped: incomplete intraday bar")
+    assert len(parsed.frame) == 2  # always kept
+    assert partial_dates(parsed.frame) == (["2024-07-16"] if partial else [])
+    if partial:
+        assert parsed.partial[0].startswith("^RUT.csv line 3: 2024-07-16 partial (kept, flagged is_partial)")
+
+
+WINTER = """Date,Close,High,Low,Open,Volume
+2026-02-20,6923.25,6931.5,6847.25,6874.25,1286455
+2026-02-23,6858.0,6930.25,6832.75,6918.0,1399664
+"""
+
+
+@pytest.mark.parametrize(
+    ("session", "captured_at", "partial"),
+    [
+        # The snapshot's CME futures, captured 16:29-16:37 New York: the session ends at 17:00.
+        ("cme", "2026-02-23T22:31:18+01:00", True),
+        ("cme", "2026-02-23T16:59:59-05:00", True),
+        ("cme", "2026-02-23T17:00:00-05:00", False),
+        ("cme", "2026-02-23T22:00:00+00:00", False),  # 17:00 New York in winter (EST = UTC-5)
+        # The same capture time ends the US cash session (16:00) and the Cboe one (16:15).
+        ("us_cash", "2026-02-23T22:31:18+01:00", False),
+        ("cboe_volatility", "2026-02-23T16:14:00-05:00", True),
+        ("cboe_volatility", "2026-02-23T16:15:00-05:00", False),
+        # London closes at 16:30 London time (GMT in February): the snapshot's ^FTSE was captured at
+        # 21:34 London, after it; a capture at 16:00 London (11:00 New York) is partial.
+        ("london", "2026-02-23T22:34:21+01:00", False),
+        ("london", "2026-02-23T16:29:00+00:00", True),
+        ("london", "2026-02-23T11:00:00-05:00", True),
+    ],
+)
+def test_the_session_of_the_instrument_decides(
+    tmp_path: Path, session: str, captured_at: str, partial: bool
+) -> None:
+    from ingestion.universe import SESSIONS
+
+    parsed = parse_price_file(
+        write(tmp_path, "X.csv", WINTER),
+        captured_at=dt.datetime.fromisoformat(captured_at),
+        sessions={"X": SESSIONS[session]},
+    )
+    assert partial_dates(parsed.frame) == (["2026-02-23"] if partial else [])
+
+
+def test_london_in_summer_uses_british_summer_time(tmp_path: Path) -> None:
+    from ingestion.universe import SESSIONS
+
+    text = "Date,Close\n2024-07-15,8100\n2024-07-16,8164.9\n"
+    london = {"^FTSE": SESSIONS["london"]}
+    before = dt.datetime(2024, 7, 16, 15, 29, tzinfo=dt.UTC)  # 16:29 BST
+    after = dt.datetime(2024, 7, 16, 15, 30, tzinfo=dt.UTC)  # 16:30 BST
+    path = write(tmp_path, "^FTSE.csv", text)
+    assert partial_dates(parse_price_file(path, captured_at=before, sessions=london).frame) == ["2024-07-16"]
+    assert partial_dates(parse_price_file(path, captured_at=after, sessions=london).frame) == []
+
+
+def test_a_bar_dated_after_the_day_following_its_capture_is_an_error(tmp_path: Path) -> None:
+    """A capture cannot hold a bar of a later session: a corrupt date would otherwise be flagged
+    partial and hide from the gate's no-future-dates rule."""
+    text = "Date,Close\n2024-07-15,1\n2024-07-16,2\n2099-01-02,3\n"
+    path = write(tmp_path, "X.csv", text)
+    captured = dt.datetime(2024, 7, 16, 18, 0, tzinfo=NY)
+    message = error_of(path, captured_at=captured)
+    assert "X.csv line 4: bar dated 2099-01-02 but the file was captured 2024-07-16 18:00" in message
+    assert "expected dates up to 2024-07-17" in message
 
 
 def test_captured_at_must_be_timezone_aware(tmp_path: Path) -> None:
@@ -255,14 +350,17 @@ def test_captured_at_must_be_timezone_aware(tmp_path: Path) -> None:
         parse_price_file(write(tmp_path, "X.csv", AUTO), captured_at=dt.datetime(2024, 7, 16, 10))
 
 
-def test_intraday_rule_applies_per_ticker_in_a_multi_ticker_file(tmp_path: Path) -> None:
+def test_partial_rule_applies_per_ticker_in_a_multi_ticker_file(tmp_path: Path) -> None:
     captured = dt.datetime(2024, 7, 17, 11, 0, tzinfo=NY)
     parsed = parse_price_file(write(tmp_path, "download_000.csv", MULTI_MANY), captured_at=captured)
     frame = parsed.frame
-    # IWM's last bar (07-16) is settled; ^RUT's 07-17 bar was captured during the session
+    # IWM's last bar (07-16) is a close; ^RUT's 07-17 bar was captured during the session
     assert dates(frame[frame["symbol"] == "IWM"]) == ["2024-07-15", "2024-07-16"]
-    assert dates(frame[frame["symbol"] == "^RUT"]) == ["2024-07-15", "2024-07-16"]
-    assert any(n.startswith("download_000.csv line 6: ^RUT 2024-07-17 dropped") for n in parsed.dropped)
+    assert dates(frame[frame["symbol"] == "^RUT"]) == ["2024-07-15", "2024-07-16", "2024-07-17"]
+    assert partial_dates(frame) == ["2024-07-17"] and frame.loc[frame["is_partial"], "symbol"].tolist() == [
+        "^RUT"
+    ]
+    assert any(n.startswith("download_000.csv line 6: ^RUT 2024-07-17 partial") for n in parsed.partial)
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -412,15 +510,17 @@ def test_parse_batch_filters_dates_names_symbols_and_records_the_file(tmp_path: 
     frame, notes = parse_batch(batch, dt.date(2024, 7, 16), home=tmp_path / "home")
 
     assert list(frame.columns) == [*PRICE_COLUMNS, "landing_file"]
-    assert frame[["symbol", "date"]].astype(str).values.tolist() == [
-        ["^GSPC", "2024-07-16"],
-        ["^RUT", "2024-07-16"],
+    assert frame[["symbol", "date", "is_partial"]].astype(str).values.tolist() == [
+        ["^GSPC", "2024-07-16", "False"],
+        ["^RUT", "2024-07-16", "False"],
+        ["^RUT", "2024-07-17", "True"],  # no capture time: volume 0 after traded days
     ]
     assert frame["landing_file"].tolist() == [
         str(spx.relative_to(tmp_path / "home")),
         str(rut.relative_to(tmp_path / "home")),
+        str(rut.relative_to(tmp_path / "home")),
     ]
-    assert len(notes) == 1 and notes[0].startswith("^RUT.csv line 4: 2024-07-17 dropped")
+    assert len(notes) == 1 and notes[0].startswith("^RUT.csv line 4: 2024-07-17 partial")
 
 
 def test_parse_batch_reports_throttled_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

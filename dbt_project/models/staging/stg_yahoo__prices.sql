@@ -1,5 +1,8 @@
+-- Closes only: a partial bar (raw.prices.is_partial, captured before its session ended) stays in raw
+-- for inspection and is left out here, so no model reads it (rule in ingestion/yahoo.py).
 with source as (
     select * from {{ source('raw', 'prices') }}
+    where not coalesce(is_partial, false)
 ),
 
 renamed as (
