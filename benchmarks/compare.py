@@ -32,6 +32,7 @@ from benchmarks.references import (
 )
 
 WINDOWS = (10, 21, 63, 126, 252)  # rate_sensitivity.sql's windows
+MIN_MOVE_SHARE = 0.5  # rate_sensitivity.sql's var rate_sensitivity_min_move_share, its default
 
 
 def _seed(project: Path, name: str) -> list[dict]:
@@ -58,7 +59,7 @@ def sensitivity_pandas(aligned: pd.DataFrame) -> pd.DataFrame:
         x = rows["daily_return"].reset_index(drop=True)
         y = rows["change_bp"].reset_index(drop=True)
         for window in WINDOWS:
-            result = pandas_rolling_sensitivity(x, y, window)
+            result = pandas_rolling_sensitivity(x, y, window, MIN_MOVE_SHARE)
             result["date"] = rows["date"].to_numpy()
             result["symbol"], result["rate_series"], result["window_days"] = symbol, rate, window
             frames.append(result.iloc[window - 1 :])
@@ -72,7 +73,10 @@ def sensitivity_numpy(aligned: pd.DataFrame) -> dict:
     out = {}
     for (symbol, rate), rows in _groups(aligned, ["symbol", "rate_series"]):
         for window in WINDOWS:
-            out[(symbol, rate, window)] = (rows, numpy_rolling_sensitivity(x_all[rows], y_all[rows], window))
+            out[(symbol, rate, window)] = (
+                rows,
+                numpy_rolling_sensitivity(x_all[rows], y_all[rows], window, MIN_MOVE_SHARE),
+            )
     return out
 
 

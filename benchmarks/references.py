@@ -9,11 +9,14 @@ Both compute the marts' definitions, not their SQL:
 - ``rate_sensitivity``: over the last ``window`` aligned observations of a return series ``x`` and
   a rate-change series ``y`` (already aligned: each pair covers the same interval), the correlation
   and the beta ``cov(x, y) / var(y)``; only full windows; a window where ``y`` never moves has no
-  correlation and no beta (null), one where ``x`` never moves no correlation.
+  correlation and no beta (null), one where ``x`` never moves no correlation; with
+  ``min_move_share`` (the mart's var rate_sensitivity_min_move_share), a window where ``y`` moved
+  (≠ 0) on fewer than ceil(share × window) observations has neither (not informative).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -47,26 +50,37 @@ def pandas_relative_performance(
     return pd.concat(frames, ignore_index=True)
 
 
-def pandas_rolling_sensitivity(x: pd.Series, y: pd.Series, window: int) -> pd.DataFrame:
+def pandas_rolling_sensitivity(
+    x: pd.Series, y: pd.Series, window: int, min_move_share: float = 0.0
+) -> pd.DataFrame:
     """Rolling correlation and beta of ``x`` on ``y`` (aligned on the index), as a notebook would:
-    pandas' rolling corr and cov. Columns correlation, beta; NaN where the window is not full or
-    ``y`` did not move."""
+    pandas' rolling corr and cov. Columns correlation, beta; NaN where the window is not full, ``y``
+    did not move, or moved on fewer than ceil(``min_move_share`` × window) observations."""
     rolling_x = x.rolling(window)
     var_y = y.rolling(window).var()
     # flat windows exactly (max == min), not by variance: a rolling variance of equal values is
     # rounding noise around zero, not zero
     flat_x = x.rolling(window).max() == x.rolling(window).min()
     flat_y = y.rolling(window).max() == y.rolling(window).min()
-    correlation = rolling_x.corr(y).mask(flat_x | flat_y)
-    beta = (rolling_x.cov(y) / var_y).mask(flat_y)
+    few_moves = (y.notna() & y.ne(0)).rolling(window).sum() < _min_moves(min_move_share, window)
+    correlation = rolling_x.corr(y).mask(flat_x | flat_y | few_moves)
+    beta = (rolling_x.cov(y) / var_y).mask(flat_y | few_moves)
     return pd.DataFrame({"correlation": correlation, "beta": beta})
 
 
-def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+def _min_moves(min_move_share: float, window: int) -> int:
+    """Rate moves a window needs: ceil(share × window), float noise aside (0.3 × 10 = 3)."""
+    return math.ceil(min_move_share * window - 1e-9)
+
+
+def numpy_rolling_sensitivity(
+    x: np.ndarray, y: np.ndarray, window: int, min_move_share: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """The same rolling correlation and beta from five cumulative sums (x, y, x², y², xy): O(n) adds
     and one division per window whatever its length, the least arithmetic the statistic needs.
     Values are centred first, so the differences of cumulative sums keep their precision.
-    Returns (correlation, beta), NaN where the window is not full or ``y`` did not move."""
+    Returns (correlation, beta), NaN where the window is not full, ``y`` did not move, or moved on
+    fewer than ceil(``min_move_share`` × window) observations."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
@@ -74,6 +88,7 @@ def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tupl
     beta = np.full(n, np.nan)
     if n < window:
         return correlation, beta
+    few_moves = windowed_count(y != 0, window) < _min_moves(min_move_share, window)
     x = x - x.mean()
     y = y - y.mean()
 
@@ -88,6 +103,7 @@ def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tupl
         return changes[window - 1 :] == changes[: n - window + 1]
 
     flat_x, flat_y = flat(x), flat(y)
+    flat_y |= few_moves  # not informative: no correlation, no beta
     sx, sy = windowed(x), windowed(y)
     sxx, syy, sxy = windowed(x * x), windowed(y * y), windowed(x * y)
     cov = window * sxy - sx * sy
@@ -97,3 +113,9 @@ def numpy_rolling_sensitivity(x: np.ndarray, y: np.ndarray, window: int) -> tupl
         correlation[window - 1 :] = np.where(flat_x | flat_y, np.nan, cov / np.sqrt(var_x * var_y))
         beta[window - 1 :] = np.where(flat_y, np.nan, cov / var_y)
     return correlation, beta
+
+
+def windowed_count(flags: np.ndarray, window: int) -> np.ndarray:
+    """How many of ``flags`` are true in each full window (one per window end)."""
+    cumulative = np.concatenate(([0], np.cumsum(flags)))
+    return cumulative[window:] - cumulative[:-window]

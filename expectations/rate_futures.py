@@ -1,5 +1,5 @@
 """The quality gate of the rate futures and yield quotes in ``raw.prices`` (ZQ=F, SR3=F, ZT=F, 2YY=F,
-^IRX): each stays in the range its quote convention allows, and gaps are reported."""
+^IRX): each stays in the range its quote convention allows; gaps and stale quotes are reported."""
 
 from __future__ import annotations
 
@@ -21,17 +21,47 @@ CLOSE_RANGES: dict[str, tuple[float, float]] = {
 # Calendar days between two bars of a symbol before the gap is reported.
 MAX_GAP_DAYS = 7
 
+# The futures (reference.instruments.asset_class rate_future), whose volume counts traded contracts.
+# On these a bar with volume 0 repeating the previous close is a stale quote: a frozen price repeated
+# without a trade (the snapshot's 2YY=F repeats one for up to 16 sessions in 2025-26), a missing
+# observation, not a zero change (int_rates__daily nulls its change). Reported, not blocking: the
+# marts handle it. ^IRX is an index: Yahoo gives it volume 0 on every bar (or no volume in close-only
+# files), so volume says nothing about its quotes and it is never stale.
+TRADED = ("ZQ=F", "SR3=F", "ZT=F", "2YY=F")
+
 
 def validation_frame(prices: pd.DataFrame) -> pd.DataFrame:
-    """The rate rows of ``raw.prices`` with ``in_range`` (close within its symbol's range) and
-    ``gap_days`` (calendar days since the symbol's previous bar)."""
+    """The rate rows of ``raw.prices`` with ``in_range`` (close within its symbol's range),
+    ``gap_days`` (calendar days since the symbol's previous bar) and ``stale_run_bars`` (on a stale
+    quote of a future in ``TRADED``, the bars of its run of stale quotes so far, 1 on the first; 0 on
+    any other bar). Without a ``volume`` column (close-only rows) nothing is stale."""
     df = prices[prices["symbol"].isin(CLOSE_RANGES)].sort_values(INDEX_COLUMNS).reset_index(drop=True)
     low = df["symbol"].map({s: r[0] for s, r in CLOSE_RANGES.items()})
     high = df["symbol"].map({s: r[1] for s, r in CLOSE_RANGES.items()})
     df["in_range"] = df["close"].between(low, high)
     dates = pd.to_datetime(df["date"])
     df["gap_days"] = (dates - dates.groupby(df["symbol"]).shift()).dt.days
+    volume = df["volume"] if "volume" in df.columns else pd.Series(float("nan"), index=df.index)
+    stale = df["symbol"].isin(TRADED) & volume.eq(0) & df["close"].eq(df.groupby("symbol")["close"].shift())
+    run = (stale != stale.groupby(df["symbol"]).shift()).cumsum()
+    df["stale_run_bars"] = stale.astype("int64").groupby(run).cumsum()
     return df
+
+
+def stale_runs(frame: pd.DataFrame) -> list[str]:
+    """Each run of stale quotes in a ``validation_frame``, as "SYMBOL first..last: N bars" (the
+    symbol's last real quote is the bar before ``first``), by symbol and date."""
+    stale = frame[frame["stale_run_bars"] > 0]
+    starts = stale[stale["stale_run_bars"] == 1].index
+    runs = []
+    for start in starts:
+        end = start
+        while end + 1 in stale.index and frame.at[end + 1, "stale_run_bars"] > 1:
+            end += 1
+        first, last = (pd.Timestamp(frame.at[i, "date"]).date().isoformat() for i in (start, end))
+        n = end - start + 1
+        runs.append(f"{frame.at[start, 'symbol']} {first}..{last}: {n} bar{'s' if n > 1 else ''}")
+    return runs
 
 
 def rate_futures_suite() -> list:
@@ -50,5 +80,14 @@ def rate_futures_suite() -> list:
             max_value=MAX_GAP_DAYS,
             mostly=0.0,
             description=f"gaps of more than {MAX_GAP_DAYS} calendar days between bars (reported)",
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="stale_run_bars",
+            max_value=0,
+            mostly=0.0,
+            description=(
+                f"stale quotes: a close of {', '.join(TRADED)} repeated on a bar with volume 0 "
+                "(a missing observation, no change in the marts; reported, runs in stale_runs)"
+            ),
         ),
     ]

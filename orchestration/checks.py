@@ -285,7 +285,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     description=(
         "Great Expectations suite for the rate futures and yield quotes in raw.prices "
         "(expectations/rate_futures.py): ZQ=F and SR3=F within 80..101 (100 - rate), ZT=F within "
-        "90..120, 2YY=F and ^IRX within -1..20 percent; gaps of more than 7 days reported. Blocking."
+        "90..120, 2YY=F and ^IRX within -1..20 percent; gaps of more than 7 days reported; stale "
+        "quotes of the futures (close repeated on a bar with volume 0) reported, their runs listed "
+        "in stale_runs. Blocking."
     ),
 )
 def raw_prices_rate_futures_gate(
@@ -295,15 +297,26 @@ def raw_prices_rate_futures_gate(
     prices, _ = read_raw(
         warehouse.settings(), raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial"
     )
+    frame = rate_futures_expectations.validation_frame(prices)
     return gate_result(
         context,
         validate(
             "raw_prices_rate_futures",
-            rate_futures_expectations.validation_frame(prices),
+            frame,
             rate_futures_expectations.rate_futures_suite(),
             index_columns=rate_futures_expectations.INDEX_COLUMNS,
         ),
+        stale_run_metadata(frame),
     )
+
+
+def stale_run_metadata(frame: pd.DataFrame) -> dict:
+    """The rate futures' runs of stale quotes (tolerated: the marts treat them as missing)."""
+    runs = rate_futures_expectations.stale_runs(frame)
+    return {
+        "stale_quotes": int((frame["stale_run_bars"] > 0).sum()),
+        "stale_runs": MetadataValue.md("\n".join(f"- {r}" for r in runs) or "none"),
+    }
 
 
 @asset_check(

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -29,6 +29,7 @@ class GraphRun:
     failures: list[str]  # step failure messages
     materialized: set[str]  # asset keys materialized in the run
     metadata: dict[str, dict]  # asset key -> metadata of its last materialization in the run
+    check_metadata: dict[str, dict] = field(default_factory=dict)  # "asset_key:check_name" -> metadata
 
 
 def run_graph(
@@ -74,6 +75,9 @@ def run_graph(
                 e.asset_key.to_user_string(): e.materialization.metadata
                 for r in results
                 for e in r.get_asset_materialization_events()
+            },
+            check_metadata={
+                f"{e.asset_key.to_user_string()}:{e.check_name}": dict(e.metadata) for e in evaluations
             },
         )
 

@@ -69,3 +69,16 @@ def test_the_numpy_bound_agrees_with_pandas_on_random_series(window):
     expected = pandas_rolling_sensitivity(pd.Series(x), pd.Series(y), window)
     np.testing.assert_allclose(correlation, expected["correlation"].to_numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(beta, expected["beta"].to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_a_window_with_too_few_rate_moves_is_not_informative():
+    """With the mart's share 0.5, a 4-day window needs 2 moves: one tick alone gives nothing, two do."""
+    x = np.array([0.01, -0.02, 0.03, 0.01, 0.02])
+    y = np.array([0.0, 0.0, 0.25, 0.0, -0.5])
+    correlation, beta = numpy_rolling_sensitivity(x, y, 4, 0.5)
+    assert np.isnan(correlation[3]) and np.isnan(beta[3])
+    assert np.isfinite(correlation[4]) and np.isfinite(beta[4])
+    pandas = pandas_rolling_sensitivity(pd.Series(x), pd.Series(y), 4, 0.5)
+    assert pandas["correlation"].isna().iloc[3] and pandas["beta"].isna().iloc[3]
+    assert pandas["correlation"].iloc[4] == pytest.approx(correlation[4])
+    assert pandas["beta"].iloc[4] == pytest.approx(beta[4])

@@ -81,3 +81,58 @@ def test_a_fed_funds_future_quoted_as_a_rate_blocks():
     outcome = run_futures(prices([("ZQ=F", "2024-07-15", 94.67), ("ZQ=F", "2024-07-16", 5.33)]))
     assert not outcome.success
     assert outcome.failed[0].examples[0]["symbol"] == "ZQ=F"
+
+
+def bars(rows):
+    df = pd.DataFrame(rows, columns=["symbol", "date", "close", "volume"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+STALE_2YY = [
+    ("2YY=F", "2026-01-29", 3.486, 0),  # a new settlement without a trade: a real quote
+    ("2YY=F", "2026-01-30", 3.448, 4),
+    ("2YY=F", "2026-02-02", 3.448, 0),  # stale run of three
+    ("2YY=F", "2026-02-03", 3.448, 0),
+    ("2YY=F", "2026-02-04", 3.448, 0),
+    ("2YY=F", "2026-02-05", 3.448, 2),  # a trade at the same price: a real zero change
+    ("2YY=F", "2026-02-06", 3.45, 0),
+    ("2YY=F", "2026-02-09", 3.45, 0),  # stale run of one
+    ("ZQ=F", "2026-02-05", 96.365, 0),
+    ("ZQ=F", "2026-02-06", 96.365, 0),  # stale run of one, on another symbol
+    ("^IRX", "2026-02-05", 3.6, 0),  # an index: volume 0 on every bar, never stale
+    ("^IRX", "2026-02-06", 3.6, 0),
+    ("IWM", "2026-02-05", 220.0, 0),  # not a rate symbol
+    ("IWM", "2026-02-06", 220.0, 0),
+]
+
+
+def test_stale_quotes_of_futures_are_reported_with_their_runs_not_blocking():
+    frame = rate_futures.validation_frame(bars(STALE_2YY))
+    outcome = validate(
+        "futures", frame, rate_futures.rate_futures_suite(), index_columns=rate_futures.INDEX_COLUMNS
+    )
+    assert outcome.success, outcome.summary()
+    stale = next(f for f in outcome.tolerated if f.description.startswith("stale quotes"))
+    assert stale.unexpected_count == 5
+    assert {(e["symbol"], e["date"], e["stale_run_bars"]) for e in stale.examples} == {
+        ("2YY=F", "2026-02-02", 1),
+        ("2YY=F", "2026-02-03", 2),
+        ("2YY=F", "2026-02-04", 3),
+        ("2YY=F", "2026-02-09", 1),
+        ("ZQ=F", "2026-02-06", 1),
+    }
+    assert "stale quotes" in outcome.summary()
+    assert rate_futures.stale_runs(frame) == [
+        "2YY=F 2026-02-02..2026-02-04: 3 bars",
+        "2YY=F 2026-02-09..2026-02-09: 1 bar",
+        "ZQ=F 2026-02-06..2026-02-06: 1 bar",
+    ]
+
+
+def test_without_volume_nothing_is_stale():
+    frame = rate_futures.validation_frame(
+        prices([("ZQ=F", "2024-07-15", 94.67), ("ZQ=F", "2024-07-16", 94.67)])
+    )
+    assert frame["stale_run_bars"].eq(0).all()
+    assert rate_futures.stale_runs(frame) == []

@@ -2,6 +2,9 @@
 -- both the return and the rate change run from the same previous date to the same date, so a day one
 -- side skipped (a bond-market holiday, a futures-only session) is left out rather than forward-filled.
 -- Relative series (^RUT-^GSPC) are the difference of both legs' returns over the same interval.
+-- Futures roll days are left out (the contract switch is no market move). A stale rate quote and the
+-- bar after it (int_rates__daily.is_stale) stay in, with a null change_bp: a missing observation
+-- that takes its place in a window of aligned dates but is not counted or used in it.
 
 with series as (
     select series, numerator, denominator from {{ ref('sensitivity_series') }}
@@ -39,7 +42,7 @@ rates as (
     select rates.rate_series, rates.date, rates.previous_date, rates.change_bp
     from {{ ref('int_rates__daily') }} as rates
     inner join {{ ref('rate_series') }} as rate_series on rate_series.rate_series = rates.rate_series
-    where rate_series.for_sensitivity and rates.change_bp is not null
+    where rate_series.for_sensitivity and not rates.is_roll_day and rates.previous_date is not null
 ),
 
 final as (

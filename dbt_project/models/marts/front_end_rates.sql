@@ -90,6 +90,7 @@ final as (
         rates.previous_date,
         rates.change_bp,
         rates.is_roll_day,
+        rates.is_stale,
         fedwatch.next_fomc_date,
         fedwatch.implied_change_bp as implied_change_bp_next_fomc,
         case

@@ -1,6 +1,11 @@
 -- Rolling correlation and beta of daily returns against daily front-end rate changes.
--- Windows count aligned observations (dates where both sides moved over the same interval); a value
--- exists only once the window is full. beta = return (fraction) per +1 bp of rate change.
+-- Windows are the last window_days aligned dates (both sides have a bar over the same interval); a
+-- row exists only once the window is full. observations counts the dates with a real rate change (a
+-- stale quote is a missing observation, int_rates__daily); rate_moves those with a non-zero change.
+-- A window is informative only with at least ceil(rate_sensitivity_min_move_share × window_days)
+-- rate moves (default 0.5: half the window): a proxy that moved by one tick on one or two days of
+-- ten says nothing about sensitivity, so correlation and beta are null there.
+-- beta = return (fraction) per +1 bp of rate change.
 --
 -- Incremental (macros/incremental.sql): only dates from the earliest changed raw price or rate are
 -- recomputed, reading the 251 aligned observations before it that the longest window needs; the
@@ -16,6 +21,7 @@
     )
 }}
 {% set windows = [10, 21, 63, 126, 252] %}
+{% set min_move_share = var('rate_sensitivity_min_move_share', 0.5) %}
 {% set since = rebuild_from(['yahoo', 'fred']) %}
 
 with aligned as (
@@ -32,7 +38,7 @@ with aligned as (
 
 -- Everything is computed per series and date with one column per window ("wide": 2.9M rows at 3000
 -- tickers, against 14M rows of one row per window), so each window function sorts the series once;
--- the last step unpivots to one row per window. count(*) over a rows frame is min(position, window).
+-- the last step unpivots to one row per window.
 wide as (
     select
         symbol,
@@ -40,8 +46,15 @@ wide as (
         date,
         row_number() over (partition by symbol, rate_series order by date) as position,
         {% for n in windows %}
-        {{ nan_to_null('corr(daily_return, change_bp) over w' ~ n) }} as correlation_{{ n }},
-        {{ nan_to_null('regr_slope(daily_return, change_bp) over w' ~ n) }} as beta_{{ n }}{{ ',' if not loop.last }}
+        {% set min_moves = (min_move_share * n - 1e-9) | round(0, 'ceil') | int %}  {#- 0.3 × 10 is 3.0000000000000004 in floats #}
+        count(change_bp) over w{{ n }} as observations_{{ n }},
+        count(case when change_bp <> 0 then 1 end) over w{{ n }} as rate_moves_{{ n }},
+        case when count(case when change_bp <> 0 then 1 end) over w{{ n }} >= {{ min_moves }} then
+            {{ nan_to_null('corr(daily_return, change_bp) over w' ~ n) }}
+        end as correlation_{{ n }},
+        case when count(case when change_bp <> 0 then 1 end) over w{{ n }} >= {{ min_moves }} then
+            {{ nan_to_null('regr_slope(daily_return, change_bp) over w' ~ n) }}
+        end as beta_{{ n }}{{ ',' if not loop.last }}
         {% endfor %}
     from aligned
     window
@@ -127,7 +140,8 @@ final as (
         symbol,
         rate_series,
         {{ n }} as window_days,
-        least(position, {{ n }}) as observations,
+        observations_{{ n }} as observations,
+        rate_moves_{{ n }} as rate_moves,
         correlation_{{ n }} as correlation,
         beta_{{ n }} as beta,
         cast(sign_{{ n }} as integer) as correlation_sign,
