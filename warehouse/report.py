@@ -104,7 +104,7 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "megacap_minus_gspc_21d",
     "hyg_return_21d",
     "megacap_index_weight",
-    "megacap_share_of_index_ytd_return",
+    "megacap_share_of_index_ytd_total_return",
     "megacap_next_year_revenue_breadth_30d",
 )
 EPISODE_COLUMNS = (
@@ -621,7 +621,7 @@ def _latest_reading(daily: pd.DataFrame) -> str:
         ["Mega caps' weight in the S&P 500", fmt_pct(row["megacap_index_weight"], 1)],
         [
             "Mega caps' share of the S&P 500's year-to-date return",
-            fmt_pct(row["megacap_share_of_index_ytd_return"], 1),
+            fmt_pct(row["megacap_share_of_index_ytd_total_return"], 1),
         ],
         [
             "Mega-cap next-year revenue revisions breadth, 30 days (-1..+1)",

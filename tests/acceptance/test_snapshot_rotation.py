@@ -283,12 +283,12 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
     return out
 
 
-def megacap_level(snapshot_dir) -> pd.Series:
+def megacap_level(snapshot_dir) -> tuple[pd.Series, pd.Series]:
     """Equal-weighted mega-cap basket, rebalanced daily (mean of the names' own daily returns),
-    compounded from 1.0."""
+    compounded from 1.0, and the number of names with a return on each date."""
     returns = pd.concat({s: settled_basis(snapshot_dir, s).dropna().pct_change() for s in MEGACAPS}, axis=1)
     basket = returns.mean(axis=1, skipna=True).dropna()
-    return (1 + basket).cumprod()
+    return (1 + basket).cumprod(), returns.notna().sum(axis=1).reindex(basket.index)
 
 
 def expected_rotation(snapshot_dir) -> pd.DataFrame:
@@ -296,9 +296,13 @@ def expected_rotation(snapshot_dir) -> pd.DataFrame:
     frames = []
     for segment in RRG_SEGMENTS:
         if segment == "MEGACAP":
-            closes = megacap_level(snapshot_dir)
+            closes, members = megacap_level(snapshot_dir)
+            # published only where the basket holds every mega cap of its definition
+            closes = closes[members == len(MEGACAPS)]
+            members = members[members == len(MEGACAPS)]
         else:
             closes = settled_basis(snapshot_dir, segment).dropna()
+            members = pd.Series(1, index=closes.index)
         both = pd.concat([closes.rename("segment"), benchmark.rename("benchmark")], axis=1, join="inner")
         both = both.sort_index()
         rs = both["segment"] / both["benchmark"]
@@ -321,6 +325,7 @@ def expected_rotation(snapshot_dir) -> pd.DataFrame:
                 {
                     "date": both.index.astype("datetime64[ns]"),
                     "segment": segment,
+                    "members": members.reindex(both.index).to_numpy(),
                     "rs": rs.to_numpy(),
                     "rs_ratio": ratio.to_numpy(),
                     "rs_momentum": momentum.to_numpy(),
@@ -550,6 +555,24 @@ def test_relative_rotation_matches_independent_pandas(build_db, snapshot_dir):
     assert bad.empty, bad[[*keys, "rs_ratio_wh", "rs_momentum_wh", "quadrant_wh", "quadrant_exp"]].head()
     bad = merged[merged["is_week_end_wh"] != merged["is_week_end_exp"]]
     assert bad.empty, bad[[*keys, "is_week_end_wh", "is_week_end_exp"]].head()
+    bad = merged[merged["members_wh"] != merged["members_exp"]]
+    assert bad.empty, bad[[*keys, "members_wh", "members_exp"]].head()
+
+
+def test_megacap_segment_starts_with_its_whole_basket(build_db, snapshot_dir):
+    """The basket has a return before its last name lists (two names in 1993); the MEGACAP segment
+    starts only on the first date every mega cap has a return, and carries their count."""
+    _, members = megacap_level(snapshot_dir)
+    assert members.min() < len(MEGACAPS), "the files should have dates with part of the basket"
+    complete = members[members == len(MEGACAPS)].index.min()
+    got = query(
+        build_db,
+        "select min(date) as first, min(members) as low, max(members) as high "
+        "from marts.relative_rotation where segment = 'MEGACAP'",
+    ).iloc[0]
+    spy = settled_basis(snapshot_dir, RRG_BENCHMARK).dropna()
+    assert pd.Timestamp(got["first"]) == spy.index[spy.index >= complete].min()
+    assert got["low"] == got["high"] == len(MEGACAPS)
 
 
 def test_the_july_2024_rotation_story(daily, spreads, episodes_mart, snapshot_dir):

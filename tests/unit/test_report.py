@@ -31,7 +31,7 @@ LAST = {
     "vix_level": 17.345,
     "smb_21d": 0.0234,
     "megacap_index_weight": 0.3125,
-    "megacap_share_of_index_ytd_return": 0.5625,
+    "megacap_share_of_index_ytd_total_return": 0.5625,
     "megacap_next_year_revenue_breadth_30d": -0.5,
 }
 
@@ -68,7 +68,7 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
     df["megacap_minus_gspc_21d"] = rng.normal(0, 0.02, n)
     df["hyg_return_21d"] = np.nan
     df["megacap_index_weight"] = 0.3
-    df["megacap_share_of_index_ytd_return"] = rng.normal(0.5, 0.1, n)
+    df["megacap_share_of_index_ytd_total_return"] = rng.normal(0.5, 0.1, n)
     df["megacap_next_year_revenue_breadth_30d"] = np.nan  # captures start late
     df["some_other_column"] = 1  # extra columns are ignored
     for column, value in LAST.items():

@@ -96,8 +96,9 @@ concentration as (
     select
         date,
         max(group_weight) as megacap_index_weight,
-        max(group_contribution) as megacap_ytd_contribution,
-        max(group_share_of_index_return) as megacap_share_of_index_ytd_return
+        max(group_contribution_to_total_return) as megacap_ytd_contribution_to_total_return,
+        max(group_share_of_index_total_return) as megacap_share_of_index_ytd_total_return,
+        max(group_stale_share_counts) as megacap_stale_share_counts
     from {{ ref('index_concentration') }}
     group by date
 ),
@@ -161,8 +162,9 @@ final as (
         case when smb.date >= calendar.french_stale_before then smb.smb_nd end as smb_21d,
         case when smb.date >= calendar.french_stale_before then smb.date end as smb_as_of,
         concentration.megacap_index_weight,
-        concentration.megacap_ytd_contribution,
-        concentration.megacap_share_of_index_ytd_return,
+        concentration.megacap_ytd_contribution_to_total_return,
+        concentration.megacap_share_of_index_ytd_total_return,
+        concentration.megacap_stale_share_counts,
         {% for column, alias in [('revenue_breadth_30d', 'megacap_next_year_revenue_breadth_30d'), ('eps_breadth_30d', 'megacap_next_year_eps_breadth_30d'), ('capture_date', 'megacap_revisions_as_of')] %}
         case when revisions.capture_date >= {{ dbt.dateadd('day', -revisions_stale_days, 'calendar.date') }}
             then revisions.{{ column }} end as {{ alias }}{{ ',' if not loop.last }}
