@@ -86,7 +86,7 @@ def add_history_columns(df: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(["numerator", "denominator", "horizon", "date"]).copy()
     group = df.groupby(["numerator", "denominator", "horizon"])["return_spread"]
     df["prior_max_spread"] = group.transform(lambda s: s.cummax().shift(1))
-    df["spread_rank"] = group.rank(ascending=False, method="min").astype(int)
+    df["spread_rank_full_history"] = group.rank(ascending=False, method="min").astype(int)
     df["is_record"] = (df["return_spread"] > df["prior_max_spread"]).fillna(False)
     return df
 
@@ -124,7 +124,7 @@ def test_relative_performance_matches_independent_pandas(snapshot_build, snapsho
 
 
 def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir):
-    """prior_max_spread, is_record and spread_rank over the rows the warehouse holds."""
+    """prior_max_spread, is_record and spread_rank_full_history over the rows the warehouse holds."""
     _, _, mart = snapshot_build
     keys = ["date", "numerator", "denominator", "horizon"]
     expected = pd.concat([expected_pair(snapshot_dir, n, d) for n, d in PAIRS], ignore_index=True)
@@ -161,7 +161,7 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         row = con.execute(
             """
-            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank,
+            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank_full_history,
                    (select max(e.date) from marts.relative_performance e
                      where e.pair = d.pair and e.horizon = d.horizon
                        and e.date < d.date and e.return_spread > d.return_spread) as last_larger

@@ -273,7 +273,7 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
                     }
                 )
     out = pd.DataFrame(rows)
-    out["peak_rank"] = (
+    out["peak_rank_full_history"] = (
         out["peak_spread"]
         .abs()
         .groupby([out["pair"], out["horizon"], out["direction"]])
@@ -381,8 +381,8 @@ def test_daily_relative_performance_is_point_in_time(daily, spreads):
             label = f"{name}_{h}d"
             got_spread = daily[f"{name}_spread_{h}d"]
             assert_same_nulls_and_close(got_spread, expected["spread"], f"{label} spread")
-            got_rank = daily[f"{name}_spread_rank_{h}d"].astype(float)
-            got_pctile = daily[f"{name}_spread_pctile_{h}d"].astype(float)
+            got_rank = daily[f"{name}_spread_{h}d_rank_to_date"].astype(float)
+            got_pctile = daily[f"{name}_spread_{h}d_pctrank_to_date"].astype(float)
             got_record = daily[f"{name}_is_record_{h}d"]
             assert (got_rank.isna() == expected["rank"].isna()).all(), f"{label} rank nulls"
             assert (got_pctile.isna() == expected["pctile"].isna()).all(), f"{label} pctile nulls"
@@ -455,7 +455,7 @@ def test_daily_positioning_counts_from_its_release(daily, snapshot_dir, release_
         assert frame["share"].notna().sum() > 1000, key
         assert_same_nulls_and_close(daily[f"{key}_net_share_oi"], frame["share"], f"{key}_net_share_oi")
         assert_same_nulls_and_close(
-            daily[f"{key}_net_share_oi_pctile_156w"], frame["percentile"], f"{key}_net_share_oi_pctile_156w"
+            daily[f"{key}_net_share_oi_pctrank_156r"], frame["percentile"], f"{key}_net_share_oi_pctrank_156r"
         )
         if key.endswith("_lev"):
             market = key.split("_")[0]
@@ -515,7 +515,7 @@ def test_rotation_episodes_match_independent_pandas(episodes_mart, spreads, dail
     assert len(merged) > 100
     for column in ["start_date", "end_date", "peak_date", "window_start_date"]:
         assert_same_dates(merged[f"{column}_wh"], merged[f"{column}_exp"], column)
-    for column in ["trading_days", "flagged_days", "peak_rank", "horizon_days", "is_ongoing"]:
+    for column in ["trading_days", "flagged_days", "peak_rank_full_history", "horizon_days", "is_ongoing"]:
         bad = merged[merged[f"{column}_wh"] != merged[f"{column}_exp"]]
         assert bad.empty, bad[[*keys, f"{column}_wh", f"{column}_exp"]].head().to_string()
     for column in ["peak_spread", "threshold_at_start"]:
@@ -588,7 +588,7 @@ def test_the_july_2024_rotation_story(daily, spreads, episodes_mart, snapshot_di
     # with hindsight it is not the largest (2024-07-17 beat it): a rank over the whole history,
     # i.e. a look-ahead, would not say 1 here
     assert series.rank(ascending=False, method="min")[day] > 1
-    assert daily.loc[day, "rut_gspc_spread_rank_5d"] == 1
+    assert daily.loc[day, "rut_gspc_spread_5d_rank_to_date"] == 1
     assert daily.loc[day, "rut_gspc_is_record_5d"]
     assert daily.loc[day, "rut_gspc_spread_5d"] == pytest.approx(five.loc[day, "spread"], abs=TOL)
 

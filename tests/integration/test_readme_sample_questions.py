@@ -105,7 +105,7 @@ def test_q1_spreads_agree_with_rotation_daily_and_ranks_with_pandas(answers, ser
         spreads = history[history["pair"] == pair].sort_values("date")
         today = spreads[spreads["date"] == day("2024-07-16")]["return_spread"].iloc[0]
         earlier = spreads[spreads["date"] < day("2024-07-16")]["return_spread"]
-        assert row["spread_rank"] == int((spreads["return_spread"] > today).sum()) + 1, pair
+        assert row["spread_rank_full_history"] == int((spreads["return_spread"] > today).sum()) + 1, pair
         assert bool(row["is_record"]) == bool(today > earlier.max()), pair
     assert got.loc["^RUT/^GSPC", "is_record"], "the scripted July 2024 rotation should set a 5-day record"
 
@@ -140,7 +140,7 @@ def test_q4_episodes_agree_with_relative_performance(answers, serving):
     )
     spreads["date"] = spreads["date"].map(day)
     got = answers[4]
-    assert list(got["peak_rank"]) == list(range(1, len(got) + 1))
+    assert list(got["peak_rank_full_history"]) == list(range(1, len(got) + 1))
     for _, row in got.iterrows():
         inside = spreads[
             (spreads["date"] >= day(row["start_date"])) & (spreads["date"] <= day(row["end_date"]))
@@ -300,8 +300,8 @@ def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, servi
             base_day = earlier.index.max()
             assert base_day >= captured - pd.Timedelta(days=37)
             change = own.loc[captured, "revenue_avg"] / earlier.loc[base_day, "revenue_avg"] - 1
-            assert got.loc[(period, symbol), "revenue_change_30d_pct"] == pytest.approx(
+            assert got.loc[(period, symbol), "revenue_change_30cd_pct"] == pytest.approx(
                 change * 100, abs=0.006
             )
             signs.append(np.sign(change))
-        assert list(got.loc[period, "megacap_breadth_30d"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)
+        assert list(got.loc[period, "megacap_breadth_30cd"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)
