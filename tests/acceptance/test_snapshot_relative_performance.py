@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration.cli import mart_table
 from tests.acceptance.conftest import read_yahoo_csv
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
@@ -182,3 +183,12 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
         assert row[4] is None
     else:
         assert pd.Timestamp(row[4]) == earlier.index.max()
+
+
+def test_rotation_summary_dates_the_mart_by_its_date(snapshot_build, snapshot_dir):
+    """`rotation summary` shows relative_performance's first date as the first date with a return
+    window in the files, not the start of the earliest window (start_date)."""
+    settings, _, _ = snapshot_build
+    expected = pd.concat([expected_pair(snapshot_dir, n, d) for n, d in PAIRS], ignore_index=True)
+    line = next(row for row in mart_table(settings.serving_db) if row[0] == "marts.relative_performance")
+    assert line[2] == str(expected["date"].min().date()), line
