@@ -147,12 +147,18 @@ def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir
     bad = []
     for _, group in merged.groupby(["numerator", "denominator", "horizon"]):
         ordered = np.sort(group["return_spread_exp"].to_numpy())
-        s, r, n = group["return_spread_wh"].to_numpy(), group["spread_rank_wh"].to_numpy(), len(ordered)
+        s, r, n = (
+            group["return_spread_wh"].to_numpy(),
+            group["spread_rank_full_history_wh"].to_numpy(),
+            len(ordered),
+        )
         lowest = 1 + n - np.searchsorted(ordered, s + tol, side="right")
         highest = 1 + n - np.searchsorted(ordered, s - tol, side="right")
         bad.append(group[(r < lowest) | (r > highest)])
     bad = pd.concat(bad)
-    assert bad.empty, bad[keys + ["return_spread_wh", "spread_rank_wh", "spread_rank_exp"]].head()
+    assert bad.empty, bad[
+        keys + ["return_spread_wh", "spread_rank_full_history_wh", "spread_rank_full_history_exp"]
+    ].head()
 
 
 def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
