@@ -180,3 +180,31 @@ def test_the_six_names_weigh_what_public_figures_say(mart):
     weights = first.set_index("symbol")["start_weight"]
     assert 0.24 < weights.sum() < 0.30, weights.to_dict()
     assert 0.06 < weights["AAPL"] < 0.08 and 0.06 < weights["MSFT"] < 0.08, weights.to_dict()
+
+
+def test_rotation_daily_reads_the_total_return_basis(snapshot_warehouse, snapshot_dir):
+    """rotation_daily's mega-cap share of the index's return and its stale-count tally are the
+    group's total-return figures of each date, recomputed with pandas."""
+    settings, _ = snapshot_warehouse
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        daily = con.execute(
+            "select date, megacap_share_of_index_ytd_total_return, megacap_stale_share_counts "
+            "from marts.rotation_daily where megacap_index_weight is not null"
+        ).df()
+    daily["date"] = pd.to_datetime(daily["date"])
+    expected = (
+        expected_concentration(snapshot_dir)
+        .groupby("date")[["group_share_of_index_total_return", "group_stale_share_counts"]]
+        .first()
+        .reset_index()
+    )
+    merged = expected.merge(daily, on="date", how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    pd.testing.assert_series_equal(
+        merged["megacap_share_of_index_ytd_total_return"].astype(float),
+        merged["group_share_of_index_total_return"].astype(float),
+        check_names=False,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    assert (merged["megacap_stale_share_counts"] == merged["group_stale_share_counts"]).all()
