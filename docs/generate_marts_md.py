@@ -159,6 +159,13 @@ def render(marts_dir: Path = MARTS_DIR) -> str:
         "differ). The tables live in schema `marts` of `serving.duckdb`. Descriptions carry the units "
         "and what each value is as of; the last column lists the dbt constraints and data tests.",
         "",
+        'Column names follow one vocabulary (docs/architecture.md "Naming"): windows end in what '
+        "they count (`_21d` trading days, `_30cd` calendar days, `_1w` calendar weeks, `_156r` "
+        "reports, `ytd` since the year's base); ranks and percentile ranks (`pctrank`, 0..1) say "
+        "what they rank among: `_to_date` (rows up to the row's date, point in time), a window "
+        "suffix (trailing, point in time) or `_full_history` (all rows, later ones included: not "
+        "point in time).",
+        "",
         "## Contents",
         "",
     ]

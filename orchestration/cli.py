@@ -137,15 +137,23 @@ def ensure_dagster_home() -> Path:
     return home
 
 
+# The column a table is dated by, in order of preference: a table with a `date` (one row per day) is
+# summarised by it even when it also has an interval's `start_date` (relative_performance has both).
+DATE_COLUMNS = ("date", "report_date", "capture_date", "start_date")
+
+
+def date_column(columns: list[str]) -> str | None:
+    """The column `rotation summary` dates a table by: the first of DATE_COLUMNS it has, else None."""
+    return next((c for c in DATE_COLUMNS if c in columns), None)
+
+
 def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
     """(table, rows, first date, last date) for every published table."""
     out = []
     with db.connect(serving_db, read_only=True) as con:
         tables = con.execute(
             """
-            select t.schema_name, t.table_name,
-                   max(case when c.column_name in ('date', 'report_date', 'start_date', 'capture_date')
-                       then c.column_name end)
+            select t.schema_name, t.table_name, list(c.column_name order by c.column_index)
             from duckdb_tables() t
             left join duckdb_columns() c
               on c.schema_name = t.schema_name and c.table_name = t.table_name
@@ -153,7 +161,8 @@ def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
             group by 1, 2 order by 1 desc, 2
             """
         ).fetchall()
-        for schema, table, date_col in tables:
+        for schema, table, columns in tables:
+            date_col = date_column(columns)
             if date_col:
                 rows, first, last = con.execute(
                     f'select count(*), min("{date_col}"), max("{date_col}") from "{schema}"."{table}"'

@@ -88,24 +88,29 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "gspc_close",
     "ndx_close",
     *(
-        f"{p}_{kind}_{h}d"
+        name
         for p, _ in PAIRS
         for h in HORIZONS
-        for kind in ("spread", "spread_rank", "spread_pctile", "is_record")
+        for name in (
+            f"{p}_spread_{h}d",
+            f"{p}_spread_{h}d_rank_to_date",
+            f"{p}_spread_{h}d_pctrank_to_date",
+            f"{p}_is_record_{h}d",
+        )
     ),
     *(c for c, _ in CORRELATIONS),
     "dgs2_level_pct",
     "dgs2_change_bp",
     "cut_probability_next_fomc",
-    *(f"{s}_{suffix}" for s, _ in POSITIONING for suffix in ("net_share_oi", "net_share_oi_pctile_156w")),
+    *(f"{s}_{suffix}" for s, _ in POSITIONING for suffix in ("net_share_oi", "net_share_oi_pctrank_156r")),
     "vix_level",
     "copper_gold_ratio",
     "smb_21d",
     "megacap_minus_gspc_21d",
     "hyg_return_21d",
     "megacap_index_weight",
-    "megacap_share_of_index_ytd_return",
-    "megacap_next_year_revenue_breadth_30d",
+    "megacap_share_of_index_ytd_total_return",
+    "megacap_next_year_revenue_breadth_30cd",
 )
 EPISODE_COLUMNS = (
     "pair",
@@ -116,7 +121,7 @@ EPISODE_COLUMNS = (
     "end_date",
     "trading_days",
     "peak_spread",
-    "peak_rank",
+    "peak_rank_full_history",
     "is_ongoing",
     "dgs2_change_bp",
 )
@@ -347,12 +352,12 @@ def _chart_spread_percentile(daily: pd.DataFrame, warn: Callable[[str], None]) -
     lines = [
         (
             "5-day spread percentile",
-            _floats(daily["rut_gspc_spread_pctile_5d"]),
+            _floats(daily["rut_gspc_spread_5d_pctrank_to_date"]),
             {"color": "#aec7e8", "linewidth": 0.9},
         ),
         (
             "21-day spread percentile",
-            _floats(daily["rut_gspc_spread_pctile_21d"]),
+            _floats(daily["rut_gspc_spread_21d_pctrank_to_date"]),
             {"color": "#1f77b4", "linewidth": 1.3},
         ),
     ]
@@ -405,7 +410,7 @@ def _chart_rate_correlation(daily: pd.DataFrame, warn: Callable[[str], None]) ->
 def _chart_positioning(daily: pd.DataFrame, warn: Callable[[str], None]) -> bytes:
     fig, ax = _figure()
     ax.set_title(CHART_TITLES["positioning"])
-    columns = [f"{stem}_net_share_oi_pctile_156w" for stem, _ in POSITIONING]
+    columns = [f"{stem}_net_share_oi_pctrank_156r" for stem, _ in POSITIONING]
     values = np.column_stack([_floats(daily[c]) for c in columns]) if len(daily) else np.empty((0, 4))
     known = np.flatnonzero(np.isfinite(values).any(axis=1))
     if not known.size:
@@ -575,8 +580,8 @@ def _latest_reading(daily: pd.DataFrame) -> str:
                     label,
                     f"{h}d",
                     fmt_pct(row[f"{prefix}_spread_{h}d"], signed=True),
-                    fmt_pct(row[f"{prefix}_spread_pctile_{h}d"], 1),
-                    fmt_int(row[f"{prefix}_spread_rank_{h}d"]),
+                    fmt_pct(row[f"{prefix}_spread_{h}d_pctrank_to_date"], 1),
+                    fmt_int(row[f"{prefix}_spread_{h}d_rank_to_date"]),
                     NO_VALUE if _isnull(record) else ("yes" if bool(record) else "no"),
                 ]
             )
@@ -611,7 +616,7 @@ def _latest_reading(daily: pd.DataFrame) -> str:
         others.append(
             [f"{label}: net share of open interest", fmt_pct(row[f"{stem}_net_share_oi"], 1, signed=True)]
         )
-        others.append([f"{label}: 156-week percentile", fmt_pct(row[f"{stem}_net_share_oi_pctile_156w"], 1)])
+        others.append([f"{label}: 156-week percentile", fmt_pct(row[f"{stem}_net_share_oi_pctrank_156r"], 1)])
     others += [
         ["VIX", fmt_num(row["vix_level"], ".2f")],
         ["Copper/gold ratio", fmt_num(row["copper_gold_ratio"], ".4g")],
@@ -621,11 +626,11 @@ def _latest_reading(daily: pd.DataFrame) -> str:
         ["Mega caps' weight in the S&P 500", fmt_pct(row["megacap_index_weight"], 1)],
         [
             "Mega caps' share of the S&P 500's year-to-date return",
-            fmt_pct(row["megacap_share_of_index_ytd_return"], 1),
+            fmt_pct(row["megacap_share_of_index_ytd_total_return"], 1),
         ],
         [
             "Mega-cap next-year revenue revisions breadth, 30 days (-1..+1)",
-            fmt_num(row["megacap_next_year_revenue_breadth_30d"], "+.2f"),
+            fmt_num(row["megacap_next_year_revenue_breadth_30cd"], "+.2f"),
         ],
     ]
     return (
@@ -642,7 +647,9 @@ def _episodes_html(episodes: pd.DataFrame) -> str:
         ("numerator_leads", "^RUT leads ^GSPC"),
         ("numerator_lags", "^RUT lags ^GSPC"),
     ):
-        rows = ep[ep["direction"] == direction].sort_values(["peak_rank", "start_date"], na_position="last")
+        rows = ep[ep["direction"] == direction].sort_values(
+            ["peak_rank_full_history", "start_date"], na_position="last"
+        )
         parts.append(f"<h3>{html.escape(heading)}</h3>")
         if rows.empty:
             parts.append('<p class="empty">No episodes.</p>')
@@ -652,7 +659,7 @@ def _episodes_html(episodes: pd.DataFrame) -> str:
             ongoing = not _isnull(r.is_ongoing) and bool(r.is_ongoing)
             body.append(
                 [
-                    fmt_int(r.peak_rank),
+                    fmt_int(r.peak_rank_full_history),
                     fmt_date(r.start_date),
                     fmt_date(r.peak_date),
                     fmt_date(r.end_date) + (" (ongoing)" if ongoing else ""),

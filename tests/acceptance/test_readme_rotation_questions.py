@@ -103,7 +103,7 @@ def test_largest_episodes_peak_where_pandas_says(answers, snapshot_dir):
     month = both / both.shift(21) - 1
     spread = (month["^RUT"] - month["^GSPC"]).dropna()
     episodes = answers["largest-episodes"]
-    assert list(episodes["peak_rank"]) == sorted(episodes["peak_rank"])
+    assert list(episodes["peak_rank_full_history"]) == sorted(episodes["peak_rank_full_history"])
     for _, episode in episodes.iterrows():
         inside = spread[pd.Timestamp(episode["start_date"]) : pd.Timestamp(episode["end_date"])]
         assert inside.idxmax() == pd.Timestamp(episode["peak_date"])

@@ -102,9 +102,9 @@ def test_positioning_matches_independent_pandas(mart, snapshot_dir):
     np.testing.assert_allclose(merged["share"], merged["net_share_oi"], rtol=1e-12)
     for exp, wh in [
         ("net_change_1w_exp", "net_change_1w_wh"),
-        ("percentile", "net_share_oi_percentile_156w"),
-        ("zscore", "net_share_oi_zscore_156w"),
-        ("cot", "cot_index_156w"),
+        ("percentile", "net_share_oi_pctrank_156r"),
+        ("zscore", "net_share_oi_zscore_156r"),
+        ("cot", "cot_index_156r"),
     ]:
         a, b = merged[exp].astype(float), merged[wh].astype(float)
         assert (a.isna() == b.isna()).all(), f"{wh}: null where pandas has a value or vice versa"
@@ -130,7 +130,7 @@ def test_the_analyst_question_of_positioning(snapshot_warehouse):
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         row = con.execute(
             """
-            select report_date, net, net_share_oi, net_share_oi_percentile_156w, cot_index_156w, available_at
+            select report_date, net, net_share_oi, net_share_oi_pctrank_156r, cot_index_156r, available_at
             from marts.positioning
             where market = 'Russell 2000 E-mini' and trader_group = 'leveraged_funds'
               and available_at <= timestamptz '2024-07-16 16:00:00-04:00'

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration.cli import mart_table
 from tests.acceptance.conftest import read_yahoo_csv
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
@@ -86,7 +87,7 @@ def add_history_columns(df: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(["numerator", "denominator", "horizon", "date"]).copy()
     group = df.groupby(["numerator", "denominator", "horizon"])["return_spread"]
     df["prior_max_spread"] = group.transform(lambda s: s.cummax().shift(1))
-    df["spread_rank"] = group.rank(ascending=False, method="min").astype(int)
+    df["spread_rank_full_history"] = group.rank(ascending=False, method="min").astype(int)
     df["is_record"] = (df["return_spread"] > df["prior_max_spread"]).fillna(False)
     return df
 
@@ -121,7 +122,7 @@ def test_relative_performance_matches_independent_pandas(snapshot_build, snapsho
 
 
 def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir):
-    """prior_max_spread, is_record and spread_rank over the rows the warehouse holds."""
+    """prior_max_spread, is_record and spread_rank_full_history over the rows the warehouse holds."""
     _, _, mart = snapshot_build
     keys = ["date", "numerator", "denominator", "horizon"]
     expected = pd.concat([expected_pair(snapshot_dir, n, d) for n, d in PAIRS], ignore_index=True)
@@ -143,12 +144,18 @@ def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir
     bad = []
     for _, group in merged.groupby(["numerator", "denominator", "horizon"]):
         ordered = np.sort(group["return_spread_exp"].to_numpy())
-        s, r, n = group["return_spread_wh"].to_numpy(), group["spread_rank_wh"].to_numpy(), len(ordered)
+        s, r, n = (
+            group["return_spread_wh"].to_numpy(),
+            group["spread_rank_full_history_wh"].to_numpy(),
+            len(ordered),
+        )
         lowest = 1 + n - np.searchsorted(ordered, s + tol, side="right")
         highest = 1 + n - np.searchsorted(ordered, s - tol, side="right")
         bad.append(group[(r < lowest) | (r > highest)])
     bad = pd.concat(bad)
-    assert bad.empty, bad[keys + ["return_spread_wh", "spread_rank_wh", "spread_rank_exp"]].head()
+    assert bad.empty, bad[
+        keys + ["return_spread_wh", "spread_rank_full_history_wh", "spread_rank_full_history_exp"]
+    ].head()
 
 
 def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
@@ -158,7 +165,7 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         row = con.execute(
             """
-            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank,
+            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank_full_history,
                    (select max(e.date) from marts.relative_performance e
                      where e.pair = d.pair and e.horizon = d.horizon
                        and e.date < d.date and e.return_spread > d.return_spread) as last_larger
@@ -179,3 +186,12 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
         assert row[4] is None
     else:
         assert pd.Timestamp(row[4]) == earlier.index.max()
+
+
+def test_rotation_summary_dates_the_mart_by_its_date(snapshot_build, snapshot_dir):
+    """`rotation summary` shows relative_performance's first date as the first date with a return
+    window in the files, not the start of the earliest window (start_date)."""
+    settings, _, _ = snapshot_build
+    expected = pd.concat([expected_pair(snapshot_dir, n, d) for n, d in PAIRS], ignore_index=True)
+    line = next(row for row in mart_table(settings.serving_db) if row[0] == "marts.relative_performance")
+    assert line[2] == str(expected["date"].min().date()), line

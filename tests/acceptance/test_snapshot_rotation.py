@@ -257,7 +257,7 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
                     }
                 )
     out = pd.DataFrame(rows)
-    out["peak_rank"] = (
+    out["peak_rank_full_history"] = (
         out["peak_spread"]
         .abs()
         .groupby([out["pair"], out["horizon"], out["direction"]])
@@ -267,12 +267,12 @@ def expected_episodes(snapshot_dir, spreads) -> pd.DataFrame:
     return out
 
 
-def megacap_level(snapshot_dir) -> pd.Series:
+def megacap_level(snapshot_dir) -> tuple[pd.Series, pd.Series]:
     """Equal-weighted mega-cap basket, rebalanced daily (mean of the names' own daily returns),
-    compounded from 1.0."""
+    compounded from 1.0, and the number of names with a return on each date."""
     returns = pd.concat({s: read_basis(snapshot_dir, s).dropna().pct_change() for s in MEGACAPS}, axis=1)
     basket = returns.mean(axis=1, skipna=True).dropna()
-    return (1 + basket).cumprod()
+    return (1 + basket).cumprod(), returns.notna().sum(axis=1).reindex(basket.index)
 
 
 def expected_rotation(snapshot_dir) -> pd.DataFrame:
@@ -280,9 +280,13 @@ def expected_rotation(snapshot_dir) -> pd.DataFrame:
     frames = []
     for segment in RRG_SEGMENTS:
         if segment == "MEGACAP":
-            closes = megacap_level(snapshot_dir)
+            closes, members = megacap_level(snapshot_dir)
+            # published only where the basket holds every mega cap of its definition
+            closes = closes[members == len(MEGACAPS)]
+            members = members[members == len(MEGACAPS)]
         else:
             closes = read_basis(snapshot_dir, segment).dropna()
+            members = pd.Series(1, index=closes.index)
         both = pd.concat([closes.rename("segment"), benchmark.rename("benchmark")], axis=1, join="inner")
         both = both.sort_index()
         rs = both["segment"] / both["benchmark"]
@@ -305,6 +309,7 @@ def expected_rotation(snapshot_dir) -> pd.DataFrame:
                 {
                     "date": both.index.astype("datetime64[ns]"),
                     "segment": segment,
+                    "members": members.reindex(both.index).to_numpy(),
                     "rs": rs.to_numpy(),
                     "rs_ratio": ratio.to_numpy(),
                     "rs_momentum": momentum.to_numpy(),
@@ -360,8 +365,8 @@ def test_daily_relative_performance_is_point_in_time(daily, spreads):
             label = f"{name}_{h}d"
             got_spread = daily[f"{name}_spread_{h}d"]
             assert_same_nulls_and_close(got_spread, expected["spread"], f"{label} spread")
-            got_rank = daily[f"{name}_spread_rank_{h}d"].astype(float)
-            got_pctile = daily[f"{name}_spread_pctile_{h}d"].astype(float)
+            got_rank = daily[f"{name}_spread_{h}d_rank_to_date"].astype(float)
+            got_pctile = daily[f"{name}_spread_{h}d_pctrank_to_date"].astype(float)
             got_record = daily[f"{name}_is_record_{h}d"]
             assert (got_rank.isna() == expected["rank"].isna()).all(), f"{label} rank nulls"
             assert (got_pctile.isna() == expected["pctile"].isna()).all(), f"{label} pctile nulls"
@@ -434,7 +439,7 @@ def test_daily_positioning_counts_from_its_release(daily, snapshot_dir, release_
         assert frame["share"].notna().sum() > 1000, key
         assert_same_nulls_and_close(daily[f"{key}_net_share_oi"], frame["share"], f"{key}_net_share_oi")
         assert_same_nulls_and_close(
-            daily[f"{key}_net_share_oi_pctile_156w"], frame["percentile"], f"{key}_net_share_oi_pctile_156w"
+            daily[f"{key}_net_share_oi_pctrank_156r"], frame["percentile"], f"{key}_net_share_oi_pctrank_156r"
         )
         if key.endswith("_lev"):
             market = key.split("_")[0]
@@ -494,7 +499,7 @@ def test_rotation_episodes_match_independent_pandas(episodes_mart, spreads, dail
     assert len(merged) > 100
     for column in ["start_date", "end_date", "peak_date", "window_start_date"]:
         assert_same_dates(merged[f"{column}_wh"], merged[f"{column}_exp"], column)
-    for column in ["trading_days", "flagged_days", "peak_rank", "horizon_days", "is_ongoing"]:
+    for column in ["trading_days", "flagged_days", "peak_rank_full_history", "horizon_days", "is_ongoing"]:
         bad = merged[merged[f"{column}_wh"] != merged[f"{column}_exp"]]
         assert bad.empty, bad[[*keys, f"{column}_wh", f"{column}_exp"]].head().to_string()
     for column in ["peak_spread", "threshold_at_start"]:
@@ -534,6 +539,24 @@ def test_relative_rotation_matches_independent_pandas(build_db, snapshot_dir):
     assert bad.empty, bad[[*keys, "rs_ratio_wh", "rs_momentum_wh", "quadrant_wh", "quadrant_exp"]].head()
     bad = merged[merged["is_week_end_wh"] != merged["is_week_end_exp"]]
     assert bad.empty, bad[[*keys, "is_week_end_wh", "is_week_end_exp"]].head()
+    bad = merged[merged["members_wh"] != merged["members_exp"]]
+    assert bad.empty, bad[[*keys, "members_wh", "members_exp"]].head()
+
+
+def test_megacap_segment_starts_with_its_whole_basket(build_db, snapshot_dir):
+    """The basket has a return before its last name lists (two names in 1993); the MEGACAP segment
+    starts only on the first date every mega cap has a return, and carries their count."""
+    _, members = megacap_level(snapshot_dir)
+    assert members.min() < len(MEGACAPS), "the files should have dates with part of the basket"
+    complete = members[members == len(MEGACAPS)].index.min()
+    got = query(
+        build_db,
+        "select min(date) as first, min(members) as low, max(members) as high "
+        "from marts.relative_rotation where segment = 'MEGACAP'",
+    ).iloc[0]
+    spy = read_basis(snapshot_dir, RRG_BENCHMARK).dropna()
+    assert pd.Timestamp(got["first"]) == spy.index[spy.index >= complete].min()
+    assert got["low"] == got["high"] == len(MEGACAPS)
 
 
 def test_the_july_2024_rotation_story(daily, spreads, episodes_mart, snapshot_dir):
@@ -549,7 +572,7 @@ def test_the_july_2024_rotation_story(daily, spreads, episodes_mart, snapshot_di
     # with hindsight it is not the largest (2024-07-17 beat it): a rank over the whole history,
     # i.e. a look-ahead, would not say 1 here
     assert series.rank(ascending=False, method="min")[day] > 1
-    assert daily.loc[day, "rut_gspc_spread_rank_5d"] == 1
+    assert daily.loc[day, "rut_gspc_spread_5d_rank_to_date"] == 1
     assert daily.loc[day, "rut_gspc_is_record_5d"]
     assert daily.loc[day, "rut_gspc_spread_5d"] == pytest.approx(five.loc[day, "spread"], abs=TOL)
 

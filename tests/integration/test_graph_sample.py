@@ -115,7 +115,7 @@ def test_sample_contains_a_sharp_small_cap_rotation(built):
         best = con.execute(
             """
             select date, return_spread from marts.relative_performance
-            where pair = '^RUT/^GSPC' and horizon = '5d' and spread_rank = 1
+            where pair = '^RUT/^GSPC' and horizon = '5d' and spread_rank_full_history = 1
             """
         ).fetchone()
     assert best[1] > 0.07, f"largest 5d ^RUT-^GSPC spread in the sample is only {best[1]:.3f} on {best[0]}"
@@ -163,11 +163,11 @@ def test_the_samples_capture_gap_is_reported_by_the_gate_and_never_filled(built)
             "where capture_date in ('2024-08-09', '2024-08-19')"
         ).fetchone()[0]
         after_gap = con.execute(
-            "select days_since_previous_capture, revenue_change_7d from marts.revisions "
+            "select days_since_previous_capture, revenue_change_7cd from marts.revisions "
             "where symbol = 'AAPL' and period = '0y' and capture_date = '2024-08-19'"
         ).fetchone()
         base_in_gap = con.execute(
-            "select count(*), count(revenue_change_30d) from marts.revisions "
+            "select count(*), count(revenue_change_30cd) from marts.revisions "
             "where capture_date = '2024-09-16'"  # 30 days back is 2024-08-17: latest capture 08-09
         ).fetchone()
     assert in_gap == 0 and around == 2

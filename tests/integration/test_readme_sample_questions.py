@@ -105,7 +105,7 @@ def test_q1_spreads_agree_with_rotation_daily_and_ranks_with_pandas(answers, ser
         spreads = history[history["pair"] == pair].sort_values("date")
         today = spreads[spreads["date"] == day("2024-07-16")]["return_spread"].iloc[0]
         earlier = spreads[spreads["date"] < day("2024-07-16")]["return_spread"]
-        assert row["spread_rank"] == int((spreads["return_spread"] > today).sum()) + 1, pair
+        assert row["spread_rank_full_history"] == int((spreads["return_spread"] > today).sum()) + 1, pair
         assert bool(row["is_record"]) == bool(today > earlier.max()), pair
     assert got.loc["^RUT/^GSPC", "is_record"], "the scripted July 2024 rotation should set a 5-day record"
 
@@ -140,7 +140,7 @@ def test_q4_episodes_agree_with_relative_performance(answers, serving):
     )
     spreads["date"] = spreads["date"].map(day)
     got = answers[4]
-    assert list(got["peak_rank"]) == list(range(1, len(got) + 1))
+    assert list(got["peak_rank_full_history"]) == list(range(1, len(got) + 1))
     for _, row in got.iterrows():
         inside = spreads[
             (spreads["date"] >= day(row["start_date"])) & (spreads["date"] <= day(row["end_date"]))
@@ -223,40 +223,61 @@ def test_q10_rs_ratio_recomputed_from_the_whole_table(answers, serving):
 
 def test_q11_contributions_recomputed_from_raw_closes_and_the_seeds(answers, serving, sample_warehouse):
     """Start-of-year weight × return from the build file's raw closes, the seed share counts and the
-    capitalization anchor, with pandas."""
+    capitalization anchor, with pandas, on both bases: total return (adjusted closes, SPY's for the
+    index) and price (unadjusted closes, ^GSPC)."""
     settings, _ = sample_warehouse
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        closes = con.execute(
-            "select symbol, date, close from raw.prices where symbol in "
-            "('^GSPC', 'NVDA', 'MSFT', 'AAPL', 'GOOGL', 'AMZN', 'META')"
+        raw = con.execute(
+            "select symbol, date, close, adj_close, close_is_adjusted from raw.prices where symbol in "
+            "('^GSPC', 'SPY', 'NVDA', 'MSFT', 'AAPL', 'GOOGL', 'AMZN', 'META')"
         ).df()
-    closes = closes.assign(date=closes["date"].map(day)).pivot(index="date", columns="symbol", values="close")
+    raw["date"] = raw["date"].map(day)
+    raw["total"] = raw["adj_close"].where(
+        raw["adj_close"].notna(), raw["close"].where(raw["close_is_adjusted"])
+    )
+    raw["price"] = raw["close"].where(~raw["close_is_adjusted"].astype(bool))
+    closes = raw.pivot(index="date", columns="symbol", values="close")
+    total = raw.pivot(index="date", columns="symbol", values="total")
+    price = raw.pivot(index="date", columns="symbol", values="price")
     shares = table(serving, "select * from reference.shares_outstanding")
     anchor = table(serving, "select * from reference.index_capitalization").iloc[0]
     base = closes.index[closes.index < day("2024-01-01")].max()
+    end = day("2024-12-31")
     cap = anchor["market_cap_usd"] * closes.loc[base, "^GSPC"] / closes.loc[day(anchor["as_of"]), "^GSPC"]
-    index_return = closes.loc[day("2024-12-31"), "^GSPC"] / closes.loc[base, "^GSPC"] - 1
+    index_total = total.loc[end, "SPY"] / total.loc[base, "SPY"] - 1
+    index_price = closes.loc[end, "^GSPC"] / closes.loc[base, "^GSPC"] - 1
     expected = {}
     for symbol in ["NVDA", "MSFT", "AAPL", "GOOGL", "AMZN", "META"]:
         counts = shares[
             (shares["symbol"] == symbol) & (shares["as_of"].map(day) <= base + pd.Timedelta(days=45))
         ]
         count = counts.sort_values("as_of")["shares_outstanding"].iloc[-1]
-        ytd = closes.loc[day("2024-12-31"), symbol] / closes.loc[base, symbol] - 1
+        start_weight = count * closes.loc[base, symbol] / cap
         expected[symbol] = (
-            count * closes.loc[day("2024-12-31"), symbol],
-            count * closes.loc[base, symbol] / cap * ytd,
+            count * closes.loc[end, symbol],
+            start_weight * (total.loc[end, symbol] / total.loc[base, symbol] - 1),
+            start_weight * (price.loc[end, symbol] / price.loc[base, symbol] - 1),
         )
     got = answers[11].set_index("symbol")
     assert list(got.index) == sorted(expected, key=lambda s: -expected[s][0]), (
         "size_rank orders by market cap"
     )
-    for symbol, (_, contribution) in expected.items():
-        assert got.loc[symbol, "contribution_pp"] == pytest.approx(contribution * 100, abs=0.006), symbol
-    group = sum(c for _, c in expected.values()) / index_return
-    assert list(got["six_names_share_pct"]) == pytest.approx([group * 100] * 6, abs=0.06)
+    for symbol, (_, contribution, _) in expected.items():
+        assert got.loc[symbol, "contribution_to_total_return_pp"] == pytest.approx(
+            contribution * 100, abs=0.006
+        ), symbol
+    group_total = sum(c for _, c, _ in expected.values()) / index_total
+    group_price = sum(c for _, _, c in expected.values()) / index_price
+    assert list(got["six_names_share_of_total_return_pct"]) == pytest.approx(
+        [group_total * 100] * 6, abs=0.06
+    )
+    assert list(got["six_names_share_of_price_return_pct"]) == pytest.approx(
+        [group_price * 100] * 6, abs=0.06
+    )
+    assert abs(group_total - group_price) > 0.001, "the sample's dividends should tell the bases apart"
+    assert not got["shares_count_is_stale"].any()
     daily = table(serving, "select * from marts.rotation_daily where date = date '2024-12-31'").iloc[0]
-    assert daily["megacap_share_of_index_ytd_return"] == pytest.approx(group, abs=1e-9)
+    assert daily["megacap_share_of_index_ytd_total_return"] == pytest.approx(group_total, abs=1e-9)
 
 
 def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, serving):
@@ -279,8 +300,8 @@ def test_q12_thirty_day_changes_and_breadth_from_the_mart_history(answers, servi
             base_day = earlier.index.max()
             assert base_day >= captured - pd.Timedelta(days=37)
             change = own.loc[captured, "revenue_avg"] / earlier.loc[base_day, "revenue_avg"] - 1
-            assert got.loc[(period, symbol), "revenue_change_30d_pct"] == pytest.approx(
+            assert got.loc[(period, symbol), "revenue_change_30cd_pct"] == pytest.approx(
                 change * 100, abs=0.006
             )
             signs.append(np.sign(change))
-        assert list(got.loc[period, "megacap_breadth_30d"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)
+        assert list(got.loc[period, "megacap_breadth_30cd"]) == pytest.approx([np.mean(signs)] * 6, abs=0.006)

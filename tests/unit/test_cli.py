@@ -57,3 +57,23 @@ def test_summary_after_a_failed_run_says_serving_was_kept(tmp_path):
     text = format_summary(settings, RunReport(success=False, failures=["raw__prices: IWM.csv line 5: bad"]))
     assert "run: FAILED" in text and "IWM.csv line 5" in text
     assert "does not exist yet" in text
+
+
+def test_summary_dates_a_table_by_its_date_not_by_an_interval_start(tmp_path):
+    # relative_performance has both `date` and `start_date` (the first day of its window): the summary's
+    # first/last date are the table's `date` range, never the window starts'.
+    settings = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.m as select date '2000-01-03' + i::integer as start_date,"
+            " date '2024-01-02' + i::integer as date, i from range(3) t(i)"
+        )
+        con.execute(
+            "create table marts.r as select date '2020-06-01' as report_date, date '2019-01-01' as start_date"
+        )
+    db.publish(settings.build_db, settings.serving_db, build_info={"source": "sample", "synthetic": True})
+    line_m = next(line for line in format_summary(settings, None).splitlines() if "marts.m " in line)
+    assert line_m.split()[-2:] == ["2024-01-02", "2024-01-04"]
+    line_r = next(line for line in format_summary(settings, None).splitlines() if "marts.r " in line)
+    assert line_r.split()[-2:] == ["2020-06-01", "2020-06-01"]

@@ -21,18 +21,18 @@ SEGMENTS = ("IWM", "IJR", "IJK", "IWB", "QQQ", "MEGACAP")
 LAST = {
     "rut_gspc_spread_21d": 0.012345,
     "rut_ndx_spread_5d": -0.0321,
-    "rut_gspc_spread_pctile_21d": 0.9876,
-    "rut_gspc_spread_rank_21d": 7,
+    "rut_gspc_spread_21d_pctrank_to_date": 0.9876,
+    "rut_gspc_spread_21d_rank_to_date": 7,
     "rut_dgs2_corr_63d": -0.4321,
     "dgs2_level_pct": 3.875,
     "dgs2_change_bp": -4.5,
     "rut_lev_net_share_oi": -0.1234,
-    "ndx_am_net_share_oi_pctile_156w": 0.8125,
+    "ndx_am_net_share_oi_pctrank_156r": 0.8125,
     "vix_level": 17.345,
     "smb_21d": 0.0234,
     "megacap_index_weight": 0.3125,
-    "megacap_share_of_index_ytd_return": 0.5625,
-    "megacap_next_year_revenue_breadth_30d": -0.5,
+    "megacap_share_of_index_ytd_total_return": 0.5625,
+    "megacap_next_year_revenue_breadth_30cd": -0.5,
 }
 
 
@@ -45,9 +45,9 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
         for h in (5, 10, 21):
             spread = df["rut_close"].pct_change(h) - df[f"{other}_close"].pct_change(h)
             df[f"{pair}_spread_{h}d"] = spread
-            df[f"{pair}_spread_pctile_{h}d"] = spread.expanding().rank(pct=True)
+            df[f"{pair}_spread_{h}d_pctrank_to_date"] = spread.expanding().rank(pct=True)
             rank = spread.expanding().rank(ascending=False)
-            df[f"{pair}_spread_rank_{h}d"] = rank.round().astype("Int64")
+            df[f"{pair}_spread_{h}d_rank_to_date"] = rank.round().astype("Int64")
             df[f"{pair}_is_record_{h}d"] = (rank == 1).astype("boolean")
     for c in ("rut_dgs2_corr_63d", "gspc_dgs2_corr_63d", "ndx_dgs2_corr_63d"):
         df[c] = np.clip(rng.normal(-0.2, 0.25, n), -1, 1)
@@ -61,15 +61,15 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
             weekly = pd.Series(rng.normal(0, 0.1, n)).groupby(week).transform("first")
             weekly[:200] = np.nan  # positioning starts later than prices
             df[f"{market}_{group}_net_share_oi"] = weekly
-            df[f"{market}_{group}_net_share_oi_pctile_156w"] = weekly.rank(pct=True)
+            df[f"{market}_{group}_net_share_oi_pctrank_156r"] = weekly.rank(pct=True)
     df["vix_level"] = 15 + np.abs(rng.normal(0, 5, n))
     df["copper_gold_ratio"] = 0.002 + rng.normal(0, 0.0001, n)
     df["smb_21d"] = rng.normal(0, 0.02, n)
     df["megacap_minus_gspc_21d"] = rng.normal(0, 0.02, n)
     df["hyg_return_21d"] = np.nan
     df["megacap_index_weight"] = 0.3
-    df["megacap_share_of_index_ytd_return"] = rng.normal(0.5, 0.1, n)
-    df["megacap_next_year_revenue_breadth_30d"] = np.nan  # captures start late
+    df["megacap_share_of_index_ytd_total_return"] = rng.normal(0.5, 0.1, n)
+    df["megacap_next_year_revenue_breadth_30cd"] = np.nan  # captures start late
     df["some_other_column"] = 1  # extra columns are ignored
     for column, value in LAST.items():
         df.loc[n - 1, column] = value
@@ -98,7 +98,7 @@ def _episodes(dates: pd.DatetimeIndex) -> pd.DataFrame:
                 "end_date": dates[start + 20].date(),
                 "trading_days": 21,
                 "peak_spread": sign * (0.08 - 0.005 * i) if pair == "^RUT/^GSPC" else 0.5555,
-                "peak_rank": i + 1,
+                "peak_rank_full_history": i + 1,
                 "is_ongoing": False,
                 "dgs2_change_bp": None if i == 1 else -12.5 + i,
                 "numerator_return": 0.05,
@@ -196,13 +196,13 @@ def test_latest_reading_values_are_formatted(rendered: tuple[Report, str, pd.Dat
     expected = [
         f"{LAST['rut_gspc_spread_21d'] * 100:+.2f}%",  # +1.23%
         f"{LAST['rut_ndx_spread_5d'] * 100:+.2f}%",  # -3.21%
-        f"{LAST['rut_gspc_spread_pctile_21d'] * 100:.1f}%",  # 98.8%
-        f'<td class="num">{LAST["rut_gspc_spread_rank_21d"]}</td>',
+        f"{LAST['rut_gspc_spread_21d_pctrank_to_date'] * 100:.1f}%",  # 98.8%
+        f'<td class="num">{LAST["rut_gspc_spread_21d_rank_to_date"]}</td>',
         f"{LAST['rut_dgs2_corr_63d']:+.2f}",  # -0.43
         f"{LAST['dgs2_level_pct']:.2f}%",
         f"{LAST['dgs2_change_bp']:+.1f} bp",
         f"{LAST['rut_lev_net_share_oi'] * 100:+.1f}%",
-        f"{LAST['ndx_am_net_share_oi_pctile_156w'] * 100:.1f}%",
+        f"{LAST['ndx_am_net_share_oi_pctrank_156r'] * 100:.1f}%",
         f"{LAST['vix_level']:.2f}",
         f"{LAST['smb_21d'] * 100:+.2f}%",
         f"{last['rut_gspc_spread_10d'] * 100:+.2f}%",
@@ -254,9 +254,9 @@ def test_empty_and_all_null_tables_do_not_crash(tmp_path: Path) -> None:
     con.execute("delete from marts.rotation_episodes")
     con.execute(
         "update marts.rotation_daily set rut_dgs2_corr_63d = null, gspc_dgs2_corr_63d = null, "
-        "ndx_dgs2_corr_63d = null, rut_lev_net_share_oi_pctile_156w = null, "
-        "rut_am_net_share_oi_pctile_156w = null, ndx_lev_net_share_oi_pctile_156w = null, "
-        "ndx_am_net_share_oi_pctile_156w = null"
+        "ndx_dgs2_corr_63d = null, rut_lev_net_share_oi_pctrank_156r = null, "
+        "rut_am_net_share_oi_pctrank_156r = null, ndx_lev_net_share_oi_pctrank_156r = null, "
+        "ndx_am_net_share_oi_pctrank_156r = null"
     )
     report = render_report(con, tmp_path)
     assert any(w.startswith("rate_correlation") for w in report.warnings)

@@ -74,15 +74,15 @@ final as (
         end as net_change_1w,
         windowed.window_reports,
         case when windowed.window_reports = {{ window }} then percentiles.percentile end
-            as net_share_oi_percentile_156w,
+            as net_share_oi_pctrank_156r,
         case
             when windowed.window_reports = {{ window }} and windowed.window_stddev > 0
                 then (windowed.net_share_oi - windowed.window_mean) / windowed.window_stddev
-        end as net_share_oi_zscore_156w,
+        end as net_share_oi_zscore_156r,
         case
             when windowed.window_reports = {{ window }} and windowed.window_max > windowed.window_min
                 then (windowed.net_share_oi - windowed.window_min) / (windowed.window_max - windowed.window_min)
-        end as cot_index_156w
+        end as cot_index_156r
     from windowed
     inner join markets on markets.cftc_code = windowed.cftc_code
     left join percentiles

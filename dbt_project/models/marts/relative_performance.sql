@@ -26,7 +26,7 @@ ranked as (
         rank() over (
             partition by numerator, denominator, horizon
             order by return_spread desc
-        ) as spread_rank
+        ) as spread_rank_full_history
     from spreads
 ),
 
@@ -45,7 +45,7 @@ final as (
         relative_return,
         prior_max_spread,
         coalesce(return_spread > prior_max_spread, false) as is_record,
-        spread_rank
+        spread_rank_full_history
     from ranked
 )
 

@@ -9,26 +9,32 @@
 --   quadrant     = leading (ratio ≥ 100, momentum ≥ 100), weakening (ratio ≥ 100, momentum < 100),
 --                  lagging (both < 100), improving (ratio < 100, momentum ≥ 100)
 -- Segments rotate clockwise: improving → leading → weakening → lagging.
+-- members: the names in the segment on the date (1 for a fund or index; MEGACAP: the mega caps with a
+-- return). A segment is published only on dates it has every member of its definition: MEGACAP
+-- only where the basket holds all instruments with segment mega_cap (int_megacap__basket.
+-- basket_members), so its history starts when the last of them lists, never with a partial basket.
 {% set benchmark = var('rrg_benchmark', 'SPY') %}
 {% set segments = var('rrg_segments', ['IWM', 'IJR', 'IJK', 'IWB', 'QQQ', 'MEGACAP']) %}
 {% set ratio_window = var('rrg_ratio_window', 63) %}
 {% set momentum_days = var('rrg_momentum_days', 10) %}
 
 with prices as (
-    select symbol as segment, date, price
+    select symbol as segment, date, price, 1 as members
     from {{ ref('int_prices__returns') }}
     where symbol in ({% for segment in segments %}'{{ segment }}', {% endfor %}'{{ benchmark }}')
     union all
-    -- the equal-weighted mega-cap basket as a price series
-    select 'MEGACAP' as segment, date, basket_level as price
+    -- the equal-weighted mega-cap basket as a price series, on the dates it is complete
+    select 'MEGACAP' as segment, date, basket_level as price, basket_names as members
     from {{ ref('int_megacap__basket') }}
     where {{ 'true' if 'MEGACAP' in segments else 'false' }}
+      and basket_names >= basket_members
 ),
 
 relative_strength as (
     select
         segment_prices.segment,
         segment_prices.date,
+        segment_prices.members,
         segment_prices.price / benchmark_prices.price as rs
     from prices as segment_prices
     inner join prices as benchmark_prices
@@ -61,6 +67,7 @@ final as (
         date,
         segment,
         '{{ benchmark }}' as benchmark,
+        cast(members as bigint) as members,
         rs,
         rs_ratio,
         rs_momentum,

@@ -88,19 +88,19 @@ changes as (
         s.eps_analysts,
         s.eps_growth,
         {% for n in windows %}
-        case when base_{{ n }}.comparable then base_{{ n }}.revenue_change end as revenue_change_{{ n }}d,
+        case when base_{{ n }}.comparable then base_{{ n }}.revenue_change end as revenue_change_{{ n }}cd,
         {% endfor %}
         {% for n in windows %}
-        case when base_{{ n }}.comparable then base_{{ n }}.eps_change end as eps_change_{{ n }}d,
+        case when base_{{ n }}.comparable then base_{{ n }}.eps_change end as eps_change_{{ n }}cd,
         {% endfor %}
         {% for n in windows %}
         (s.eps_trend_current - s.eps_trend_{{ n }}d_ago) / nullif(abs(s.eps_trend_{{ n }}d_ago), 0)
-            as eps_trend_change_{{ n }}d,
+            as eps_trend_change_{{ n }}cd,
         {% endfor %}
-        s.eps_up_7d,
-        s.eps_down_7d,
-        s.eps_up_30d,
-        s.eps_down_30d
+        s.eps_up_7d as eps_up_7cd,
+        s.eps_down_7d as eps_down_7cd,
+        s.eps_up_30d as eps_up_30cd,
+        s.eps_down_30d as eps_down_30cd
     from sequenced as s
     {% for n in windows %}
     left join base_{{ n }}
@@ -114,11 +114,11 @@ breadth as (
     select
         capture_date,
         period,
-        count(revenue_change_30d) as megacap_names_revenue_30d,
-        cast(sum(sign(revenue_change_30d)) as double) / nullif(count(revenue_change_30d), 0)
-            as megacap_revenue_breadth_30d,
-        cast(sum(sign(eps_change_30d)) as double) / nullif(count(eps_change_30d), 0)
-            as megacap_eps_breadth_30d
+        count(revenue_change_30cd) as megacap_names_revenue_30cd,
+        cast(sum(sign(revenue_change_30cd)) as double) / nullif(count(revenue_change_30cd), 0)
+            as megacap_revenue_breadth_30cd,
+        cast(sum(sign(eps_change_30cd)) as double) / nullif(count(eps_change_30cd), 0)
+            as megacap_eps_breadth_30cd
     from changes
     where is_megacap
     group by capture_date, period
@@ -127,9 +127,9 @@ breadth as (
 final as (
     select
         changes.*,
-        breadth.megacap_names_revenue_30d,
-        breadth.megacap_revenue_breadth_30d,
-        breadth.megacap_eps_breadth_30d
+        breadth.megacap_names_revenue_30cd,
+        breadth.megacap_revenue_breadth_30cd,
+        breadth.megacap_eps_breadth_30cd
     from changes
     left join breadth on breadth.capture_date = changes.capture_date and breadth.period = changes.period
 )

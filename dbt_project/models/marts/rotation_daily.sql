@@ -53,8 +53,8 @@ spreads as (
         return_spread,
         is_record,
         -- point in time: among this pair's spreads up to and including the date
-        rank(order by return_spread desc) over to_date as spread_rank,
-        cume_dist(order by return_spread) over to_date as spread_pctile
+        rank(order by return_spread desc) over to_date as rank_to_date,
+        cume_dist(order by return_spread) over to_date as pctrank_to_date
     from {{ ref('relative_performance') }}
     where horizon_days in ({{ horizons | join(', ') }})
         and numerator = '^RUT' and denominator in ('^GSPC', '^NDX')
@@ -79,7 +79,7 @@ rates as (
 
 -- reports with a known release time only (null during shutdowns: never leaked into the past)
 positioning as (
-    select cftc_code, trader_group, report_date, available_at, net_share_oi, net_share_oi_percentile_156w
+    select cftc_code, trader_group, report_date, available_at, net_share_oi, net_share_oi_pctrank_156r
     from {{ ref('positioning') }}
     where available_at is not null and trader_group in ('asset_manager', 'leveraged_funds')
 ),
@@ -96,8 +96,9 @@ concentration as (
     select
         date,
         max(group_weight) as megacap_index_weight,
-        max(group_contribution) as megacap_ytd_contribution,
-        max(group_share_of_index_return) as megacap_share_of_index_ytd_return
+        max(group_contribution_to_total_return) as megacap_ytd_contribution_to_total_return,
+        max(group_share_of_index_total_return) as megacap_share_of_index_ytd_total_return,
+        max(group_stale_share_counts) as megacap_stale_share_counts
     from {{ ref('index_concentration') }}
     group by date
 ),
@@ -107,8 +108,8 @@ megacap_revisions as (
     select
         capture_date,
         max(captured_at) as known_at,
-        max(megacap_revenue_breadth_30d) as revenue_breadth_30d,
-        max(megacap_eps_breadth_30d) as eps_breadth_30d
+        max(megacap_revenue_breadth_30cd) as revenue_breadth_30cd,
+        max(megacap_eps_breadth_30cd) as eps_breadth_30cd
     from {{ ref('revisions') }}
     where is_megacap and period = '+1y'
     group by capture_date
@@ -122,8 +123,8 @@ final as (
         {% endfor %}
         {% for name, numerator, denominator in pairs %}{% for h in horizons %}
         {{ name }}_{{ h }}.return_spread as {{ name }}_spread_{{ h }}d,
-        {{ name }}_{{ h }}.spread_rank as {{ name }}_spread_rank_{{ h }}d,
-        {{ name }}_{{ h }}.spread_pctile as {{ name }}_spread_pctile_{{ h }}d,
+        {{ name }}_{{ h }}.rank_to_date as {{ name }}_spread_{{ h }}d_rank_to_date,
+        {{ name }}_{{ h }}.pctrank_to_date as {{ name }}_spread_{{ h }}d_pctrank_to_date,
         {{ name }}_{{ h }}.is_record as {{ name }}_is_record_{{ h }}d,
         {% endfor %}{% endfor %}
         {% for name, symbol in indices %}
@@ -140,9 +141,9 @@ final as (
         fed_funds.implied_change_bp_next_fomc,
         fed_funds.cut_probability_next_fomc,
         {% for market, code in markets %}{% for group, trader_group in groups %}
-        {% for column, alias in [('net_share_oi', 'net_share_oi'), ('net_share_oi_percentile_156w', 'net_share_oi_pctile_156w')] %}
+        {% for column in ['net_share_oi', 'net_share_oi_pctrank_156r'] %}
         case when {{ market }}_{{ group }}.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
-            then {{ market }}_{{ group }}.{{ column }} end as {{ market }}_{{ group }}_{{ alias }},
+            then {{ market }}_{{ group }}.{{ column }} end as {{ market }}_{{ group }}_{{ column }},
         {% endfor %}{% endfor %}
         case when {{ market }}_lev.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
             then {{ market }}_lev.report_date end as {{ market }}_positioning_report_date,
@@ -161,9 +162,10 @@ final as (
         case when smb.date >= calendar.french_stale_before then smb.smb_nd end as smb_21d,
         case when smb.date >= calendar.french_stale_before then smb.date end as smb_as_of,
         concentration.megacap_index_weight,
-        concentration.megacap_ytd_contribution,
-        concentration.megacap_share_of_index_ytd_return,
-        {% for column, alias in [('revenue_breadth_30d', 'megacap_next_year_revenue_breadth_30d'), ('eps_breadth_30d', 'megacap_next_year_eps_breadth_30d'), ('capture_date', 'megacap_revisions_as_of')] %}
+        concentration.megacap_ytd_contribution_to_total_return,
+        concentration.megacap_share_of_index_ytd_total_return,
+        concentration.megacap_stale_share_counts,
+        {% for column, alias in [('revenue_breadth_30cd', 'megacap_next_year_revenue_breadth_30cd'), ('eps_breadth_30cd', 'megacap_next_year_eps_breadth_30cd'), ('capture_date', 'megacap_revisions_as_of')] %}
         case when revisions.capture_date >= {{ dbt.dateadd('day', -revisions_stale_days, 'calendar.date') }}
             then revisions.{{ column }} end as {{ alias }}{{ ',' if not loop.last }}
         {% endfor %}

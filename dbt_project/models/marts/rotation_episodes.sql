@@ -133,7 +133,7 @@ final as (
         rank() over (
             partition by episodes.numerator, episodes.denominator, episodes.horizon, episodes.direction
             order by abs(episodes.peak_spread) desc
-        ) as peak_rank,
+        ) as peak_rank_full_history,
         latest.last_day_number - episodes.end_day_number < {{ gap }} as is_ongoing,
         episodes.window_start_date,
         numerator_end.price / numerator_start.price - 1 as numerator_return,
