@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -15,6 +16,19 @@ def snapshot_warehouse(tmp_path_factory, snapshot_dir):
     run = run_graph(settings)
     assert run.success, run.failures
     return settings, run
+
+
+@pytest.fixture(scope="session")
+def build_db(snapshot_warehouse):
+    """The snapshot build's rotation.duckdb."""
+    settings, _ = snapshot_warehouse
+    return settings.build_db
+
+
+def query(build_db, sql: str, params=None) -> pd.DataFrame:
+    """One read-only query on a build file, as a frame."""
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        return con.execute(sql, params or []).df()
 
 
 def read_yahoo_csv(snapshot_dir, symbol: str, closes_only: bool = True) -> pd.DataFrame:

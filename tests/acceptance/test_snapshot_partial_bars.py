@@ -8,25 +8,13 @@ dropped (an index's volume 0 after the close) are there.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
-from tests.acceptance.conftest import read_yahoo_csv
+from tests.acceptance.conftest import query, read_yahoo_csv
 from tests.snapshot_sessions import capture_times, partial_dates, session_of
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def build_db(snapshot_warehouse):
-    settings, _ = snapshot_warehouse
-    return settings.build_db
-
-
-def query(build_db, sql: str, params=None) -> pd.DataFrame:
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        return con.execute(sql, params or []).df()
 
 
 def snapshot_symbols(snapshot_dir) -> list[str]:

@@ -13,11 +13,11 @@ captured_at.csv), as the warehouse does.
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.acceptance.conftest import query
 from tests.acceptance.test_snapshot_cross_asset import MEGACAPS, compounded
 from tests.acceptance.test_snapshot_positioning import expected_positioning
 from tests.acceptance.test_snapshot_rates import expected_sensitivity, read_fred
@@ -42,17 +42,6 @@ RANK_TOL = 1e-12  # spreads closer than this may order differently in SQL and pa
 # ---------------------------------------------------------------------------------------------------
 # independent pandas computations
 # ---------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def build_db(snapshot_warehouse):
-    settings, _ = snapshot_warehouse
-    return settings.build_db
-
-
-def query(build_db, sql: str, params=None) -> pd.DataFrame:
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        return con.execute(sql, params or []).df()
 
 
 def as_dates(values) -> pd.Series:
