@@ -1,0 +1,168 @@
+"""Which loaded windows have passed their gates: a pure policy over ``raw.loads`` and
+``raw.load_validations`` (the verdicts the gates record, see orchestration/checks.py).
+
+The rule: serving is built only from rows whose gates passed. A gate checks the window of the latest
+load of its table *and* every earlier window still standing whose latest verdict is not "passed"
+(failed, or pending: no gate has evaluated it, e.g. a crash between load and check). Each window
+gets its own verdict. The publish guard refuses while any standing window of any raw table has
+not passed every gate of its table.
+
+A window stands until later loads of the same table replace its rows: later loads of the same source
+whose windows together cover it, or any later load of another source (a load removes every row of
+another source). A failed window is therefore cleared by a later run that passes on it: reloading
+it (fixed files), or a run of another month re-validating it after its rows were fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+PASSED, FAILED, PENDING = "passed", "failed", "pending"
+
+
+@dataclass(frozen=True)
+class Load:
+    """One row of ``raw.loads``: the window ``covered_from`` .. ``covered_until`` (exclusive; None:
+    open end) it loaded into ``table``."""
+
+    load_id: str
+    table: str  # raw.prices
+    source: str
+    loaded_at: dt.datetime
+    covered_from: dt.date | None
+    covered_until: dt.date | None
+
+    @property
+    def window(self) -> tuple[dt.date | None, dt.date | None]:
+        return (self.covered_from, self.covered_until)
+
+    @property
+    def window_label(self) -> str:
+        return window_label(self.covered_from, self.covered_until)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One row of ``raw.load_validations``: a gate's verdict on a load's window."""
+
+    load_id: str
+    check_name: str  # great_expectations_gate, rate_futures_gate
+    status: str  # passed | failed
+    evaluated_at: dt.datetime
+    run_id: str | None = None
+
+
+def window_label(start: dt.date | None, end: dt.date | None) -> str:
+    return f"{start or 'the first date'}..{end or 'open end'}"
+
+
+def _covers(start: dt.date | None, end: dt.date | None, windows: list[tuple]) -> bool:
+    """Do ``windows`` (each (from, until), None: unbounded) together cover [start, end)?"""
+    low = dt.date.min if start is None else start
+    high = dt.date.max if end is None else end
+    reach = low
+    for w_start, w_end in sorted(windows, key=lambda w: w[0] or dt.date.min):
+        w_low = dt.date.min if w_start is None else w_start
+        if w_low > reach:
+            return False
+        reach = max(reach, dt.date.max if w_end is None else w_end)
+        if reach >= high:
+            return True
+    return reach >= high
+
+
+def standing(loads: list[Load]) -> list[Load]:
+    """The loads of one table whose rows no later load replaced (oldest first)."""
+    ordered = sorted(loads, key=lambda load: load.loaded_at)
+    out = []
+    for i, load in enumerate(ordered):
+        later = ordered[i + 1 :]
+        if any(other.source != load.source for other in later):
+            continue
+        if later and _covers(load.covered_from, load.covered_until, [o.window for o in later]):
+            continue
+        out.append(load)
+    return out
+
+
+def latest_verdicts(verdicts: list[Verdict]) -> dict[tuple[str, str], Verdict]:
+    """(load_id, check_name) -> its most recent verdict."""
+    out: dict[tuple[str, str], Verdict] = {}
+    for verdict in sorted(verdicts, key=lambda v: v.evaluated_at):
+        out[(verdict.load_id, verdict.check_name)] = verdict
+    return out
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A standing load's window that has not passed one of its table's gates."""
+
+    load: Load
+    check_name: str
+    status: str  # failed | pending
+    verdict: Verdict | None  # the latest verdict (None: pending)
+
+    def describe(self) -> str:
+        if self.verdict is None:
+            why = f"{self.check_name} never ran on it (pending)"
+        else:
+            run = f" in run {self.verdict.run_id[:8]}" if self.verdict.run_id else ""
+            why = f"{self.check_name} failed at {self.verdict.evaluated_at:%Y-%m-%d %H:%M:%S}{run}"
+        return (
+            f"{self.load.table} window {self.load.window_label} "
+            f"(load {self.load.load_id[:8]} of {self.load.loaded_at:%Y-%m-%d %H:%M}): {why}"
+        )
+
+
+def open_windows(loads: list[Load], verdicts: list[Verdict], checks: list[str]) -> list[OpenWindow]:
+    """Every standing load of one table whose latest verdict, for any of ``checks`` (the table's
+    gates), is not "passed" (oldest first)."""
+    latest = latest_verdicts(verdicts)
+    out = []
+    for load in standing(loads):
+        for check in checks:
+            verdict = latest.get((load.load_id, check))
+            if verdict is None or verdict.status != PASSED:
+                out.append(OpenWindow(load, check, FAILED if verdict else PENDING, verdict))
+    return out
+
+
+@dataclass(frozen=True)
+class GateWindow:
+    """A window a gate validates in this evaluation, the loads whose verdict it gives, and why."""
+
+    start: dt.date | None
+    end: dt.date | None
+    loads: tuple[Load, ...]
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return window_label(self.start, self.end)
+
+
+def gate_windows(loads: list[Load], verdicts: list[Verdict], check: str) -> list[GateWindow]:
+    """What gate ``check`` validates now, for one table: the latest load's window first, then each
+    distinct window of an earlier standing load not yet passed by ``check`` (re-validated, and why).
+    Once every earlier window has passed, only the latest load's window remains: the daily run
+    stays cheap. No load at all: nothing (the gate validates the whole table)."""
+    if not loads:
+        return []
+    latest = max(loads, key=lambda load: load.loaded_at)
+    groups: dict[tuple, list[Load]] = {latest.window: [latest]}
+    reasons: dict[tuple, str] = {latest.window: "the latest load"}
+    for window in open_windows([*loads], verdicts, [check]):
+        load = window.load
+        if load.load_id == latest.load_id:
+            continue
+        groups.setdefault(load.window, []).append(load)
+        if load.window not in reasons:
+            if window.verdict is None:
+                reasons[load.window] = "re-validated: no gate has passed on it yet (pending)"
+            else:
+                run = f" in run {window.verdict.run_id[:8]}" if window.verdict.run_id else ""
+                reasons[load.window] = (
+                    f"re-validated: its gate failed at {window.verdict.evaluated_at:%Y-%m-%d %H:%M:%S}{run}"
+                )
+    return [GateWindow(w[0], w[1], tuple(groups[w]), reasons[w]) for w in groups]
