@@ -15,6 +15,7 @@ it (fixed files), or a run of another month re-validating it after its rows were
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class Load:
     loaded_at: dt.datetime
     covered_from: dt.date | None
     covered_until: dt.date | None
+    kept_from: dt.date | None = None  # the load removed every row before it (ROTATION_START_DATE)
 
     @property
     def window(self) -> tuple[dt.date | None, dt.date | None]:
@@ -57,33 +59,45 @@ def window_label(start: dt.date | None, end: dt.date | None) -> str:
     return f"{start or 'the first date'}..{end or 'open end'}"
 
 
-def _covers(start: dt.date | None, end: dt.date | None, windows: list[tuple]) -> bool:
-    """Do ``windows`` (each (from, until), None: unbounded) together cover [start, end)?"""
-    low = dt.date.min if start is None else start
-    high = dt.date.max if end is None else end
-    reach = low
-    for w_start, w_end in sorted(windows, key=lambda w: w[0] or dt.date.min):
-        w_low = dt.date.min if w_start is None else w_start
-        if w_low > reach:
-            return False
-        reach = max(reach, dt.date.max if w_end is None else w_end)
-        if reach >= high:
-            return True
-    return reach >= high
+def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    return (dt.date.min if start is None else start, dt.date.max if end is None else end)
+
+
+def _add(merged: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> None:
+    """Add [start, end) to ``merged`` (sorted, disjoint, not touching), merging what it meets."""
+    if start >= end:
+        return
+    i = bisect.bisect_left(merged, (start, start))
+    if i > 0 and merged[i - 1][1] >= start:
+        i -= 1
+    j = i
+    while j < len(merged) and merged[j][0] <= end:
+        start, end = min(start, merged[j][0]), max(end, merged[j][1])
+        j += 1
+    merged[i:j] = [(start, end)]
+
+
+def _covered(merged: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> bool:
+    i = bisect.bisect_right(merged, (start, dt.date.max)) - 1
+    return i >= 0 and merged[i][0] <= start and merged[i][1] >= end
 
 
 def standing(loads: list[Load]) -> list[Load]:
-    """The loads of one table whose rows no later load replaced (oldest first)."""
-    ordered = sorted(loads, key=lambda load: load.loaded_at)
+    """The loads of one table whose rows no later load replaced (oldest first): a later load of
+    another source replaced them all; later loads of the same source replaced the part of the
+    window they covered, and every row before their ``kept_from``."""
     out = []
-    for i, load in enumerate(ordered):
-        later = ordered[i + 1 :]
-        if any(other.source != load.source for other in later):
-            continue
-        if later and _covers(load.covered_from, load.covered_until, [o.window for o in later]):
-            continue
-        out.append(load)
-    return out
+    sources: set[str] = set()
+    merged: list[tuple[dt.date, dt.date]] = []  # what later loads covered, newest first
+    for load in sorted(loads, key=lambda load: load.loaded_at, reverse=True):
+        start, end = _bounds(load.covered_from, load.covered_until)
+        if not (sources - {load.source}) and not (merged and _covered(merged, start, end)):
+            out.append(load)
+        sources.add(load.source)
+        _add(merged, start, end)
+        if load.kept_from is not None:
+            _add(merged, dt.date.min, load.kept_from)
+    return out[::-1]
 
 
 def latest_verdicts(verdicts: list[Verdict]) -> dict[tuple[str, str], Verdict]:

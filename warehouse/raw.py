@@ -40,6 +40,8 @@ alter table raw.loads add column if not exists covered_until date;   -- first da
 alter table raw.loads add column if not exists changed_from date;    -- earliest date inserted, updated
                                                                       -- or removed (null: no change)
 alter table raw.loads add column if not exists window_sessions integer; -- NYSE sessions in the window
+alter table raw.loads add column if not exists kept_from date;       -- rows before it were removed
+                                                                      -- (ROTATION_START_DATE)
 create table if not exists raw.load_items (
     load_id           varchar   not null,  -- raw.loads.load_id
     item              varchar   not null,  -- the symbol (yahoo) or series id (fred)
@@ -453,6 +455,7 @@ def load(
                 $load_id as load_id, $system as system, $source as source, $loaded_at as loaded_at,
                 $synthetic as synthetic, $files as landing_files, $start as covered_from,
                 $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
+                $keep_from as kept_from,
                 $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
                 $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes
             """,
@@ -467,6 +470,7 @@ def load(
                 "end": end_date,
                 "changed_from": stats.changed_from,
                 "sessions": window_sessions,
+                "keep_from": keep_from,
                 "rows": stats.rows_in_files,
                 "inserted": stats.rows_inserted,
                 "updated": stats.rows_updated,
@@ -577,11 +581,16 @@ def gate_state(
     }
     if "loads" not in tables:
         return [], []
+    kept = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'raw' and table_name = 'loads' "
+        "and column_name = 'kept_from'"
+    ).fetchone()[0]
     loads = [
-        gate_state_policy.Load(load_id, table.qualified, source, _utc(loaded_at), start, end)
-        for load_id, source, loaded_at, start, end in con.execute(
-            "select load_id, source, loaded_at, covered_from, covered_until from raw.loads "
-            "where system = ? order by loaded_at",
+        gate_state_policy.Load(load_id, table.qualified, source, _utc(loaded_at), start, end, kept_from)
+        for load_id, source, loaded_at, start, end, kept_from in con.execute(
+            "select load_id, source, loaded_at, covered_from, covered_until, "
+            + ("kept_from" if kept else "null")
+            + " from raw.loads where system = ? order by loaded_at",
             [table.system],
         ).fetchall()
     ]

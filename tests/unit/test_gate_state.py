@@ -138,3 +138,55 @@ def test_a_later_failure_reopens_a_passed_window():
     verdicts = [verdict("june", "passed", 2), verdict("june", "failed", 4)]
     [window] = open_windows(loads, verdicts, [GATE])
     assert (window.status, window.load.load_id) == ("failed", "june")
+
+
+def test_rows_removed_before_a_later_start_date_leave_no_window_standing():
+    """ROTATION_START_DATE moved past a failed window: the next load removed its rows, so nothing
+    of it can be published or reloaded, and it must not block forever."""
+    early = load("early", 1, (dt.date(2020, 1, 1), dt.date(2020, 2, 1)))
+    later = Load("dec", "raw.prices", "sample", at(3), *DECEMBER, kept_from=dt.date(2021, 1, 1))
+    assert [x.load_id for x in standing([early, later])] == ["dec"]
+    assert (
+        open_windows([early, later], [verdict("early", "failed", 2), verdict("dec", "passed", 4)], [GATE])
+        == []
+    )
+
+
+def test_standing_agrees_with_day_by_day_coverage():
+    """The interval bookkeeping against a brute force over days, on random windows."""
+    import random
+
+    rng = random.Random(16)
+    base = dt.date(2024, 1, 1)
+    for _ in range(300):
+        loads = []
+        for n in range(rng.randint(1, 7)):
+            start = rng.randint(0, 40)
+            end = None if rng.random() < 0.15 else start + rng.randint(1, 20)
+            loads.append(
+                Load(
+                    f"l{n}",
+                    "raw.prices",
+                    "snapshot" if rng.random() < 0.1 else "sample",
+                    at(n),
+                    base + dt.timedelta(days=start),
+                    None if end is None else base + dt.timedelta(days=end),
+                    base + dt.timedelta(days=rng.randint(0, 10)) if rng.random() < 0.2 else None,
+                )
+            )
+
+        def days(x: Load) -> set[int]:
+            first = (x.covered_from - base).days
+            last = 80 if x.covered_until is None else (x.covered_until - base).days
+            return set(range(first, last))
+
+        expected = []
+        for i, x in enumerate(loads):
+            later = loads[i + 1 :]
+            if any(o.source != x.source for o in later):
+                continue
+            covered = set().union(*(days(o) for o in later)) if later else set()
+            covered |= {d for o in later if o.kept_from for d in range((o.kept_from - base).days)}
+            if not later or not days(x) <= covered:
+                expected.append(x.load_id)
+        assert [x.load_id for x in standing(loads)] == expected, loads
