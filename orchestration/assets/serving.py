@@ -10,6 +10,7 @@ from dagster import (
     asset,
 )
 
+from ingestion.errors import cause_and_fix
 from orchestration import checks
 from orchestration.assets.dbt import rotation_dbt_assets
 from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
@@ -49,19 +50,14 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
     reasons = blockers(context, windows)
     if reasons:
         fix = (
-            "Fix the rows the gate names (raw.load_validations and the gate's metadata list them; fix "
+            "fix those windows' rows (the gate's metadata and raw.load_validations name them; correct "
             "the upstream or landing file), then reload those windows (materialize their partitions, "
-            "or make run) or re-run the whole graph"
+            "or make run); serving.duckdb keeps the last good publish"
             if windows
-            else "Re-run the whole graph (make run, or Materialize all in the UI)"
+            else "re-run the whole graph (make run, or Materialize all in the UI); serving.duckdb keeps "
+            "the last good publish"
         )
-        raise Failure(
-            description=(
-                "not publishing: "
-                + "; ".join(reasons)
-                + f". {fix}; serving.duckdb keeps the last good publish."
-            )
-        )
+        raise Failure(description=cause_and_fix("not publishing: " + "; ".join(reasons), fix))
     with db.connect(settings.build_db, read_only=True) as con:
         load = raw.latest_load(con, raw.PRICES.system)
     result = db.publish(

@@ -156,7 +156,7 @@ def test_a_publish_that_loaded_nothing_refuses_a_window_no_gate_passed(built_sam
 
     publish = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving")])
     assert not publish.success and "serving" not in publish.materialized
-    assert any(
-        f"raw.prices window {JUNE}" in f and "never ran on it (pending)" in f for f in publish.failures
-    ), publish.failures
+    [refusal] = [f for f in publish.failures if "not publishing" in f]
+    assert f"raw.prices window {JUNE}" in refusal and "never ran on it (pending)" in refusal, refusal
+    assert " — fix: fix those windows' rows" in refusal and "then reload those windows" in refusal
     assert table_checksums(settings.serving_db) == served
