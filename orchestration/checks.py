@@ -271,8 +271,9 @@ def table_gate(
     metadata: Callable[[pd.DataFrame], dict] | None = None,
 ) -> AssetCheckResult:
     """The gate of a raw table: its suite on the whole table, plus "every requested item delivered
-    rows" on the bookkeeping of the latest load and of every earlier standing load not yet passed;
-    each load's verdict (the table's rows and its own items) goes into raw.load_validations;
+    rows" on the bookkeeping of the latest load (and of an earlier load no gate evaluated yet); each
+    standing load not yet passed gets its verdict too (the table's rows, and its delivery in its
+    first evaluation), written to raw.load_validations;
     ``metadata(frame)`` adds to the check's metadata."""
     settings = warehouse.settings()
     plan = gate_plan(settings, table, GATE)
@@ -281,9 +282,12 @@ def table_gate(
     name = f"raw_{table.name}"
     rows_outcome = validate(name, validation_frame(frame), suite, index_columns=index_columns)
     loads = [(window, load) for window in plan for load in window.loads]
-    items = load_items_of(settings, [load.load_id for _, load in loads])
+    items = load_items_of(settings, [load.load_id for window, load in loads if window.check_delivery])
     verdicts, item_outcomes = [], []
     for window, load in loads:
+        if not window.check_delivery:  # re-validated: its rows as they are now (gate_state.GateWindow)
+            verdicts.append((window, load, rows_outcome))
+            continue
         items_outcome = load_validation(f"{name}_load_{load.load_id[:8]}", items[load.load_id])
         item_outcomes.append(items_outcome)
         verdicts.append((window, load, ValidationOutcome.combine(name, [rows_outcome, items_outcome])))
@@ -316,7 +320,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     suite_today = new_york_today()
     plan = gate_plan(settings, raw_tables.PRICES, GATE)
     log_plan(context, raw_tables.PRICES, plan)
-    items = load_items_of(settings, [load.load_id for window in plan for load in window.loads])
+    items = load_items_of(
+        settings, [load.load_id for window in plan if window.check_delivery for load in window.loads]
+    )
     rows_outcomes, item_outcomes, verdicts, partial = [], [], [], []
     for window in plan:
         chunks, n_chunks, total = prices_window_chunks(settings, window.start, window.end)
@@ -351,6 +357,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
             context.log.warning(f"raw.prices {window.label}: {rows_outcome.summary()}")
         rows_outcomes.append(rows_outcome)
         for load in window.loads:
+            if not window.check_delivery:  # re-validated: its rows as they are now
+                verdicts.append((window, load, rows_outcome))
+                continue
             items_outcome = load_validation(f"{name}_load_{load.load_id[:8]}", items[load.load_id])
             item_outcomes.append(items_outcome)
             verdicts.append((window, load, ValidationOutcome.combine(name, [rows_outcome, items_outcome])))

@@ -144,12 +144,20 @@ def open_windows(loads: list[Load], verdicts: list[Verdict], checks: list[str]) 
 
 @dataclass(frozen=True)
 class GateWindow:
-    """A window a gate validates in this evaluation, the loads whose verdict it gives, and why."""
+    """A window a gate validates in this evaluation, the load whose verdict it gives, and why.
+
+    ``check_delivery``: also check what the load delivered ("every requested item delivered rows",
+    from its ``raw.load_items``) - in the load's first evaluation only (the latest load, or an earlier
+    one no gate ever evaluated). A delivery failure fails that run and is kept in
+    raw.load_validations; it brings no unchecked rows (an item that delivered nothing keeps its
+    earlier, validated rows), so a re-validation checks the window's rows as they are now: a past
+    capture that cannot be redone (analyst estimates) does not block forever."""
 
     start: dt.date | None
     end: dt.date | None
-    loads: tuple[Load, ...]
+    loads: tuple[Load, ...]  # the load (none: no load recorded, the whole table)
     reason: str
+    check_delivery: bool = True
 
     @property
     def label(self) -> str:
@@ -157,26 +165,24 @@ class GateWindow:
 
 
 def gate_windows(loads: list[Load], verdicts: list[Verdict], check: str) -> list[GateWindow]:
-    """What gate ``check`` validates now, for one table: the latest load's window first, then each
-    distinct window of an earlier standing load not yet passed by ``check`` (re-validated, and why).
-    Once every earlier window has passed, only the latest load's window remains: the daily run
-    stays cheap. No load at all: nothing (the gate validates the whole table)."""
+    """What gate ``check`` validates now, for one table: the latest load's window first, then the
+    window of each earlier standing load not yet passed by ``check`` (oldest first, and why). Once
+    every earlier window has passed, only the latest load's window remains: the daily run stays
+    cheap. No load at all: nothing (the gate validates the whole table)."""
     if not loads:
         return []
     latest = max(loads, key=lambda load: load.loaded_at)
-    groups: dict[tuple, list[Load]] = {latest.window: [latest]}
-    reasons: dict[tuple, str] = {latest.window: "the latest load"}
+    out = [GateWindow(*latest.window, (latest,), "the latest load")]
     for window in open_windows([*loads], verdicts, [check]):
         load = window.load
         if load.load_id == latest.load_id:
             continue
-        groups.setdefault(load.window, []).append(load)
-        if load.window not in reasons:
-            if window.verdict is None:
-                reasons[load.window] = "re-validated: no gate has passed on it yet (pending)"
-            else:
-                run = f" in run {window.verdict.run_id[:8]}" if window.verdict.run_id else ""
-                reasons[load.window] = (
-                    f"re-validated: its gate failed at {window.verdict.evaluated_at:%Y-%m-%d %H:%M:%S}{run}"
-                )
-    return [GateWindow(w[0], w[1], tuple(groups[w]), reasons[w]) for w in groups]
+        if window.verdict is None:
+            out.append(GateWindow(*load.window, (load,), "validated late: its gate never ran (pending)"))
+        else:
+            run = f" in run {window.verdict.run_id[:8]}" if window.verdict.run_id else ""
+            when = f"{window.verdict.evaluated_at:%Y-%m-%d %H:%M:%S}"
+            out.append(
+                GateWindow(*load.window, (load,), f"re-validated: its gate failed at {when}{run}", False)
+            )
+    return out

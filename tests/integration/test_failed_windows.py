@@ -39,12 +39,12 @@ def multiply_day(path: Path, day: str, factor: float) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def drop_month(path: Path, month: str) -> None:
-    """A landed FRED CSV without its rows of ``month`` (YYYY-MM): upstream lost them."""
+def set_value(path: Path, day: str, value: str) -> None:
+    """A landed FRED CSV (``date,value``) with ``value`` on ``day``."""
     lines = path.read_text().splitlines()
-    kept = [line for line in lines if not line.startswith(month + "-")]
-    assert len(kept) < len(lines), f"no {month} rows in {path}"
-    path.write_text("\n".join(kept) + "\n")
+    [i] = [n for n, line in enumerate(lines) if line.startswith(day + ",")]
+    lines[i] = f"{day},{value}"
+    path.write_text("\n".join(lines) + "\n")
 
 
 def latest_verdicts(settings, table: raw.RawTable) -> dict[str, list[gate_state.OpenWindow]]:
@@ -63,14 +63,13 @@ def verdict_rows(settings, where: str) -> list[tuple]:
 
 
 def test_a_failed_month_blocks_every_later_run_until_it_passes(built_sample_home):
-    """SPY's 2024-06-03 prices times 50 and DGS2's June lost upstream: June's gates fail. A run of
-    December alone re-validates June, fails again and publishes nothing; once the files are fixed
-    and June reloaded, it publishes and June is marked passed."""
+    """SPY's 2024-06-03 prices times 50: June's gate fails. A run of December alone re-validates
+    June, fails again and publishes nothing; once the file is fixed and June reloaded, it publishes
+    and June is marked passed."""
     settings = built_sample_home
-    spy, dgs2 = landed(settings, "yahoo", "SPY.csv"), landed(settings, "fred", "DGS2.csv")
-    good_spy, good_dgs2 = spy.read_bytes(), dgs2.read_bytes()
+    spy = landed(settings, "yahoo", "SPY.csv")
+    good_spy = spy.read_bytes()
     multiply_day(spy, "2024-06-03", 50)
-    drop_month(dgs2, "2024-06")
     served, served_file = table_checksums(settings.serving_db), file_digest(settings.serving_db)
     instance = DagsterInstance.ephemeral()
 
@@ -78,13 +77,12 @@ def test_a_failed_month_blocks_every_later_run_until_it_passes(built_sample_home
     assert positioning.success, positioning.failures  # every gate has an evaluation in this instance
     june = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-06-01"])])
     assert not june.success
-    assert june.checks[PRICE_GATE] is False and june.checks[FRED_GATE] is False
+    assert june.checks[PRICE_GATE] is False
     assert "serving" not in june.materialized
 
     december = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-12-01"])])
     assert not december.success, "a run of December must not publish June's failed rows"
     assert december.checks[PRICE_GATE] is False, december.check_descriptions[PRICE_GATE]
-    assert december.checks[FRED_GATE] is False, december.check_descriptions[FRED_GATE]
     assert "serving" not in december.materialized
     assert table_checksums(settings.serving_db) == served and file_digest(settings.serving_db) == served_file
     # the failing window is visible: in the check's metadata and in raw.load_validations
@@ -92,7 +90,6 @@ def test_a_failed_month_blocks_every_later_run_until_it_passes(built_sample_home
     assert "2024-12-01..2025-01-01 (exclusive; the latest load)" in validated
     assert f"{JUNE} (exclusive; re-validated: its gate failed at" in validated
     assert "log_move" in december.check_descriptions[PRICE_GATE]
-    assert f"{JUNE} (exclusive; re-validated" in december.check_metadata[FRED_GATE]["validated_window"].value
     # each window its own verdict: December's rows passed, June failed again
     assert verdict_rows(settings, "v.system = 'yahoo' and v.check_name = 'great_expectations_gate'")[-2:] == [
         ("2024-06-01", "great_expectations_gate", "failed"),
@@ -104,12 +101,9 @@ def test_a_failed_month_blocks_every_later_run_until_it_passes(built_sample_home
         "great_expectations_gate",
         "failed",
     )
-    [fred_window] = latest_verdicts(settings, raw.FRED_SERIES)
-    assert (fred_window.load.window_label, fred_window.status) == (JUNE, "failed")
 
-    # the files fixed, June reloaded: it passes, publishes, and no window is left open
+    # the file fixed, June reloaded: it passes, publishes, and no window is left open
     spy.write_bytes(good_spy)
-    dgs2.write_bytes(good_dgs2)
     fixed = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-06-01"])])
     assert fixed.success, fixed.failures
     assert "serving" in fixed.materialized and file_digest(settings.serving_db) != served_file
@@ -126,9 +120,10 @@ def test_a_failed_month_blocks_every_later_run_until_it_passes(built_sample_home
 
 
 def test_a_publish_that_loaded_nothing_refuses_a_window_no_gate_passed(built_sample_home):
-    """June loaded with bad rows by a run whose gate never ran in this Dagster instance (a load
-    materialized alone elsewhere, or a crash before the check): the instance's own records say every
-    gate passed, but a publish launched alone (dbt + serving) refuses, naming the window."""
+    """June's prices and FRED rates loaded with bad rows by a run whose gates never ran in this
+    Dagster instance (loads materialized alone elsewhere, or a crash before the checks): the
+    instance's own records say every gate passed, but a publish launched alone (dbt + serving)
+    refuses, naming each window; the next run's gates validate them late, and fail."""
     settings = built_sample_home
     instance = DagsterInstance.ephemeral()
     for plan in (
@@ -140,13 +135,16 @@ def test_a_publish_that_loaded_nothing_refuses_a_window_no_gate_passed(built_sam
     served = table_checksums(settings.serving_db)
 
     multiply_day(landed(settings, "yahoo", "SPY.csv"), "2024-06-03", 50)
+    set_value(landed(settings, "fred", "DGS2.csv"), "2024-06-04", "99.0")  # percent: beyond -1..25
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)
     with DagsterInstance.ephemeral() as elsewhere:  # another DAGSTER_HOME: the warehouse is the same
         lone = materialize(
             [*defs.assets, *defs.asset_checks],
-            selection=AssetSelection.assets(AssetKey(["raw", "prices"])).without_checks(),
+            selection=AssetSelection.assets(
+                AssetKey(["raw", "prices"]), AssetKey(["raw", "fred_series"])
+            ).without_checks(),
             resources=defs.resources,
             instance=elsewhere,
             partition_key="2024-06-01",
@@ -158,5 +156,13 @@ def test_a_publish_that_loaded_nothing_refuses_a_window_no_gate_passed(built_sam
     assert not publish.success and "serving" not in publish.materialized
     [refusal] = [f for f in publish.failures if "not publishing" in f]
     assert f"raw.prices window {JUNE}" in refusal and "never ran on it (pending)" in refusal, refusal
+    assert f"raw.fred_series window {JUNE}" in refusal, refusal
     assert " — fix: fix those windows' rows" in refusal and "then reload those windows" in refusal
+    assert table_checksums(settings.serving_db) == served
+
+    december = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-12-01"])])
+    assert december.checks[PRICE_GATE] is False and december.checks[FRED_GATE] is False
+    assert f"{JUNE} (exclusive; validated late: its gate never ran (pending))" in (
+        december.check_metadata[FRED_GATE]["validated_window"].value
+    )
     assert table_checksums(settings.serving_db) == served

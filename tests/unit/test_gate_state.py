@@ -190,3 +190,15 @@ def test_standing_agrees_with_day_by_day_coverage():
             if not later or not days(x) <= covered:
                 expected.append(x.load_id)
         assert [x.load_id for x in standing(loads)] == expected, loads
+
+
+def test_delivery_is_checked_in_a_loads_first_evaluation_only():
+    """What a load delivered is checked when the load is latest, or when its gate never ran; a
+    failed window is re-validated on its rows as they are now (a past capture cannot be redone)."""
+    loads = [load("may", 1, (dt.date(2024, 5, 1), JUNE[0])), load("june", 2, JUNE), load("dec", 4, DECEMBER)]
+    plan = gate_windows(loads, [verdict("june", "failed", 3)], GATE)
+    assert [(w.loads[0].load_id, w.check_delivery) for w in plan] == [
+        ("dec", True),
+        ("may", True),
+        ("june", False),
+    ]
