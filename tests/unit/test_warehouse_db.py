@@ -415,3 +415,42 @@ def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
     assert total == 2 and sorted(validated["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
     assert history.loc["A", "inverted_share"] == 0.0
     assert partial_bars(settings, None, None) == ["A 2024-01-31"]
+
+
+# --- gate verdicts -----------------------------------------------------------------------------------
+
+
+def test_a_load_without_a_verdict_is_pending_and_a_recorded_verdict_reads_back(tmp_path):
+    """raw.gate_state on a build file whose gate never ran (no raw.load_validations at all, as one
+    made before the verdicts were recorded): the load stands and is pending; a verdict written by
+    raw.record_validations reads back, with the start date the load cut at."""
+    from warehouse import gate_state
+
+    path = tmp_path / "b.duckdb"
+    with db.connect(path) as con:
+        stats = load(con, frame(ROWS))
+        con.execute("drop table raw.load_validations")
+    with db.connect(path, read_only=True) as con:
+        loads, verdicts = raw.gate_state(con, raw.PRICES)
+    assert [(x.load_id, x.table, x.kept_from) for x in loads] == [
+        (stats.load_id, "raw.prices", dt.date(2000, 1, 1))
+    ]
+    assert verdicts == []
+    [pending] = gate_state.open_windows(loads, verdicts, ["great_expectations_gate"])
+    assert pending.status == "pending"
+
+    record = raw.ValidationRecord(
+        stats.load_id, "great_expectations_gate", False, "w", "the latest load", "bad"
+    )
+    with db.connect(path) as con:
+        raw.record_validations(con, raw.PRICES, [record], "run-1")
+    with db.connect(path, read_only=True) as con:
+        loads, verdicts = raw.gate_state(con, raw.PRICES)
+        row = con.execute(
+            "select system, status, validated_window, summary from raw.load_validations"
+        ).fetchone()
+    assert [(v.load_id, v.status, v.run_id, v.evaluated_at.tzinfo) for v in verdicts] == [
+        (stats.load_id, "failed", "run-1", dt.UTC)
+    ]
+    assert row == ("yahoo", "failed", "w", "bad")
+    assert gate_state.open_windows(loads, verdicts, ["great_expectations_gate"])[0].status == "failed"
