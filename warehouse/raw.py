@@ -2,7 +2,9 @@
 
 Every raw table is described by a :class:`RawTable` and loaded by :func:`load` in one transaction.
 Each load is recorded in ``raw.loads`` (counts, landing files, notes) and ``raw.load_items`` (per
-symbol or series: requested or not, rows delivered), which the quality gates read.
+symbol or series: requested or not, rows delivered), which the quality gates read; the gates write
+their verdict on each load's window into ``raw.load_validations`` (``gate_state``, and the policy
+over them in ``warehouse/gate_state.py``).
 """
 
 from __future__ import annotations
