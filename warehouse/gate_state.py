@@ -8,8 +8,8 @@ gets its own verdict. The publish guard refuses while any standing window of any
 not passed every gate of its table.
 
 A window stands until later loads of the same table replace its rows: later loads of the same source
-whose windows together cover it, or any later load of another source (a load removes every row of
-another source). A failed window is therefore cleared by a later run that passes on it: reloading
+whose windows together cover it (or which removed every row before their ``kept_from``, the start
+date), or any later load of another source (a load removes every row of another source). A failed window is therefore cleared by a later run that passes on it: reloading
 it (fixed files), or a run of another month re-validating it after its rows were fixed.
 """
 
