@@ -52,9 +52,10 @@ def validation_frame(
     - ``date_number``: the date as the integer YYYYMMDD (the future-dates rule compares numbers:
       GX compares datetimes one Python call per row, most of the gate's time on millions of rows).
 
-    ``raw`` is the whole table, or only the rows of the latest load's window with ``history``
-    (index symbol): ``inverted_share`` over the symbol's whole history and ``previous_basis``, its
-    returns basis on the last row before the window (what the window's first move is measured from).
+    ``raw`` is the whole table, or only the rows of one window (the latest load's, or an earlier one
+    re-validated) with ``history`` (index symbol): ``inverted_share`` over the symbol's whole
+    history and ``previous_basis``, its returns basis on the last row before the window (what the
+    window's first move is measured from).
     """
     df = raw.copy()
     df["quote_type"] = df["symbol"].map(dict(quote_types)).fillna("price")

@@ -3,6 +3,11 @@
 A failed blocking check stops every downstream asset (dbt models, serving) in the same run, so the
 marts and the serving file keep the last good data. The failing rows stay in raw and are listed in
 the check's metadata.
+
+Each gate validates the latest load's window and every earlier window still standing that has not
+passed it (failed, or never checked: warehouse/gate_state.py), and records each load's verdict in
+``raw.load_validations``, with the data. The publish guard refuses while any window has not passed,
+so rows whose gate failed are never published by a later run of another month.
 """
 
 import datetime as dt
@@ -36,9 +41,10 @@ from orchestration.assets.ingestion import (
     RAW_FRENCH_FACTORS,
     RAW_PRICES,
     RAW_SHARES_OUTSTANDING,
+    SPECS,
 )
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from warehouse import db
+from warehouse import db, gate_state
 from warehouse import raw as raw_tables
 from warehouse.memory import release_freed_memory
 
@@ -92,36 +98,97 @@ def gate_result(
     )
 
 
-def read_raw(settings, table: raw_tables.RawTable, where: str = "true") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A raw table's rows (``where``; dates as timestamps) and its latest load's per-item bookkeeping."""
+def read_raw(settings, table: raw_tables.RawTable, where: str = "true") -> pd.DataFrame:
+    """A raw table's rows (``where``; dates as timestamps)."""
     with db.connect(settings.build_db, read_only=True) as con:
         frame = con.execute(
             f"select * exclude (source, landing_file, loaded_at) from {table.qualified} where {where}"
         ).df()
-        load_items = raw_tables.latest_load_items(con, table.system)
     frame[table.date] = pd.to_datetime(frame[table.date])
-    return frame, load_items
+    return frame
+
+
+def gate_plan(settings, table: raw_tables.RawTable, check: str) -> list[gate_state.GateWindow]:
+    """The windows gate ``check`` of ``table`` validates now (warehouse/gate_state.py): the latest
+    load's, then every earlier standing window whose verdict is failed or pending. Without any
+    recorded load, one window over the whole table (nothing to give a verdict to)."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        loads, verdicts = raw_tables.gate_state(con, table)
+    return gate_state.gate_windows(loads, verdicts, check) or [
+        gate_state.GateWindow(None, None, (), "no load recorded: the whole table")
+    ]
+
+
+def log_plan(context: AssetCheckExecutionContext, table: raw_tables.RawTable, plan) -> None:
+    """One line per window the gate validates, and why (the latest load, or an earlier window whose
+    gate failed or never ran: re-validated until it passes)."""
+    for window in plan:
+        log = context.log.info if window.reason == "the latest load" else context.log.warning
+        log(f"{table.qualified} {window.label}: {window.reason}")
+
+
+def load_items_of(settings, load_ids: list[str]) -> dict[str, pd.DataFrame]:
+    with db.connect(settings.build_db, read_only=True) as con:
+        return {load_id: raw_tables.load_items(con, load_id) for load_id in load_ids}
+
+
+def record_verdicts(
+    context: AssetCheckExecutionContext,
+    settings,
+    table: raw_tables.RawTable,
+    check: str,
+    verdicts: list[tuple[gate_state.GateWindow, gate_state.Load, ValidationOutcome]],
+) -> None:
+    """Write each load's verdict into raw.load_validations, with the data (a write connection: the
+    gates run in the writer pool, one step at a time)."""
+    records = [
+        raw_tables.ValidationRecord(
+            load.load_id, check, outcome.success, window.label, window.reason, outcome.summary()
+        )
+        for window, load, outcome in verdicts
+    ]
+    if records:
+        with db.connect(settings.build_db) as con:
+            raw_tables.record_validations(con, table, records, context.run.run_id)
+
+
+def windows_metadata(
+    verdicts: list[tuple[gate_state.GateWindow, gate_state.Load, ValidationOutcome]],
+) -> dict:
+    """``validated_window`` (each window and why) and ``windows`` (each window's verdict) for the
+    check's metadata."""
+    lines = ["| window | load | why | verdict |", "|---|---|---|---|"]
+    for window, load, outcome in verdicts:
+        verdict = "passed" if outcome.success else "FAILED: " + outcome.summary()
+        lines.append(f"| {window.label} | {load.load_id[:8]} | {window.reason} | {verdict} |")
+    seen: dict[str, str] = {}
+    for window, _, _ in verdicts:
+        seen.setdefault(window.label, window.reason)
+    return {
+        "validated_window": "; ".join(f"{label} (exclusive; {why})" for label, why in seen.items())
+        or "the whole table (no load recorded)",
+        "windows": MetadataValue.md("\n".join(lines) if verdicts else "no load recorded"),
+    }
 
 
 GATE_CHUNK_ROWS = 500_000  # rows of raw.prices validated at a time (GX on pandas: ~350 MB each)
 
 
 def prices_window_chunks(
-    settings,
-) -> tuple[Iterator[tuple[pd.DataFrame, pd.DataFrame]], int, pd.DataFrame, str, int]:
-    """The rows of ``raw.prices`` the latest load covered (its partition or range: one month on the
-    daily schedule, all of history in a full build), in chunks of whole symbols of about
+    settings, start: dt.date | None, end: dt.date | None
+) -> tuple[Iterator[tuple[pd.DataFrame, pd.DataFrame]], int, int]:
+    """The rows of ``raw.prices`` in the window ``start`` .. ``end`` (exclusive; None: unbounded; one
+    month on the daily schedule, all of history in a full build), in chunks of whole symbols of about
     ``GATE_CHUNK_ROWS`` rows, each with its symbols' whole-history share of inverted bars and last
-    returns basis before the window. Returns the chunks, how many, the load's per-item bookkeeping,
-    the window in words and its row count. Rows before the window were validated when they were
-    loaded; uniqueness needs no more (both rows of a duplicated symbol and date are in the window
-    and in one chunk), the window's first move is measured from the previous basis, the inverted
-    share counts everything. Partial bars (``is_partial``: captured before their session ended) are
-    not validated: no model reads them, and what Yahoo shows of a session still open (an index's
-    volume 0, a half-formed range) is no error; ``partial_bars`` lists the window's."""
+    returns basis before the window. Returns the chunks, how many, and the window's row count.
+    Rows outside the window are validated as their own windows (warehouse/gate_state.py: every
+    window not yet passed is re-validated); uniqueness needs no more (both rows of a duplicated
+    symbol and date are in one window and in one chunk), the window's first move is measured from
+    the previous basis, the inverted share counts everything. Partial bars (``is_partial``: captured
+    before their session ended) are not validated: no model reads them, and what Yahoo shows of a
+    session still open (an index's volume 0, a half-formed range) is no error; ``partial_bars``
+    lists the window's."""
     with db.connect(settings.build_db, read_only=True) as con:
-        start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
-        load_items = raw_tables.latest_load_items(con, "yahoo")
         counts = con.execute(
             "select symbol, count(*) from raw.prices where not is_partial "
             "and ($start is null or date >= $start) and ($end is null or date < $end) group by 1 order by 1",
@@ -166,14 +233,12 @@ def prices_window_chunks(
                 frame["date"] = pd.to_datetime(frame["date"])
                 yield frame, history.loc[symbols]
 
-    label = f"{start or 'the first date'}..{end or 'open end'} (exclusive), the latest load's window"
-    return chunks(), len(groups), load_items, label, sum(n for _, n in counts)
+    return chunks(), len(groups), sum(n for _, n in counts)
 
 
-def partial_bars(settings) -> list[str]:
-    """The partial bars of the latest load's window (``SYMBOL YYYY-MM-DD``), which the gate skips."""
+def partial_bars(settings, start: dt.date | None, end: dt.date | None) -> list[str]:
+    """The partial bars of the window (``SYMBOL YYYY-MM-DD``), which the gate skips."""
     with db.connect(settings.build_db, read_only=True) as con:
-        start, end = raw_tables.latest_window(con, "yahoo") or (None, None)
         rows = con.execute(
             "select symbol, date from raw.prices where is_partial "
             "and ($start is null or date >= $start) and ($end is null or date < $end) order by date, symbol",
@@ -192,6 +257,10 @@ def load_validation(name: str, load_items: pd.DataFrame) -> ValidationOutcome:
     )
 
 
+GATE = "great_expectations_gate"
+RATE_FUTURES_GATE = "rate_futures_gate"
+
+
 def table_gate(
     context: AssetCheckExecutionContext,
     warehouse: WarehouseResource,
@@ -202,19 +271,30 @@ def table_gate(
     metadata: Callable[[pd.DataFrame], dict] | None = None,
 ) -> AssetCheckResult:
     """The gate of a raw table: its suite on the whole table, plus "every requested item delivered
-    rows" on the latest load's bookkeeping; ``metadata(frame)`` adds to the check's metadata."""
-    frame, load_items = read_raw(warehouse.settings(), table)
+    rows" on the bookkeeping of the latest load (and of an earlier load no gate evaluated yet); each
+    standing load not yet passed gets its verdict too (the table's rows, and its delivery in its
+    first evaluation), written to raw.load_validations;
+    ``metadata(frame)`` adds to the check's metadata."""
+    settings = warehouse.settings()
+    plan = gate_plan(settings, table, GATE)
+    log_plan(context, table, plan)
+    frame = read_raw(settings, table)
     name = f"raw_{table.name}"
+    rows_outcome = validate(name, validation_frame(frame), suite, index_columns=index_columns)
+    loads = [(window, load) for window in plan for load in window.loads]
+    items = load_items_of(settings, [load.load_id for window, load in loads if window.check_delivery])
+    verdicts, item_outcomes = [], []
+    for window, load in loads:
+        if not window.check_delivery:  # re-validated: its rows as they are now (gate_state.GateWindow)
+            verdicts.append((window, load, rows_outcome))
+            continue
+        items_outcome = load_validation(f"{name}_load_{load.load_id[:8]}", items[load.load_id])
+        item_outcomes.append(items_outcome)
+        verdicts.append((window, load, ValidationOutcome.combine(name, [rows_outcome, items_outcome])))
+    outcome = ValidationOutcome.combine(name, [rows_outcome, *item_outcomes])
+    record_verdicts(context, settings, table, GATE, verdicts)
     return gate_result(
-        context,
-        ValidationOutcome.combine(
-            name,
-            [
-                validate(name, validation_frame(frame), suite, index_columns=index_columns),
-                load_validation(f"{name}_latest_load", load_items),
-            ],
-        ),
-        metadata(frame) if metadata else None,
+        context, outcome, {**windows_metadata(verdicts), **(metadata(frame) if metadata else {})}
     )
 
 
@@ -225,7 +305,8 @@ def table_gate(
     pool=WRITER_POOL,  # reads the build file: never while another step writes it
     description=(
         "Great Expectations suite for raw.prices (expectations/prices.py) on the rows of the latest "
-        "load's window (the run's partitions; earlier rows were validated when loaded): keys not null, "
+        "load's window (the run's partitions) and of every earlier window whose gate failed or never "
+        "ran (re-validated until it passes; verdicts in raw.load_validations): keys not null, "
         "one row per symbol and date, prices > 0, at most 0.1% of a symbol's bars (whole history) with "
         "high < low, no future dates, every requested symbol present, no daily move beyond a factor "
         "of 3 (the window's first row against the row before it). Partial bars (is_partial) are not "
@@ -233,45 +314,69 @@ def table_gate(
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    settings = warehouse.settings()
     quote_types = {i.symbol: i.quote_type for i in load_universe()}
-    chunks, n_chunks, load_items, window, total = prices_window_chunks(warehouse.settings())
-    context.log.info(f"validating {total:,} rows of raw.prices: {window}")
     name = "raw_prices"
     suite_today = new_york_today()
-    outcomes = []
-    counter = Counter("raw_prices gate", n_chunks, "chunks of symbols", "validated", context.log.info)
-    for frame, history in chunks:
-        outcomes.append(
-            validate(
+    plan = gate_plan(settings, raw_tables.PRICES, GATE)
+    log_plan(context, raw_tables.PRICES, plan)
+    items = load_items_of(
+        settings, [load.load_id for window in plan if window.check_delivery for load in window.loads]
+    )
+    rows_outcomes, item_outcomes, verdicts, partial = [], [], [], []
+    for window in plan:
+        chunks, n_chunks, total = prices_window_chunks(settings, window.start, window.end)
+        context.log.info(
+            f"validating {total:,} rows of raw.prices: {window.label} (exclusive; {window.reason})"
+        )
+        outcomes = []
+        counter = Counter("raw_prices gate", n_chunks, "chunks of symbols", "validated", context.log.info)
+        for frame, history in chunks:
+            outcomes.append(
+                validate(
+                    name,
+                    price_expectations.validation_frame(frame, quote_types, history),
+                    price_expectations.prices_suite(suite_today),
+                    index_columns=price_expectations.INDEX_COLUMNS,
+                )
+            )
+            counter.advance(frame["symbol"].iloc[-1], rows=len(frame))
+            del frame, history
+            release_freed_memory(collect=True)
+        rows_outcome = (
+            ValidationOutcome.merge_chunks(outcomes)
+            if outcomes
+            else validate(
                 name,
-                price_expectations.validation_frame(frame, quote_types, history),
+                price_expectations.validation_frame(price_expectations.empty_prices(), quote_types),
                 price_expectations.prices_suite(suite_today),
                 index_columns=price_expectations.INDEX_COLUMNS,
             )
         )
-        counter.advance(frame["symbol"].iloc[-1], rows=len(frame))
-        del frame, history
-        release_freed_memory(collect=True)
-    rows_outcome = (
-        ValidationOutcome.merge_chunks(outcomes)
-        if outcomes
-        else validate(
-            name,
-            price_expectations.validation_frame(price_expectations.empty_prices(), quote_types),
-            price_expectations.prices_suite(suite_today),
-            index_columns=price_expectations.INDEX_COLUMNS,
-        )
-    )
-    partial = partial_bars(warehouse.settings())
+        if window.reason != "the latest load":
+            context.log.warning(f"raw.prices {window.label}: {rows_outcome.summary()}")
+        rows_outcomes.append(rows_outcome)
+        for load in window.loads:
+            if not window.check_delivery:  # re-validated: its rows as they are now
+                verdicts.append((window, load, rows_outcome))
+                continue
+            items_outcome = load_validation(f"{name}_load_{load.load_id[:8]}", items[load.load_id])
+            item_outcomes.append(items_outcome)
+            verdicts.append((window, load, ValidationOutcome.combine(name, [rows_outcome, items_outcome])))
+        partial += partial_bars(settings, window.start, window.end)
     if partial:
         context.log.info(f"not validated: {len(partial)} partial bar(s) (is_partial): {', '.join(partial)}")
+    outcome = ValidationOutcome.combine(name, [*rows_outcomes, *item_outcomes])
+    outcome.rows = sum(o.rows for o in rows_outcomes)
+    record_verdicts(context, settings, raw_tables.PRICES, GATE, verdicts)
     return gate_result(
         context,
-        ValidationOutcome.combine(name, [rows_outcome, load_validation(f"{name}_latest_load", load_items)]),
+        outcome,
         {
-            "validated_window": window,
+            **windows_metadata(verdicts),
             "partial_bars": MetadataValue.md(
-                "\n".join(f"- {bar}" for bar in partial) or "none (every bar of the window is a close)"
+                "\n".join(f"- {bar}" for bar in sorted(set(partial)))
+                or "none (every bar of the window is a close)"
             ),
         },
     )
@@ -293,21 +398,22 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
 def raw_prices_rate_futures_gate(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
+    settings = warehouse.settings()
+    plan = gate_plan(settings, raw_tables.PRICES, RATE_FUTURES_GATE)
+    log_plan(context, raw_tables.PRICES, plan)
     symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.CLOSE_RANGES)
-    prices, _ = read_raw(
-        warehouse.settings(), raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial"
-    )
+    prices = read_raw(settings, raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial")
     frame = rate_futures_expectations.validation_frame(prices)
-    return gate_result(
-        context,
-        validate(
-            "raw_prices_rate_futures",
-            frame,
-            rate_futures_expectations.rate_futures_suite(),
-            index_columns=rate_futures_expectations.INDEX_COLUMNS,
-        ),
-        stale_run_metadata(frame),
+    # the rate quotes of every window at once: the verdict is each window's
+    outcome = validate(
+        "raw_prices_rate_futures",
+        frame,
+        rate_futures_expectations.rate_futures_suite(),
+        index_columns=rate_futures_expectations.INDEX_COLUMNS,
     )
+    verdicts = [(window, load, outcome) for window in plan for load in window.loads]
+    record_verdicts(context, settings, raw_tables.PRICES, RATE_FUTURES_GATE, verdicts)
+    return gate_result(context, outcome, {**windows_metadata(verdicts), **stale_run_metadata(frame)})
 
 
 def stale_run_metadata(frame: pd.DataFrame) -> dict:
@@ -459,3 +565,13 @@ GATES = [
     raw_estimate_snapshots_gate,
     raw_shares_outstanding_gate,
 ]
+
+
+def gates_by_table() -> dict[raw_tables.RawTable, list[str]]:
+    """Each raw table and the names of its blocking gates (every one must pass on every window)."""
+    tables = {spec.key: spec.table for spec in SPECS}
+    out: dict[raw_tables.RawTable, list[str]] = {}
+    for gate in GATES:
+        for key in gate.check_keys:
+            out.setdefault(tables[key.asset_key], []).append(key.name)
+    return out

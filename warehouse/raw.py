@@ -2,7 +2,9 @@
 
 Every raw table is described by a :class:`RawTable` and loaded by :func:`load` in one transaction.
 Each load is recorded in ``raw.loads`` (counts, landing files, notes) and ``raw.load_items`` (per
-symbol or series: requested or not, rows delivered), which the quality gates read.
+symbol or series: requested or not, rows delivered), which the quality gates read; the gates write
+their verdict on each load's window into ``raw.load_validations`` (``gate_state``, and the policy
+over them in ``warehouse/gate_state.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 import pandas as pd
 
+from warehouse import gate_state as gate_state_policy
 from warehouse.memory import release_freed_memory
 
 BOOKKEEPING_DDL = """
@@ -39,12 +42,28 @@ alter table raw.loads add column if not exists covered_until date;   -- first da
 alter table raw.loads add column if not exists changed_from date;    -- earliest date inserted, updated
                                                                       -- or removed (null: no change)
 alter table raw.loads add column if not exists window_sessions integer; -- NYSE sessions in the window
+alter table raw.loads add column if not exists kept_from date;       -- rows before it were removed
+                                                                      -- (ROTATION_START_DATE)
 create table if not exists raw.load_items (
     load_id           varchar   not null,  -- raw.loads.load_id
     item              varchar   not null,  -- the symbol (yahoo) or series id (fred)
     requested         boolean   not null,  -- expected in this window: asked for, and the window has
                                            -- trading days not before the item's first date
     rows_delivered    bigint    not null   -- rows upstream delivered for it inside the window
+);
+-- The gates' verdicts, with the data (not only in Dagster's instance): one row per gate evaluation
+-- of a load's window. A load's state for a gate is its latest row (none: pending). See
+-- warehouse/gate_state.py for which windows a gate re-validates and when publishing is refused.
+create table if not exists raw.load_validations (
+    load_id           varchar   not null,  -- raw.loads.load_id whose window was validated
+    system            varchar   not null,  -- raw.loads.system
+    check_name        varchar   not null,  -- the gate: great_expectations_gate, rate_futures_gate
+    status            varchar   not null,  -- passed | failed
+    evaluated_at      timestamptz not null,
+    run_id            varchar,             -- the Dagster run that evaluated it
+    validated_window  varchar   not null,  -- the window validated (from..until, exclusive)
+    reason            varchar   not null,  -- the latest load, or why an earlier window was re-validated
+    summary           varchar   not null   -- the gate's one-line outcome for this window
 );
 """
 
@@ -438,6 +457,7 @@ def load(
                 $load_id as load_id, $system as system, $source as source, $loaded_at as loaded_at,
                 $synthetic as synthetic, $files as landing_files, $start as covered_from,
                 $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
+                $keep_from as kept_from,
                 $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
                 $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes
             """,
@@ -452,6 +472,7 @@ def load(
                 "end": end_date,
                 "changed_from": stats.changed_from,
                 "sessions": window_sessions,
+                "keep_from": keep_from,
                 "rows": stats.rows_in_files,
                 "inserted": stats.rows_inserted,
                 "updated": stats.rows_updated,
@@ -546,6 +567,104 @@ def latest_load_items(con: duckdb.DuckDBPyConnection, system: str) -> pd.DataFra
         """,
         [system],
     ).df()
+
+
+def gate_state(
+    con: duckdb.DuckDBPyConnection, table: RawTable
+) -> tuple[list[gate_state_policy.Load], list[gate_state_policy.Verdict]]:
+    """The loads of ``table`` and the gates' verdicts on them (for warehouse/gate_state.py). A build
+    file from before the verdicts were recorded has none: its loads are pending."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw' "
+            "and table_name in ('loads', 'load_validations')"
+        ).fetchall()
+    }
+    if "loads" not in tables:
+        return [], []
+    kept = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'raw' and table_name = 'loads' "
+        "and column_name = 'kept_from'"
+    ).fetchone()[0]
+    loads = [
+        gate_state_policy.Load(load_id, table.qualified, source, _utc(loaded_at), start, end, kept_from)
+        for load_id, source, loaded_at, start, end, kept_from in con.execute(
+            "select load_id, source, loaded_at, covered_from, covered_until, "
+            + ("kept_from" if kept else "null")
+            + " from raw.loads where system = ? order by loaded_at",
+            [table.system],
+        ).fetchall()
+    ]
+    if "load_validations" not in tables:
+        return loads, []
+    verdicts = [
+        gate_state_policy.Verdict(load_id, check, status, _utc(at), run_id)
+        for load_id, check, status, at, run_id in con.execute(
+            "select load_id, check_name, status, evaluated_at, run_id from raw.load_validations "
+            "where system = ? order by evaluated_at",
+            [table.system],
+        ).fetchall()
+    ]
+    return loads, verdicts
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class ValidationRecord:
+    """A gate's verdict on one load's window, to insert into ``raw.load_validations``."""
+
+    load_id: str
+    check_name: str
+    passed: bool
+    validated_window: str
+    reason: str
+    summary: str
+
+
+def record_validations(
+    con: duckdb.DuckDBPyConnection, table: RawTable, records: Sequence[ValidationRecord], run_id: str | None
+) -> None:
+    """Insert the verdicts of one gate evaluation (one transaction, one ``evaluated_at``)."""
+    con.execute(BOOKKEEPING_DDL)
+    evaluated_at = dt.datetime.now(dt.UTC)
+    rows = [
+        [
+            r.load_id,
+            table.system,
+            r.check_name,
+            gate_state_policy.PASSED if r.passed else gate_state_policy.FAILED,
+            evaluated_at,
+            run_id,
+            r.validated_window,
+            r.reason,
+            r.summary,
+        ]
+        for r in records
+    ]
+    if rows:
+        con.begin()
+        try:
+            con.executemany("insert into raw.load_validations values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+
+def load_items(con: duckdb.DuckDBPyConnection, load_id: str) -> pd.DataFrame:
+    """Per item of one load: requested or not, rows delivered."""
+    return con.execute(
+        "select item, requested, rows_delivered from raw.load_items where load_id = ? order by item",
+        [load_id],
+    ).df()
+
+
+def table_of(system: str) -> RawTable:
+    return next(t for t in RAW_TABLES if t.system == system)
 
 
 def coverage(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:

@@ -10,11 +10,12 @@ from dagster import (
     asset,
 )
 
+from ingestion.errors import cause_and_fix
 from orchestration import checks
 from orchestration.assets.dbt import rotation_dbt_assets
 from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from warehouse import db, raw
+from warehouse import db, gate_state, raw
 
 SERVING = AssetKey(["serving"])
 PUBLISHED_KEYS = sorted(
@@ -39,19 +40,24 @@ DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_strin
         "serving.duckdb: the marts and reference tables of the build file, copied into a new file and "
         "renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
         "models and tests) succeeded, so readers never see failed-check data; a failed run leaves the "
-        "previous serving file in place. Open it read-only."
+        "previous serving file in place. Refuses while any loaded window of any raw table has not "
+        "passed its gates (raw.load_validations), naming the windows. Open it read-only."
     ),
 )
 def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
-    reasons = blockers(context)
+    windows = unpassed_windows(settings)
+    reasons = blockers(context, windows)
     if reasons:
-        raise Failure(
-            description=(
-                "not publishing: " + "; ".join(reasons) + ". Re-run the whole graph (make run, or "
-                "Materialize all in the UI); serving.duckdb keeps the last good publish."
-            )
+        fix = (
+            "fix those windows' rows (the gate's metadata and raw.load_validations name them; correct "
+            "the upstream or landing file), then reload those windows (materialize their partitions, "
+            "or make run); serving.duckdb keeps the last good publish"
+            if windows
+            else "re-run the whole graph (make run, or Materialize all in the UI); serving.duckdb keeps "
+            "the last good publish"
         )
+        raise Failure(description=cause_and_fix("not publishing: " + "; ".join(reasons), fix))
     with db.connect(settings.build_db, read_only=True) as con:
         load = raw.latest_load(con, raw.PRICES.system)
     result = db.publish(
@@ -97,8 +103,20 @@ def check_states(context: AssetExecutionContext, keys: list[AssetCheckKey]) -> l
     return states
 
 
-def blockers(context: AssetExecutionContext) -> list[str]:
-    """Adapter from the Dagster instance's records to the pure publish policy."""
+def unpassed_windows(settings) -> list[gate_state.OpenWindow]:
+    """Every standing window of every raw table that has not passed all its gates, from the verdicts
+    in the build file (not the Dagster instance: the verdicts live with the data)."""
+    out = []
+    with db.connect(settings.build_db, read_only=True) as con:
+        for table, gates in checks.gates_by_table().items():
+            loads, verdicts = raw.gate_state(con, table)
+            out += gate_state.open_windows(loads, verdicts, gates)
+    return out
+
+
+def blockers(context: AssetExecutionContext, windows: list[gate_state.OpenWindow]) -> list[str]:
+    """Adapter from the build file's verdicts and the Dagster instance's records to the pure
+    publish policy."""
     gated = []
     for asset_key, gates in GATES.items():
         event = context.instance.get_latest_materialization_event(asset_key)
@@ -109,4 +127,4 @@ def blockers(context: AssetExecutionContext) -> list[str]:
                 gates=tuple(check_states(context, gates)),
             )
         )
-    return publish_blockers(gated, check_states(context, DBT_TESTS))
+    return publish_blockers(gated, check_states(context, DBT_TESTS), windows)

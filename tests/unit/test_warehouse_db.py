@@ -321,8 +321,8 @@ def test_export_parquet_keeps_the_old_files_when_there_is_nothing_safe_to_export
         db.export_parquet(tmp_path / "missing.duckdb", out)
 
 
-def test_the_price_gate_reads_the_latest_window_with_the_history_before_it(tmp_path):
-    """orchestration.checks.prices_window_chunks: rows of the latest load's window only, and per
+def test_the_price_gate_reads_a_window_with_the_history_before_it(tmp_path):
+    """orchestration.checks.prices_window_chunks: rows of the window only, and per
     symbol the last returns basis before the window and the inverted-bar share over all history."""
     from orchestration.checks import prices_window_chunks
     from warehouse.settings import Settings
@@ -345,9 +345,8 @@ def test_the_price_gate_reads_the_latest_window_with_the_history_before_it(tmp_p
             end_date=dt.date(2024, 3, 1),
             keep_from=dt.date(2000, 1, 1),  # as ingest passes ROTATION_START_DATE
         )
-    chunks, n_chunks, _, window, total = prices_window_chunks(settings)
+    chunks, n_chunks, total = prices_window_chunks(settings, dt.date(2024, 2, 1), dt.date(2024, 3, 1))
     assert (n_chunks, total) == (1, 2)
-    assert window.startswith("2024-02-01..2024-03-01")
     [(rows, history)] = list(chunks)
     assert sorted(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-01"]
     assert history.loc["A", "previous_basis"] == 12.0 and history.loc["B", "previous_basis"] == 20.0
@@ -411,8 +410,47 @@ def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
     rows.loc[1, ["high", "low"]] = [9.0, 11.0]  # inverted, as a bar of a session still open may be
     with db.connect(settings.build_db) as con:
         load(con, rows)
-    chunks, n_chunks, _, _, total = prices_window_chunks(settings)
+    chunks, n_chunks, total = prices_window_chunks(settings, None, None)
     [(validated, history)] = list(chunks)
     assert total == 2 and sorted(validated["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
     assert history.loc["A", "inverted_share"] == 0.0
-    assert partial_bars(settings) == ["A 2024-01-31"]
+    assert partial_bars(settings, None, None) == ["A 2024-01-31"]
+
+
+# --- gate verdicts -----------------------------------------------------------------------------------
+
+
+def test_a_load_without_a_verdict_is_pending_and_a_recorded_verdict_reads_back(tmp_path):
+    """raw.gate_state on a build file whose gate never ran (no raw.load_validations at all, as one
+    made before the verdicts were recorded): the load stands and is pending; a verdict written by
+    raw.record_validations reads back, with the start date the load cut at."""
+    from warehouse import gate_state
+
+    path = tmp_path / "b.duckdb"
+    with db.connect(path) as con:
+        stats = load(con, frame(ROWS))
+        con.execute("drop table raw.load_validations")
+    with db.connect(path, read_only=True) as con:
+        loads, verdicts = raw.gate_state(con, raw.PRICES)
+    assert [(x.load_id, x.table, x.kept_from) for x in loads] == [
+        (stats.load_id, "raw.prices", dt.date(2000, 1, 1))
+    ]
+    assert verdicts == []
+    [pending] = gate_state.open_windows(loads, verdicts, ["great_expectations_gate"])
+    assert pending.status == "pending"
+
+    record = raw.ValidationRecord(
+        stats.load_id, "great_expectations_gate", False, "w", "the latest load", "bad"
+    )
+    with db.connect(path) as con:
+        raw.record_validations(con, raw.PRICES, [record], "run-1")
+    with db.connect(path, read_only=True) as con:
+        loads, verdicts = raw.gate_state(con, raw.PRICES)
+        row = con.execute(
+            "select system, status, validated_window, summary from raw.load_validations"
+        ).fetchone()
+    assert [(v.load_id, v.status, v.run_id, v.evaluated_at.tzinfo) for v in verdicts] == [
+        (stats.load_id, "failed", "run-1", dt.UTC)
+    ]
+    assert row == ("yahoo", "failed", "w", "bad")
+    assert gate_state.open_windows(loads, verdicts, ["great_expectations_gate"])[0].status == "failed"
