@@ -504,7 +504,8 @@ def _check_codes(codes: Sequence[str]) -> list[str]:
 def land_snapshot_cftc(
     snapshot_dir: Path, codes: Sequence[str], landing_root: Path, progress: Progress | None = None
 ) -> LandingBatch:
-    """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` into landing, byte for byte.
+    """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` (names matched ignoring case) into landing, byte
+    for byte.
 
     Each file holds every market of its year, so ``LandedFile.symbols`` is empty and ``requested`` is
     the contract codes to parse. A missing folder or one without FinFut files is a SnapshotLayoutError
@@ -513,7 +514,12 @@ def land_snapshot_cftc(
     wanted = _check_codes(codes)
     expected = "cftc/FinFutYY.txt files, e.g. cftc/FinFut24.txt"
     folder = require_snapshot_folder(Path(snapshot_dir), "cftc", expected)
-    sources = sorted(folder.glob("FinFut*.txt"))
+    # File names ignoring case: finfut24.txt and FINFUT24.TXT are FinFut files too.
+    sources = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.name.lower().startswith("finfut") and p.suffix.lower() == ".txt"
+    )
     if not sources:
         raise SnapshotLayoutError(snapshot_folder_empty(folder, "FinFut*.txt", expected))
     counter = Counter("cftc", len(sources), "files", "landed", progress)
