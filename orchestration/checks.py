@@ -260,7 +260,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
         if outcomes
         else validate(
             name,
-            price_expectations.validation_frame(price_expectations.empty_prices(), quote_types, sessions=sessions),
+            price_expectations.validation_frame(
+                price_expectations.empty_prices(), quote_types, sessions=sessions
+            ),
             price_expectations.prices_suite(suite_today),
             index_columns=price_expectations.INDEX_COLUMNS,
         )
