@@ -9,6 +9,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ingestion.calendar import on_session
+from ingestion.universe import DEFAULT_SESSION
+
 # A daily move of a price instrument beyond a factor of 3 (|log return| > ln 3 ≈ 1.10) is taken as
 # broken data (a unit change, a missing split adjustment, a typo), not a market move. The largest real
 # moves in the snapshot are far below it: ^VIX +115% on 2018-02-05 (|log| 0.77), AAPL -52% on
@@ -39,7 +42,10 @@ def empty_prices() -> pd.DataFrame:
 
 
 def validation_frame(
-    raw: pd.DataFrame, quote_types: Mapping[str, str], history: pd.DataFrame | None = None
+    raw: pd.DataFrame,
+    quote_types: Mapping[str, str],
+    history: pd.DataFrame | None = None,
+    sessions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """``raw.prices`` rows plus the derived columns the suite checks.
 
@@ -51,6 +57,8 @@ def validation_frame(
       previous row.
     - ``date_number``: the date as the integer YYYYMMDD (the future-dates rule compares numbers:
       GX compares datetimes one Python call per row, most of the gate's time on millions of rows).
+    - ``on_session``: 1 when the date is a session of the symbol's session (``sessions``: symbol ->
+      instruments.csv session; unknown symbols ``DEFAULT_SESSION``), rule in ingestion/calendar.py.
 
     ``raw`` is the whole table, or only the rows of one window (the latest load's, or an earlier one
     re-validated) with ``history`` (index symbol): ``inverted_share`` over the symbol's whole
@@ -76,6 +84,8 @@ def validation_frame(
         df["log_move"] = np.abs(np.log(ratio))
     dates = pd.to_datetime(df["date"])
     df["date_number"] = (dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day).astype("int64")
+    session = df["symbol"].map(dict(sessions or {})).fillna(DEFAULT_SESSION)
+    df["on_session"] = on_session(dates, session).astype("int64")
     return df.drop(columns="_basis").reset_index(drop=True)
 
 
@@ -121,6 +131,14 @@ def prices_suite(today: dt.date) -> list:
             column="date_number",
             max_value=today.year * 10000 + today.month * 100 + today.day,
             description=f"no future dates (after {today.isoformat()})",
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="on_session",
+            min_value=1,
+            description=(
+                "bars on sessions only: no Saturday; Sunday only for CME futures; no NYSE holiday "
+                "(from 1998) for the US cash market (rule in ingestion/calendar.py on_session)"
+            ),
         ),
         e.ExpectColumnValuesToBeBetween(
             column="log_move",

@@ -108,4 +108,31 @@ def nyse_trading_days(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     return weekdays.difference(closed).rename("date")
 
 
-__all__ = ["SPECIAL_CLOSURES", "nyse_holidays", "nyse_trading_days"]
+# Which days are sessions of an instrument's session (ingestion.universe.SESSIONS), the rule of the
+# price gate's "bars on sessions only", measured on the shared snapshot: Saturday is never a session;
+# Sunday only for CME futures (Globex opens Sunday evening and Yahoo dates that bar a Sunday: every
+# future of the snapshot has 2025-07-13); NYSE holidays are no session of the US cash market from
+# NYSE_RULES_FROM (before, this calendar's rules are approximate: the snapshot's ^GSPC has 86 bars on
+# pre-1971 "holidays"), but are of the futures (CME trades some US holidays: ES=F on Thanksgiving),
+# of Cboe's volatility indices (^VIX on Labor Day 2025) and of London (^FTSE: 220 bars on US holidays).
+NYSE_RULES_FROM = dt.date(MLK_DAY_FIRST_YEAR, 1, 1)
+SUNDAY_SESSIONS = frozenset({"cme"})
+NYSE_HOLIDAY_SESSIONS = frozenset({"us_cash"})
+
+
+def on_session(dates: pd.Series, sessions: pd.Series) -> pd.Series:
+    """Per row, whether ``dates`` (timestamps) is a session of ``sessions`` (session names of
+    ingestion.universe.SESSIONS), by the rule above."""
+    dates = pd.to_datetime(dates)
+    weekday = dates.dt.dayofweek
+    ok = (weekday < _SATURDAY) | ((weekday == _SUNDAY) & sessions.isin(SUNDAY_SESSIONS))
+    if len(dates) and dates.notna().any():
+        first = max(dates.min().date(), NYSE_RULES_FROM)
+        closed = nyse_holidays(first, dates.max().date())
+        if closed:
+            holiday = dates.dt.normalize().isin(pd.DatetimeIndex(sorted(closed)))
+            ok &= ~(holiday & sessions.isin(NYSE_HOLIDAY_SESSIONS))
+    return ok
+
+
+__all__ = ["SPECIAL_CLOSURES", "nyse_holidays", "nyse_trading_days", "on_session"]

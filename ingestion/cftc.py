@@ -12,6 +12,11 @@ Header names are matched case-insensitively, with ``-`` read as ``_`` and a trai
 so ``Report_Date_as_YYYY-MM-DD`` and ``report_date_as_yyyy_mm_dd`` are the same column. Older archives
 name the date column ``Report_Date_as_MM_DD_YYYY`` (``01/03/2017`` with an optional midnight time): it is
 accepted when the ISO one is absent. Contract codes are strings (``13874A``, ``090741``): never numbers.
+The contract-code rule (``normalize_code``): a code is six characters, digits, capital letters and a
+trailing ``+`` (``12460+``); a code a spreadsheet wrote as a number is normalized: a ``.0`` (any zeros)
+after the digits is cut and lost leading zeros are restored (``239742.0`` -> ``239742``, ``90741`` ->
+``090741``); anything else (``2.39742E+05``, ``23974``x) is a CftcFileError naming file, line and value,
+never a row silently skipped.
 Positions are float64, NaN where the field is empty (or ``.``). Errors name the file, the physical line,
 what was expected and what came. Nothing here checks the report's identities: that is the quality gate's.
 """
@@ -296,6 +301,21 @@ def _empty_frame() -> pd.DataFrame:
     )[list(TFF_COLUMNS)]
 
 
+CODE_LENGTH = 6
+_CODE_RE = re.compile(r"[0-9A-Z]{5}[0-9A-Z+]")
+_NUMERIC_CODE_RE = re.compile(r"(\d{1,6})(?:\.0+)?")
+
+
+def normalize_code(value: str) -> str | None:
+    """The contract-code rule (module docstring): the code, normalized; None if it breaks the rule
+    (an empty field is returned as "")."""
+    code = value.strip()
+    numeric = _NUMERIC_CODE_RE.fullmatch(code)
+    if numeric:
+        code = numeric.group(1).zfill(CODE_LENGTH)
+    return code if not code or _CODE_RE.fullmatch(code) else None
+
+
 def parse_tff_file(path: Path, codes: Collection[str] | None = None) -> pd.DataFrame:
     """Parse one TFF file (FinFutYY.txt, fut_fin_txt_YYYY.zip or a Socrata CSV page) into TFF_COLUMNS.
 
@@ -320,7 +340,16 @@ def parse_tff_file(path: Path, codes: Collection[str] | None = None) -> pd.DataF
                 f"expected {len(header)} fields like the header, got {len(fields)} (truncated row)",
                 line,
             )
-        code = fields[index["cftc_code"]].strip()
+        written = fields[index["cftc_code"]]
+        code = normalize_code(written)
+        if code is None:
+            raise CftcFileError(
+                path,
+                f"CFTC_Contract_Market_Code {written.strip()!r} is not a contract code; expected six "
+                "digits or capital letters like 239742 or 13874A (a number written with .0 or without "
+                "its leading zeros is normalized)",
+                line,
+            )
         if wanted is not None and code not in wanted:
             continue
         if not code:
@@ -475,7 +504,8 @@ def _check_codes(codes: Sequence[str]) -> list[str]:
 def land_snapshot_cftc(
     snapshot_dir: Path, codes: Sequence[str], landing_root: Path, progress: Progress | None = None
 ) -> LandingBatch:
-    """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` into landing, byte for byte.
+    """Copy every ``<snapshot_dir>/cftc/FinFut*.txt`` (names matched ignoring case) into landing, byte
+    for byte.
 
     Each file holds every market of its year, so ``LandedFile.symbols`` is empty and ``requested`` is
     the contract codes to parse. A missing folder or one without FinFut files is a SnapshotLayoutError
@@ -484,7 +514,12 @@ def land_snapshot_cftc(
     wanted = _check_codes(codes)
     expected = "cftc/FinFutYY.txt files, e.g. cftc/FinFut24.txt"
     folder = require_snapshot_folder(Path(snapshot_dir), "cftc", expected)
-    sources = sorted(folder.glob("FinFut*.txt"))
+    # File names ignoring case: finfut24.txt and FINFUT24.TXT are FinFut files too.
+    sources = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.name.lower().startswith("finfut") and p.suffix.lower() == ".txt"
+    )
     if not sources:
         raise SnapshotLayoutError(snapshot_folder_empty(folder, "FinFut*.txt", expected))
     counter = Counter("cftc", len(sources), "files", "landed", progress)

@@ -21,7 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.errors import SnapshotLayoutError, require_snapshot_folder, snapshot_folder_empty
+from ingestion.errors import (
+    SnapshotLayoutError,
+    cause_and_fix,
+    require_snapshot_folder,
+    snapshot_folder_empty,
+)
 from ingestion.progress import LABELS, Counter, Progress
 
 log = logging.getLogger(__name__)
@@ -227,19 +232,38 @@ def land_snapshot_folder(
 ) -> LandingBatch:
     """Copy ``<snapshot_dir>/<system>/<ITEM>.csv`` of every wanted item into landing, byte for byte.
 
-    Files of items not wanted are skipped with a note (``unwanted_hint`` says why); wanted items
-    without a file get one note and are not requested. A missing folder or one without any CSV file
-    is a SnapshotLayoutError naming the setting and the expected layout. ``progress`` receives
-    throttled lines (``prices: 12/29 symbols landed (AAPL.csv)``).
+    File names match items ignoring case, the extension too (``iwm.csv`` and ``IWM.CSV`` are IWM's
+    file, landed and parsed as IWM, with a note); two files of one item (``IWM.csv`` and
+    ``iwm.csv``) are a SnapshotLayoutError naming both. Files of items not wanted are skipped with a
+    note (``unwanted_hint`` says why); wanted items without a file get one note and are not
+    requested. A missing folder or one without any CSV file is a SnapshotLayoutError naming the
+    setting and the expected layout. ``progress`` receives throttled lines (``prices: 12/29 symbols
+    landed (AAPL.csv)``).
     """
     snapshot_dir = Path(snapshot_dir)
     expected = f"{system}/<{item.upper()}>.csv files, e.g. {system}/{example}"
     folder = require_snapshot_folder(snapshot_dir, system, expected)
-    sources = {p.stem: p for p in sorted(folder.glob("*.csv"))}
+    wanted = list(dict.fromkeys(wanted))
+    canonical = {w.upper(): w for w in wanted}
+    sources: dict[str, Path] = {}
+    renamed: list[str] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"):
+        name = canonical.get(path.stem.upper(), path.stem)
+        if name in sources:
+            raise SnapshotLayoutError(
+                cause_and_fix(
+                    f"{sources[name].name} and {path.name} in {folder} are both the file of {item} {name} "
+                    "(file names match ignoring case)",
+                    f"keep one of them ({name}.csv)",
+                )
+            )
+        sources[name] = path
+        if path.name != f"{name}.csv":
+            renamed.append(f"read {path.name} as {name}.csv ({item} {name}: file names match ignoring case)")
     if not sources:
         raise SnapshotLayoutError(snapshot_folder_empty(folder, ".csv", expected))
-    wanted = list(dict.fromkeys(wanted))
-    notes = [
+    notes = [*renamed]
+    notes += [
         f"skipped {src.name}: {item} {stem} {unwanted_hint}"
         for stem, src in sources.items()
         if stem not in wanted

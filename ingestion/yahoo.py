@@ -14,6 +14,16 @@ Parsing returns long rows (one per symbol and date) with the columns ``PRICE_COL
 file, the physical line, what was expected and what came. Nothing here validates prices: that is the
 quality gate's job.
 
+Dates: a bar's date is its exchange-local trading date. A date alone, or a timestamp at midnight
+(``2024-06-14``, ``2024-06-14 00:00:00-04:00`` as yfinance writes it, ``2024-06-14T00:00:00Z`` as
+vendors label a day in UTC), is a date label: taken as written. A timestamp with a time of day and a
+UTC offset is an instant: converted to the zone of the instrument's session
+(``ingestion.universe.SESSIONS``: New York, London for ^FTSE) and dated there, so
+``2024-06-15 05:00:00+09:00`` (Friday's 16:00 New York close written in Tokyo time) is 2024-06-14,
+never shifted across midnight into a weekend. A time of day without an offset is taken as written
+(exchange-local). Two rows on one date after converting are a PriceFileError naming both lines; a
+date that is no session of its instrument is left to the gate (bars on sessions only).
+
 A bar is a close only if it was captured after its session ended (``is_partial``): with the file's
 capture time (live: when it was downloaded; snapshot: ``captured_at.csv``; sample: generated as if
 captured after its last day), a bar dated D is partial when the capture came before the end of D's
@@ -97,7 +107,7 @@ VOLUME_LOOKBACK = 20  # the heuristic's volume-0 rule: the last bar against this
 
 _DATE_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})"
-    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 )
 
 
@@ -111,7 +121,7 @@ class ParsedPrices:
 
     path: Path
     dialect: str  # "auto_adjusted" | "multi_header" | "close_only"
-    # Columns PRICE_COLUMNS: date datetime64[us] (exchange-local date as written), values float64 (NaN
+    # Columns PRICE_COLUMNS: date datetime64[us] (exchange-local date: the date rule), values float64 (NaN
     # where absent), symbol str, close_is_adjusted bool, is_partial bool (captured before its session
     # ended: not a close; see the module docstring).
     frame: pd.DataFrame
@@ -249,11 +259,15 @@ def _layout(path: Path, rows: list[tuple[int, list[str]]]) -> _Layout:
     return _single_header_layout(path, header)
 
 
-def _parse_dates(path: Path, values: list[str], lines: list[int]) -> tuple[list[dt.date], list[bool]]:
-    """Calendar dates as written (first 10 characters) and, per row, whether a time of day other
-    than midnight is present."""
+def _parse_dates(
+    path: Path, values: list[str], lines: list[int]
+) -> tuple[list[dt.date], list[bool], list[dt.datetime | None]]:
+    """Calendar dates as written (first 10 characters), per row whether a time of day other than
+    midnight is present, and the instant of a timestamp written with a UTC offset (else None; the
+    date rule in the module docstring converts it to the instrument's zone)."""
     dates: list[dt.date] = []
     timed: list[bool] = []
+    instants: list[dt.datetime | None] = []
     for value, line in zip(values, lines, strict=True):
         match = _DATE_RE.fullmatch(value)
         try:
@@ -267,7 +281,20 @@ def _parse_dates(path: Path, values: list[str], lines: list[int]) -> tuple[list[
                 line,
             ) from None
         timed.append(any(int(g or 0) for g in match.group(2, 3, 4)))
-    return dates, timed
+        instant = None
+        if match.group(5):
+            offset = match.group(5)
+            if offset != "Z" and ":" not in offset:
+                offset = f"{offset[:3]}:{offset[3:]}"
+            base = value[: match.start(5)].replace("T", " ")
+            try:
+                instant = dt.datetime.fromisoformat(base + ("+00:00" if offset == "Z" else offset))
+            except ValueError as e:
+                raise PriceFileError(
+                    path, f"unparseable timestamp {value!r} ({e}); expected an ISO 8601 time and offset", line
+                ) from None
+        instants.append(instant)
+    return dates, timed, instants
 
 
 def _parse_numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np.ndarray:
@@ -417,6 +444,7 @@ class _Columns:
     dates: list[dt.date] | np.ndarray  # calendar dates as written
     timed: list[bool] | np.ndarray  # a time of day other than midnight was written
     values: dict[tuple[str, str], np.ndarray]  # (ticker, upstream field) -> floats, NaN where empty
+    instants: list[dt.datetime | None] | None = None  # timestamps written with a UTC offset (else None)
 
 
 SMALL_FILE_ROWS = 200  # below this many lines pandas' fixed cost exceeds reading row by row
@@ -515,12 +543,32 @@ def _checked_columns(path: Path, text: str) -> _Columns:
             )
 
     lines = [line for line, _ in data]
-    dates, timed = _parse_dates(path, [f[layout.date_index] for _, f in data], lines)
-    _check_duplicate_dates(path, dates, lines)
+    dates, timed, instants = _parse_dates(path, [f[layout.date_index] for _, f in data], lines)
+    if not any(instants):
+        _check_duplicate_dates(path, dates, lines)  # with offsets: after converting, per instrument
     values = {
         key: _parse_numbers(path, key[1], [f[i] for _, f in data], lines) for key, i in layout.columns.items()
     }
-    return _Columns(layout, lines, dates, timed, values)
+    return _Columns(layout, lines, dates, timed, values, instants if any(instants) else None)
+
+
+def _local_dates(
+    path: Path,
+    dates: list[dt.date],
+    timed: list[bool],
+    instants: list[dt.datetime | None],
+    lines: list[int],
+    session: Session,
+) -> pd.Series:
+    """The date rule (module docstring): a timestamp with a time of day and an offset is dated in
+    ``session``'s zone; dates and midnight labels stay as written. Two rows on one date after
+    converting: a PriceFileError naming both lines."""
+    local_dates = [
+        instant.astimezone(session.tz).date() if instant is not None and was_timed else day
+        for day, was_timed, instant in zip(dates, timed, instants, strict=True)
+    ]
+    _check_duplicate_dates(path, local_dates, lines)
+    return pd.Series(np.array(local_dates, dtype="datetime64[D]"), dtype="datetime64[us]")
 
 
 def _long_rows(
@@ -551,10 +599,14 @@ def _long_rows(
     frames: list[pd.DataFrame] = []
     for ticker in layout.tickers:
         name = ticker if multi else (symbol if symbol is not None else path.stem)
+        session = (sessions or {}).get(name) or SESSIONS[DEFAULT_SESSION]
+        ticker_days = day_index
+        if columns.instants is not None:  # the date rule: instants dated in the session's zone
+            ticker_days = _local_dates(path, dates, timed, columns.instants, lines, session)
         frame = pd.DataFrame(
             {
                 "symbol": pd.Series([name] * len(dates), dtype="str"),
-                "date": day_index,
+                "date": ticker_days,
                 **{
                     col: values.get((ticker, upstream), np.full(len(dates), np.nan))
                     for upstream, col in FIELDS.items()
@@ -568,7 +620,6 @@ def _long_rows(
             frame = frame.sort_values("date", kind="stable")
         label = f"{name} " if multi else ""
         frame, notes = _drop_unusable(path, frame, label)
-        session = (sessions or {}).get(name) or SESSIONS[DEFAULT_SESSION]
         is_partial, partial = _partial(path, frame, label, captured_at, session)
         frames.append(frame.assign(is_partial=is_partial))
         dropped.extend(notes)

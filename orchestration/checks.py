@@ -309,13 +309,16 @@ def table_gate(
         "ran (re-validated until it passes; verdicts in raw.load_validations): keys not null, "
         "one row per symbol and date, prices > 0, at most 0.1% of a symbol's bars (whole history) with "
         "high < low, no future dates, every requested symbol present, no daily move beyond a factor "
-        "of 3 (the window's first row against the row before it). Partial bars (is_partial) are not "
+        "of 3 (the window's first row against the row before it), bars on sessions only (no Saturday; "
+        "Sunday only for CME futures; no NYSE holiday from 1998 for US cash instruments). Partial bars (is_partial) are not "
         "validated and are listed in partial_bars. Blocking: a failure stops dbt and publishing."
     ),
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     settings = warehouse.settings()
-    quote_types = {i.symbol: i.quote_type for i in load_universe()}
+    universe = load_universe()
+    quote_types = {i.symbol: i.quote_type for i in universe}
+    sessions = {i.symbol: i.session for i in universe}
     name = "raw_prices"
     suite_today = new_york_today()
     plan = gate_plan(settings, raw_tables.PRICES, GATE)
@@ -335,7 +338,7 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
             outcomes.append(
                 validate(
                     name,
-                    price_expectations.validation_frame(frame, quote_types, history),
+                    price_expectations.validation_frame(frame, quote_types, history, sessions),
                     price_expectations.prices_suite(suite_today),
                     index_columns=price_expectations.INDEX_COLUMNS,
                 )
@@ -348,7 +351,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
             if outcomes
             else validate(
                 name,
-                price_expectations.validation_frame(price_expectations.empty_prices(), quote_types),
+                price_expectations.validation_frame(
+                    price_expectations.empty_prices(), quote_types, sessions=sessions
+                ),
                 price_expectations.prices_suite(suite_today),
                 index_columns=price_expectations.INDEX_COLUMNS,
             )
@@ -556,7 +561,57 @@ def raw_shares_outstanding_gate(
     )
 
 
-GATES = [
+def removals_outcome(settings, table: raw_tables.RawTable) -> ValidationOutcome:
+    """The removal rule on ``table``: no row a load no longer delivered is pending (kept in raw
+    without a decision; warehouse/raw.py ``load``)."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        pending = raw_tables.pending_removals(con, table)
+    pending["date"] = pd.to_datetime(pending["date"])
+    return validate(
+        f"raw_{table.name}_removals",
+        pending[["item", "date", "key", "decision", "load_id"]],
+        load_expectations.removals_suite(table.name),
+        index_columns=["item", "date", "key"],
+    )
+
+
+def removals_gate(table: raw_tables.RawTable, asset_key):
+    """The removals gate of one raw table (the same rule for every raw table)."""
+
+    @asset_check(
+        asset=asset_key,
+        name="removals_gate",
+        blocking=True,
+        pool=WRITER_POOL,
+        description=(
+            f"Removal rule on {table.qualified}: a row a load no longer delivers (a day missing, a "
+            "file cut short, a code no longer matched) is removed only by decision. Without one the "
+            "load keeps it in raw and lists it in raw.removed_rows as withheld; this check fails "
+            "while any is pending: fix the file and run the window again, or accept the removal "
+            f"with ROTATION_ALLOW_REMOVALS={table.name} (or {table.name}:<{table.item}>) and run it "
+            "again (the removed rows stay in raw.removed_rows). Blocking."
+        ),
+    )
+    def _gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+        outcome = removals_outcome(warehouse.settings(), table)
+        return gate_result(context, outcome)
+
+    _gate.__name__ = f"raw_{table.name}_removals_gate"
+    return _gate
+
+
+REMOVAL_GATES = [
+    removals_gate(raw_tables.PRICES, RAW_PRICES),
+    removals_gate(raw_tables.FRED_SERIES, RAW_FRED_SERIES),
+    removals_gate(raw_tables.CFTC_TFF, RAW_CFTC_TFF),
+    removals_gate(raw_tables.FRENCH_FACTORS, RAW_FRENCH_FACTORS),
+    removals_gate(raw_tables.ESTIMATE_SNAPSHOTS, RAW_ESTIMATE_SNAPSHOTS),
+    removals_gate(raw_tables.SHARES_OUTSTANDING, RAW_SHARES_OUTSTANDING),
+]
+
+
+# The gates that judge a load's window and record their verdicts in raw.load_validations.
+WINDOW_GATES = [
     raw_prices_gate,
     raw_prices_rate_futures_gate,
     raw_fred_series_gate,
@@ -565,13 +620,15 @@ GATES = [
     raw_estimate_snapshots_gate,
     raw_shares_outstanding_gate,
 ]
+GATES = [*WINDOW_GATES, *REMOVAL_GATES]
 
 
 def gates_by_table() -> dict[raw_tables.RawTable, list[str]]:
-    """Each raw table and the names of its blocking gates (every one must pass on every window)."""
+    """Each raw table and the names of its window gates (every one must pass on every window; the
+    removals gate judges raw.removed_rows instead, not a window)."""
     tables = {spec.key: spec.table for spec in SPECS}
     out: dict[raw_tables.RawTable, list[str]] = {}
-    for gate in GATES:
+    for gate in WINDOW_GATES:
         for key in gate.check_keys:
             out.setdefault(tables[key.asset_key], []).append(key.name)
     return out

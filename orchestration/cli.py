@@ -105,6 +105,17 @@ def failure_line(report: RunReport) -> str:
         if FIX in message:
             return message
     failed = [f"{c.asset} {c.check}" for c in report.checks if not c.passed]
+    withheld = [
+        c.asset.removeprefix("raw/") for c in report.checks if not c.passed and c.check == "removals_gate"
+    ]
+    if withheld:  # the removal rule (warehouse/raw.py load): rows kept, a decision wanted
+        return cause_and_fix(
+            f"a load no longer delivered rows that raw held ({', '.join(withheld)}): they were kept, not "
+            "removed, and are listed in raw.removed_rows (decision 'withheld')",
+            "fix the file and run again; or, if upstream really dropped them, run again with "
+            f"ROTATION_ALLOW_REMOVALS={withheld[0]} (or {withheld[0]}:<item>) once; serving.duckdb keeps "
+            "its last good publish",
+        )
     if report.failures:
         where = f"step {report.failures[0].partition(': ')[0]} failed"
     elif failed:

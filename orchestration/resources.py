@@ -23,6 +23,7 @@ class WarehouseResource(ConfigurableResource):
     home: str
     snapshot_dir: str
     start_date: str
+    allow_removals: str = ""  # ROTATION_ALLOW_REMOVALS, comma separated
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:
@@ -31,6 +32,7 @@ class WarehouseResource(ConfigurableResource):
             home=str(settings.home),
             snapshot_dir=str(settings.snapshot_dir),
             start_date=settings.start_date.isoformat(),
+            allow_removals=",".join(settings.allow_removals),
         )
 
     def settings(self) -> Settings:
@@ -39,6 +41,7 @@ class WarehouseResource(ConfigurableResource):
             home=Path(self.home),
             snapshot_dir=Path(self.snapshot_dir),
             start_date=dt.date.fromisoformat(self.start_date),
+            allow_removals=tuple(e for e in self.allow_removals.split(",") if e),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import duckdb
@@ -44,6 +44,21 @@ alter table raw.loads add column if not exists changed_from date;    -- earliest
 alter table raw.loads add column if not exists window_sessions integer; -- NYSE sessions in the window
 alter table raw.loads add column if not exists kept_from date;       -- rows before it were removed
                                                                       -- (ROTATION_START_DATE)
+alter table raw.loads add column if not exists rows_withheld bigint default 0; -- rows upstream no longer
+                                      -- delivered, kept in raw without a decision (raw.removed_rows)
+create table if not exists raw.removed_rows (
+    load_id           varchar   not null,  -- raw.loads.load_id: the load whose files no longer held the row
+    table_name        varchar   not null,  -- the raw table (prices, fred_series, ...)
+    item              varchar   not null,  -- its symbol, series id, contract code or factor
+    date              date      not null,  -- its date (report_date, capture_date)
+    key               varchar   not null,  -- further key columns (the estimate's period), '' if none
+    decision          varchar   not null,  -- withheld: kept in raw, the removals gate fails until a
+                                           -- later load delivers the row again or removes it;
+                                           -- removed: deleted by decision (ROTATION_ALLOW_REMOVALS)
+    row_json          json      not null,  -- the row as raw held it (values and provenance)
+    resolved_by       varchar              -- withheld rows: the later load that delivered the row
+                                           -- again, removed it or withheld it again (null: pending)
+);
 create table if not exists raw.load_items (
     load_id           varchar   not null,  -- raw.loads.load_id
     item              varchar   not null,  -- the symbol (yahoo) or series id (fred)
@@ -290,6 +305,7 @@ class LoadStats:
     max_date: dt.date | None
     changed_from: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    rows_withheld: int = 0  # rows upstream no longer delivered, kept in raw (see ``load``)
 
     def as_metadata(self) -> dict:
         out = asdict(self)
@@ -317,6 +333,7 @@ def load(
     keep_from: dt.date | None = None,
     window_sessions: int | None = None,
     notes: Iterable[str] = (),
+    allow_removals: Collection[str] = (),
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
@@ -329,11 +346,20 @@ def load(
     when None): a Dagster partition or partition range. Rows outside the window are not loaded. The
     load is authoritative for the items (symbols, series) it delivered, inside its window: identical
     rows stay untouched (``loaded_at`` included, so reloading the same files changes nothing),
-    changed rows are replaced, rows upstream no longer sends are removed; re-running a partition
-    therefore replaces exactly that partition's rows. Items this load did not deliver keep their
-    rows: earlier good data stays served. A warehouse holds one source at a time: rows from another
-    source (e.g. sample rows when loading the snapshot) and rows before ``keep_from``
-    (ROTATION_START_DATE, default ``start_date``) are removed, and the removal is counted.
+    changed rows are replaced. Items this load did not deliver keep their rows: earlier good data
+    stays served. A warehouse holds one source at a time: rows from another source (e.g. sample rows
+    when loading the snapshot) and rows before ``keep_from`` (ROTATION_START_DATE, default
+    ``start_date``) are removed, and the removal is counted (changing those settings is the decision).
+
+    Removals (the removal rule): a row of a delivered item inside the window that the files no
+    longer hold (a day missing, a file cut short, a row of empty values dropped, a code the parser no
+    longer matches) is removed only by decision: when ``allow_removals`` names the item (or holds
+    ``"*"``, every item; ROTATION_ALLOW_REMOVALS) the row is deleted and kept in ``raw.removed_rows``
+    (decision ``removed``, the row as JSON); otherwise it stays in raw, is recorded there as
+    ``withheld`` (pending) and counted in ``rows_withheld``, and the removals gate
+    (orchestration/checks.py) fails until a later load delivers the row again (the file fixed) or
+    removes it by decision. A pending row a later load delivers again, removes, or withholds again
+    is marked ``resolved_by`` that load.
 
     Which items count as requested (and fail the gate when they deliver nothing): those asked for,
     plus those the previous load of the same system and source delivered (a file that disappears
@@ -408,17 +434,36 @@ def load(
         notes = list(notes)  # read after the rows: a chunked parse adds its notes as it goes
         same_key = " and ".join(f"p.{c} = i.{c}" for c in key_columns)
         changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
-        stale = f"""
-            p.source <> $source
-            or p.{day} < $keep_from
-            or (list_contains($delivered, p.{item})
-                and p.{day} >= $start and ($end is null or p.{day} < $end)
-                and not exists (select 1 from incoming i where {same_key}))
+        # Rows of another source or before keep_from go by configuration (the settings changed).
+        configured = f"p.source <> $source or p.{day} < $keep_from"
+        # Rows of a delivered item in the window that the files no longer hold: the removal rule.
+        undelivered = f"""
+            not ({configured})
+            and list_contains($delivered, p.{item})
+            and p.{day} >= $start and ($end is null or p.{day} < $end)
+            and not exists (select 1 from incoming i where {same_key})
         """
+        allowed = sorted(allow_removals)
+        may_remove = f"(list_contains($allowed, '*') or list_contains($allowed, p.{item}))"
         params = {"source": source, "keep_from": keep_from, "start": start_date, "end": end_date}
         params["delivered"] = delivered
-        first_removed = con.execute(f"select min({day}) from {raw} p where {stale}", params).fetchone()[0]
-        removed = con.execute(f"delete from {raw} p where {stale}", params).fetchone()[0]
+        removal_params = {**params, "allowed": allowed}
+        key_text = f"concat_ws('|', '', {', '.join(f'p.{k}' for k in table.keys)})" if table.keys else "''"
+        archived = f"""
+            insert into raw.removed_rows
+            select $load_id, $table_name, p.{item}, p.{day}, {key_text}, $decision, to_json(p), null
+            from {raw} p where {undelivered} and {{which}} {may_remove}
+        """
+        archive_params = {**removal_params, "load_id": load_id, "table_name": table.name}
+        withheld = con.execute(
+            archived.format(which="not"), {**archive_params, "decision": "withheld"}
+        ).fetchone()[0]
+        con.execute(archived.format(which=""), {**archive_params, "decision": "removed"})
+        stale = f"({configured}) or ({undelivered} and {may_remove})"
+        first_removed = con.execute(
+            f"select min({day}) from {raw} p where {stale}", removal_params
+        ).fetchone()[0]
+        removed = con.execute(f"delete from {raw} p where {stale}", removal_params).fetchone()[0]
         first_updated = con.execute(
             f"select min(i.{day}) from incoming i join {raw} p on {same_key} where {changed}"
         ).fetchone()[0]
@@ -450,6 +495,7 @@ def load(
             max_date=None,
             changed_from=min((d for d in (first_removed, first_updated, first_new) if d), default=None),
             notes=notes,
+            rows_withheld=withheld,
         )
         con.execute(
             """
@@ -459,7 +505,8 @@ def load(
                 $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
                 $keep_from as kept_from,
                 $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
-                $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes
+                $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes,
+                $withheld as rows_withheld
             """,
             {
                 "load_id": load_id,
@@ -479,6 +526,7 @@ def load(
                 "unchanged": stats.rows_unchanged,
                 "removed": stats.rows_removed,
                 "notes": notes,
+                "withheld": withheld,
             },
         )
         wanted = set(requested)
@@ -487,6 +535,7 @@ def load(
         ]
         if items:
             con.executemany("insert into raw.load_items values (?, ?, ?, ?)", items)
+        resolve_withheld(con, table, load_id)
         con.execute("drop table incoming")
         con.commit()
     except BaseException:
@@ -494,6 +543,52 @@ def load(
         raise
     stats.min_date, stats.max_date = con.execute(f"select min({day}), max({day}) from {raw}").fetchone()
     return stats
+
+
+def resolve_withheld(con: duckdb.DuckDBPyConnection, table: RawTable, load_id: str) -> None:
+    """Mark resolved (by ``load_id``) the pending withheld rows of ``table`` that this load delivered
+    again (they are in ``incoming``), that are no longer in raw (removed by decision or by
+    configuration), or that this load withheld again (its own new entry stays pending)."""
+    keys = "".join(f" and coalesce(i.{k}::varchar, '') = r.key_part_{n}" for n, k in enumerate(table.keys))
+    parts = "".join(
+        f", coalesce(split_part(key, '|', {n + 2}), '') as key_part_{n}" for n in range(len(table.keys))
+    )
+    same = f"i.{table.item} = r.item and i.{table.date} = r.date{keys}"
+    con.execute(
+        f"""
+        update raw.removed_rows set resolved_by = $load_id
+        where rowid in (
+            select r.entry from (select *, rowid as entry{parts} from raw.removed_rows) r
+            where r.table_name = $table_name and r.decision = 'withheld' and r.resolved_by is null
+              and r.load_id <> $load_id
+              and (exists (select 1 from incoming i where {same})
+                   or not exists (select 1 from {table.qualified} i where {same})
+                   or exists (select 1 from raw.removed_rows n
+                              where n.load_id = $load_id and n.table_name = r.table_name
+                                and n.item = r.item and n.date = r.date and n.key = r.key))
+        )
+        """,
+        {"load_id": load_id, "table_name": table.name},
+    )
+
+
+def pending_removals(con: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
+    """The rows of ``table`` a load no longer delivered and kept without a decision (pending)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'removed_rows'"
+    ).fetchone()[0]
+    if not exists:  # a build file no load has touched since the table came: nothing pending
+        con = duckdb.connect()
+        con.execute(BOOKKEEPING_DDL)
+    return con.execute(
+        """
+        select r.item, r.date, r.key, r.decision, r.load_id, l.loaded_at, l.landing_files
+        from raw.removed_rows r join raw.loads l using (load_id)
+        where r.table_name = ? and r.decision = 'withheld' and r.resolved_by is null
+        order by r.item, r.date, r.key
+        """,
+        [table.name],
+    ).df()
 
 
 def expected_items(

@@ -29,6 +29,20 @@ class Settings:
     home: Path  # ROTATION_HOME: landing/, rotation.duckdb, serving.duckdb, reports/, parquet/
     snapshot_dir: Path  # ROTATION_SNAPSHOT_DIR
     start_date: dt.date  # ROTATION_START_DATE
+    # ROTATION_ALLOW_REMOVALS: the removals a load may make (see ``removals_allowed``): raw table
+    # names (``prices``) or table:item (``prices:IWM``), comma separated; empty: none.
+    allow_removals: tuple[str, ...] = ()
+
+    def removals_allowed(self, table: str) -> frozenset[str]:
+        """The items of raw table ``table`` whose rows a load may remove when upstream no longer
+        delivers them (``{"*"}``: every item; empty: none, the load keeps such rows and the
+        removals gate fails). From ROTATION_ALLOW_REMOVALS."""
+        allowed: set[str] = set()
+        for entry in self.allow_removals:
+            name, _, item = entry.partition(":")
+            if name == table:
+                allowed.add(item or "*")
+        return frozenset(allowed)
 
     @property
     def landing_dir(self) -> Path:
@@ -92,4 +106,38 @@ class Settings:
             ) from None
         if source == "snapshot" and not snapshot_dir.is_dir():
             raise SettingsError(snapshot_dir_missing(snapshot_dir))
-        return cls(source=source, home=home, snapshot_dir=snapshot_dir, start_date=start)
+        return cls(
+            source=source,
+            home=home,
+            snapshot_dir=snapshot_dir,
+            start_date=start,
+            allow_removals=parse_allow_removals(env.get("ROTATION_ALLOW_REMOVALS", "")),
+        )
+
+
+RAW_TABLE_NAMES = (
+    "prices",
+    "fred_series",
+    "cftc_tff",
+    "french_factors",
+    "estimate_snapshots",
+    "shares_outstanding",
+)
+
+
+def parse_allow_removals(value: str) -> tuple[str, ...]:
+    """ROTATION_ALLOW_REMOVALS: comma-separated ``table`` or ``table:item`` (raw table names without
+    the schema: prices, fred_series, cftc_tff, french_factors, estimate_snapshots,
+    shares_outstanding). An unknown table is an error: a misspelt decision must not pass unnoticed."""
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        table, _, item = entry.partition(":")
+        if table not in RAW_TABLE_NAMES or (":" in entry and not item):
+            raise SettingsError(
+                cause_and_fix(
+                    f"ROTATION_ALLOW_REMOVALS entry {entry!r} is not a raw table or table:item",
+                    f"name a table of {', '.join(RAW_TABLE_NAMES)}, optionally with an item "
+                    "(e.g. ROTATION_ALLOW_REMOVALS=prices:IWM), or unset it",
+                )
+            )
+    return entries

@@ -109,6 +109,7 @@ def ingest(
                 keep_from=settings.start_date,
                 window_sessions=window.sessions,
                 notes=itertools.chain(batch.notes, dropped),  # read after the rows
+                allow_removals=settings.removals_allowed(table.name),
             )
             per_item = raw.coverage(con, table)
     except UpstreamUnavailableError:
@@ -142,6 +143,12 @@ def ingest(
         f"{stats.rows_inserted:,} inserted, {stats.rows_updated:,} updated, "
         f"{stats.rows_unchanged:,} unchanged, {stats.rows_removed:,} removed"
     )
+    if stats.rows_withheld:
+        context.log.warning(
+            f"{table.qualified}: {stats.rows_withheld:,} row(s) the files no longer hold were kept "
+            "(withheld, listed in raw.removed_rows); the removals gate fails until the files deliver "
+            f"them again or ROTATION_ALLOW_REMOVALS names {table.name} (or {table.name}:<{table.item}>)"
+        )
     return MaterializeResult(
         metadata={
             "source": settings.source,
@@ -156,6 +163,7 @@ def ingest(
             "rows_updated": stats.rows_updated,
             "rows_unchanged": stats.rows_unchanged,
             "rows_removed": stats.rows_removed,
+            "rows_withheld": stats.rows_withheld,
             "changed_from": str(stats.changed_from) if stats.changed_from else "no change",
             "missing_upstream": ", ".join(batch.missing) or "none",
             "landing_files": len(batch.files),

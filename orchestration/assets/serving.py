@@ -47,13 +47,18 @@ DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_strin
 def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
     windows = unpassed_windows(settings)
-    reasons = blockers(context, windows)
+    withheld = withheld_rows(settings)
+    reasons = blockers(context, windows) + [
+        f"{n:,} row(s) of raw.{name} withheld without a removal decision (raw.removed_rows)"
+        for name, n in withheld.items()
+    ]
     if reasons:
         fix = (
             "fix those windows' rows (the gate's metadata and raw.load_validations name them; correct "
             "the upstream or landing file), then reload those windows (materialize their partitions, "
-            "or make run); serving.duckdb keeps the last good publish"
-            if windows
+            "or make run); rows withheld by a load go when the file delivers them again or by "
+            "ROTATION_ALLOW_REMOVALS; serving.duckdb keeps the last good publish"
+            if windows or withheld
             else "re-run the whole graph (make run, or Materialize all in the UI); serving.duckdb keeps "
             "the last good publish"
         )
@@ -112,6 +117,14 @@ def unpassed_windows(settings) -> list[gate_state.OpenWindow]:
             loads, verdicts = raw.gate_state(con, table)
             out += gate_state.open_windows(loads, verdicts, gates)
     return out
+
+
+def withheld_rows(settings) -> dict[str, int]:
+    """Per raw table, the rows a load no longer delivered that wait for a decision (kept in raw,
+    raw.removed_rows ``withheld``): its removals gate fails while there are any."""
+    with db.connect(settings.build_db, read_only=True) as con:
+        counts = {table.name: len(raw.pending_removals(con, table)) for table in raw.RAW_TABLES}
+    return {name: n for name, n in counts.items() if n}
 
 
 def blockers(context: AssetExecutionContext, windows: list[gate_state.OpenWindow]) -> list[str]:

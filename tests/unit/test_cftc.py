@@ -228,6 +228,28 @@ def test_handmade_file_parses_codes_as_strings(tmp_path: Path) -> None:
     assert parse_tff_file(path, codes=["999999"]).empty
 
 
+def test_a_code_written_as_a_number_is_normalized_and_a_broken_code_is_an_error(tmp_path: Path) -> None:
+    """The contract-code rule: ``239742.0`` (a spreadsheet's float) is the Russell's 239742 and
+    ``90741`` is 090741 (leading zero restored): never silently dropped as another market. A code
+    that is no code at all names the file, line and value."""
+    path = write(
+        tmp_path,
+        "FinFut24.txt",
+        [row("2024-07-09"), row("2024-07-16", code="239742.0"), row("2024-07-16", code="90741.00")],
+    )
+    frame = parse_tff_file(path, codes=["239742", "090741"])
+    assert list(zip(frame["cftc_code"], frame["report_date"].dt.strftime("%Y-%m-%d"), strict=True)) == [
+        ("090741", "2024-07-16"),
+        ("239742", "2024-07-09"),
+        ("239742", "2024-07-16"),
+    ]
+    broken = write(tmp_path / "b", "FinFut24.txt", [row("2024-07-09"), row("2024-07-16", code="2.39742E+05")])
+    error = error_of(broken, codes=["239742"])
+    assert (
+        error.line == 3 and "'2.39742E+05'" in error.problem and "CFTC_Contract_Market_Code" in error.problem
+    )
+
+
 def test_empty_position_is_nan(tmp_path: Path) -> None:
     path = write(tmp_path, "FinFut24.txt", [row("2024-07-16", Dealer_Positions_Spread_All="      ")])
     frame = parse_tff_file(path)

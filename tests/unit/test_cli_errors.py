@@ -183,3 +183,17 @@ def test_dagster_error_prefixes_are_dropped_from_step_failures():
     ) == (f"x{FIX}y")
     assert cli.error_text("builtins.KeyError: 'close'\n", "KeyError") == "KeyError: 'close'"
     assert db.WarehouseMissingError.__mro__[1] is FileNotFoundError
+
+
+def test_a_failed_removals_gate_ends_with_the_decision_to_take():
+    report = cli.RunReport(
+        success=False,
+        failures=["raw__prices_removals_gate: 1 blocking asset check failed"],
+        checks=[
+            cli.CheckLine("raw/prices", "great_expectations_gate", True, "all passed"),
+            cli.CheckLine("raw/prices", "removals_gate", False, "1 of 1 expectations failed"),
+        ],
+    )
+    line = cli.failure_line(report)
+    assert line.startswith("a load no longer delivered rows that raw held (prices)")
+    assert "ROTATION_ALLOW_REMOVALS=prices" in line and "raw.removed_rows" in line

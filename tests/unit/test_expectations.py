@@ -10,6 +10,7 @@ import pytest
 
 from expectations import loads, prices
 from expectations.runner import ValidationOutcome, validate
+from ingestion.calendar import nyse_trading_days, on_session
 
 TODAY = dt.date(2024, 12, 31)
 QUOTES = {"A": "price", "B": "price", "Y": "yield"}
@@ -22,10 +23,13 @@ def raw(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+SESSIONS = {"A": "us_cash", "B": "us_cash", "Y": "us_cash"}
+
+
 def run(df: pd.DataFrame, history: pd.DataFrame | None = None) -> ValidationOutcome:
     return validate(
         "raw_prices",
-        prices.validation_frame(df, QUOTES, history),
+        prices.validation_frame(df, QUOTES, history, SESSIONS),
         prices.prices_suite(TODAY),
         index_columns=prices.INDEX_COLUMNS,
     )
@@ -68,6 +72,8 @@ def test_good_rows_pass_and_yields_may_be_negative():
             "no daily move beyond a factor of 3",
         ),
         ({"symbol": "A", "date": "2024-01-04", "volume": -5.0}, "volume is >= 0"),
+        ({"symbol": "A", "date": "2024-01-06"}, "bars on sessions only"),  # a Saturday
+        ({"symbol": "B", "date": "2024-01-15"}, "bars on sessions only"),  # MLK Day, NYSE closed
         (
             {"symbol": "B", "date": "2024-01-03", "close": np.nan, "adj_close": np.nan},
             "every row has a close",
@@ -83,8 +89,30 @@ def test_each_rule_fails_on_its_bad_row_with_an_example(bad_row, rule):
     assert rule in outcome.summary()
 
 
+def test_sessions_follow_each_instruments_session():
+    """Saturday is never a session; Sunday only for CME futures (Yahoo dates Globex's Sunday-evening
+    open a Sunday); NYSE holidays from 1998 are no session of the US cash market, but are of the
+    futures, of Cboe's volatility indices and of London."""
+    rows = [
+        ("2024-01-06", "cme", False),  # Saturday
+        ("2024-01-06", "london", False),
+        ("2024-01-07", "cme", True),  # Sunday evening Globex bar
+        ("2024-01-07", "us_cash", False),
+        ("2024-01-07", "cboe_volatility", False),
+        ("2024-07-04", "us_cash", False),  # Independence Day
+        ("2024-07-04", "cme", True),
+        ("2024-07-04", "london", True),
+        ("2025-09-01", "cboe_volatility", True),  # Labor Day: the snapshot's ^VIX has a bar
+        ("1968-05-30", "us_cash", True),  # before 1998 only weekends are judged
+        ("2024-07-05", "us_cash", True),
+    ]
+    got = on_session(pd.Series(pd.to_datetime([r[0] for r in rows])), pd.Series([r[1] for r in rows]))
+    assert got.tolist() == [r[2] for r in rows]
+
+
 def test_inverted_high_low_is_tolerated_when_rare_and_blocks_when_systematic_in_one_symbol():
-    many = [{"symbol": "A", "date": d.date().isoformat()} for d in pd.bdate_range("2010-01-01", periods=2000)]
+    sessions = nyse_trading_days(dt.date(2010, 1, 4), dt.date(2018, 12, 31))[:2000]
+    many = [{"symbol": "A", "date": d.date().isoformat()} for d in sessions]
     rare = raw([*many[:-1], {**many[-1], "high": 8.0, "low": 9.0}])
     outcome = run(rare)
     assert outcome.success, outcome.summary()

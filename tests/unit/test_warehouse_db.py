@@ -32,7 +32,7 @@ def frame(
     )
 
 
-def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 1)):
+def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 1), allow=()):
     return raw.load(
         con,
         raw.PRICES,
@@ -42,6 +42,7 @@ def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 
         requested=list(requested),
         landing_files=["landing/x.csv"],
         start_date=start,
+        allow_removals=allow,
     )
 
 
@@ -89,13 +90,92 @@ def test_chunks_load_like_one_frame_and_a_row_from_two_files_loads_nothing(tmp_p
     )
 
 
-def test_changed_rows_are_replaced_and_vanished_rows_removed(tmp_path):
+def test_changed_rows_are_replaced_and_vanished_rows_removed_by_decision(tmp_path):
     with db.connect(tmp_path / "b.duckdb") as con:
         load(con, frame(ROWS))
-        stats = load(con, frame([("A", "2024-01-02", 10.5), ("B", "2024-01-02", 20.0)]))
+        stats = load(con, frame([("A", "2024-01-02", 10.5), ("B", "2024-01-02", 20.0)]), allow=["A"])
         rows = con.execute("select symbol, date::varchar, close from raw.prices order by all").fetchall()
+        kept = con.execute(
+            "select item, date::varchar, decision, row_json->>'close' from raw.removed_rows"
+        ).fetchall()
+        pending = raw.pending_removals(con, raw.PRICES)
     assert (stats.rows_updated, stats.rows_removed, stats.rows_unchanged) == (1, 1, 1)
     assert rows == [("A", "2024-01-02", 10.5), ("B", "2024-01-02", 20.0)]
+    assert kept == [("A", "2024-01-03", "removed", "11.0")], "a removed row stays recoverable"
+    assert pending.empty
+
+
+def test_a_row_upstream_no_longer_delivers_is_kept_and_pending_until_a_decision(tmp_path):
+    """The removal rule: without a decision a load keeps the rows its files no longer hold, records
+    them as withheld (the removals gate fails on them); a later load that delivers them again (the
+    file fixed) resolves them, and so does one allowed to remove them."""
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load(con, frame(ROWS))
+        short = frame([("A", "2024-01-02", 10.0), ("B", "2024-01-02", 20.0)])
+        stats = load(con, short)
+        rows_after_short = con.execute("select count(*) from raw.prices").fetchone()[0]
+        first = raw.pending_removals(con, raw.PRICES)
+        recorded = raw.latest_load(con, "yahoo")
+        load(con, short)  # the same short file again: still pending, once
+        again = raw.pending_removals(con, raw.PRICES)
+        load(con, frame(ROWS))  # the file fixed: nothing pending
+        fixed = raw.pending_removals(con, raw.PRICES)
+        load(con, short)
+        load(con, short, allow=["*"])  # the removal accepted
+        accepted = raw.pending_removals(con, raw.PRICES)
+        decisions = con.execute(
+            "select decision, count(*) from raw.removed_rows group by 1 order by 1"
+        ).fetchall()
+        left = con.execute("select count(*) from raw.prices").fetchone()[0]
+    assert (stats.rows_removed, stats.rows_withheld, rows_after_short) == (0, 1, 3)
+    assert recorded["rows_withheld"] == 1 and recorded["rows_removed"] == 0
+    assert [(r.item, str(r.date.date())) for r in first.itertuples()] == [("A", "2024-01-03")]
+    assert len(again) == 1 and again["load_id"].iloc[0] != first["load_id"].iloc[0]
+    assert fixed.empty and accepted.empty
+    assert decisions == [("removed", 1), ("withheld", 3)]
+    assert left == 2
+
+
+def test_the_removal_rule_holds_for_tables_with_further_keys(tmp_path):
+    """estimate_snapshots: key (symbol, capture_date, period); a period no longer delivered is
+    withheld on its own key, and delivering it again resolves exactly it."""
+
+    def snapshots(periods):
+        rows = pd.DataFrame(
+            {
+                "symbol": "AAPL",
+                "capture_date": pd.to_datetime(["2024-01-02"] * len(periods)),
+                "period": periods,
+                "captured_at": pd.Timestamp("2024-01-02 22:00", tz="UTC"),
+                "landing_file": "landing/e.json",
+            }
+        )
+        for column in raw.ESTIMATE_SNAPSHOTS.values[1:]:
+            rows[column] = None if column == "revenue_currency" else 1.0
+        return rows
+
+    def load_estimates(con, periods):
+        return raw.load(
+            con,
+            raw.ESTIMATE_SNAPSHOTS,
+            snapshots(periods),
+            source="sample",
+            synthetic=True,
+            requested=["AAPL"],
+            landing_files=[],
+            start_date=dt.date(2024, 1, 2),
+            end_date=dt.date(2024, 1, 3),
+        )
+
+    with db.connect(tmp_path / "b.duckdb") as con:
+        load_estimates(con, ["0q", "+1q", "0y"])
+        stats = load_estimates(con, ["0q", "0y"])
+        pending = raw.pending_removals(con, raw.ESTIMATE_SNAPSHOTS)
+        load_estimates(con, ["0q", "+1q", "0y"])
+        resolved = raw.pending_removals(con, raw.ESTIMATE_SNAPSHOTS)
+    assert stats.rows_withheld == 1
+    assert list(pending["key"]) == ["|+1q"]
+    assert resolved.empty
 
 
 def test_symbols_not_delivered_keep_their_rows_and_are_recorded(tmp_path):
@@ -146,6 +226,7 @@ def test_a_window_load_replaces_exactly_the_rows_of_its_window(tmp_path):
             end_date=dt.date(2024, 2, 1),
             keep_from=dt.date(2000, 1, 1),
             window_sessions=21,
+            allow_removals=["A"],
         )
         got = con.execute("select date::varchar, close from raw.prices order by date").fetchall()
         after = con.execute("select * from raw.prices where date >= '2024-02-01'").fetchall()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.universe import SESSIONS
 from ingestion.yahoo import PRICE_COLUMNS, PriceFileError, parse_batch, parse_price_file
 
 NY = dt.timezone(dt.timedelta(hours=-4))  # New York in July (EDT)
@@ -181,6 +182,30 @@ def test_time_parts_keep_the_date_as_written(tmp_path: Path) -> None:
     parsed = parse_price_file(write(tmp_path, "X.csv", text))
     assert dates(parsed.frame) == ["2024-07-12", "2024-07-15", "2024-07-16", "2024-07-17"]
     assert parsed.dropped == []
+
+
+def test_an_instant_with_an_offset_is_dated_in_the_instruments_zone_never_shifted_into_a_weekend(
+    tmp_path: Path,
+) -> None:
+    """Friday's and Monday's closes (16:00 New York) written in Tokyo time fall on Saturday and
+    Tuesday as written; the date rule converts them to the session's zone: Friday and Monday. ^FTSE's
+    zone is London."""
+    text = (
+        "Date,Close\n"
+        "2024-07-13 05:00:00+09:00,1\n"  # Fri 2024-07-12 16:00 New York
+        "2024-07-16 05:00:00+0900,2\n"  # Mon 2024-07-15 16:00 New York
+        "2024-07-16T20:00:00Z,3\n"  # Tue 16:00 New York
+    )
+    parsed = parse_price_file(write(tmp_path, "X.csv", text))
+    assert dates(parsed.frame) == ["2024-07-12", "2024-07-15", "2024-07-16"]
+    london = {"^FTSE": SESSIONS["london"]}
+    ftse = parse_price_file(
+        write(tmp_path, "^FTSE.csv", "Date,Close\n2024-07-12 23:30:00-04:00,1\n"), sessions=london
+    )
+    assert dates(ftse.frame) == ["2024-07-13"]  # 04:30 London on Saturday: left to the gate
+    twice = "Date,Close\n2024-07-12 16:00:00-04:00,1\n2024-07-13 05:00:00+09:00,2\n"
+    with pytest.raises(PriceFileError, match=r"duplicate date 2024-07-12 on lines 2 and 3"):
+        parse_price_file(write(tmp_path, "Y.csv", twice))
 
 
 # --- partial bars: captured before the session ended ---------------------------------------------
