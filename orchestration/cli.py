@@ -11,6 +11,14 @@ so they show in ``make ui`` too. ``rotation run`` executes the jobs in this proc
 default console logger, so the run's log (every step, the ingestion progress lines) streams to the
 terminal (stderr) as it happens; the summary follows on stdout.
 
+One writer per warehouse: ``rotation run`` holds $ROTATION_HOME/.writer.lock for the whole build
+(warehouse/writer_lock.py) and refuses to start, one line naming the run that holds it, when another
+run (CLI, UI or schedule) writes the same warehouse. Before its runs it clears runs whose process is
+gone (killed runs left STARTED, holding the writer pool; orchestration/run_recovery.py), one
+``note: cleared a dead run ...`` line each. SIGINT (Ctrl-C) or SIGTERM stops the build: the running
+run is marked CANCELED, nothing unchecked is published, the lock and pool slot are released, and the
+command ends with one ``error:`` line and exit code 130 (SIGINT) or 143 (SIGTERM).
+
 A problem a person must act on ends the command with one line on stderr, ``error: <cause> — fix:
 <what to do>``, and a non-zero exit code (2 for a wrong setting, 1 otherwise): a wrong
 ROTATION_SOURCE or ROTATION_START_DATE, a snapshot directory that is missing or lacks yahoo/, a
@@ -169,7 +177,7 @@ def canceled_line(settings: Settings, canceled: RunCanceled) -> str:
     return cause_and_fix(
         f"the run was stopped by {signal_name(canceled.signum)} and canceled "
         f"({runs or 'no run had started'} marked CANCELED; {serving})",
-        "run again when ready (make run); the raw tables it loaded are loaded again",
+        "run again when ready (make run); the run loads and checks everything again",
     )
 
 

@@ -102,8 +102,11 @@ def describe_run(home: Path, run_id: str, job: str) -> None:
     entry = _HELD.get(lock_path(home))
     if entry is None:
         return
-    data = json.loads(Path(entry[0].name).read_text() or "{}")
-    data.update(run_id=run_id, job=job)
+    try:
+        data = json.loads(Path(entry[0].name).read_text() or "{}")
+    except (OSError, ValueError):
+        data = {}
+    data.update(pid=os.getpid(), run_id=run_id, job=job)
     entry[0].seek(0)
     entry[0].truncate()
     entry[0].write(json.dumps(data))
