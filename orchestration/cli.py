@@ -176,7 +176,7 @@ def canceled_line(settings: Settings, canceled: RunCanceled) -> str:
         serving = "it published nothing; serving.duckdb keeps its last good publish"
     return cause_and_fix(
         f"the run was stopped by {signal_name(canceled.signum)} and canceled "
-        f"({runs or 'no run had started'} marked CANCELED; {serving})",
+        f"({f'{runs} marked CANCELED' if runs else 'no run had started'}; {serving})",
         "run again when ready (make run); the run loads and checks everything again",
     )
 
