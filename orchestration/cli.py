@@ -11,6 +11,14 @@ so they show in ``make ui`` too. ``rotation run`` executes the jobs in this proc
 default console logger, so the run's log (every step, the ingestion progress lines) streams to the
 terminal (stderr) as it happens; the summary follows on stdout.
 
+One writer per warehouse: ``rotation run`` holds $ROTATION_HOME/.writer.lock for the whole build
+(warehouse/writer_lock.py) and refuses to start, one line naming the run that holds it, when another
+run (CLI, UI or schedule) writes the same warehouse. Before its runs it clears runs whose process is
+gone (killed runs left STARTED, holding the writer pool; orchestration/run_recovery.py), one
+``note: cleared a dead run ...`` line each. SIGINT (Ctrl-C) or SIGTERM stops the build: the running
+run is marked CANCELED, nothing unchecked is published, the lock and pool slot are released, and the
+command ends with one ``error:`` line and exit code 130 (SIGINT) or 143 (SIGTERM).
+
 A problem a person must act on ends the command with one line on stderr, ``error: <cause> — fix:
 <what to do>``, and a non-zero exit code (2 for a wrong setting, 1 otherwise): a wrong
 ROTATION_SOURCE or ROTATION_START_DATE, a snapshot directory that is missing or lacks yahoo/, a
@@ -23,12 +31,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
+import threading
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.errors import FIX, SnapshotLayoutError, cause_and_fix, require_snapshot_folder
-from warehouse import db
+from warehouse import db, writer_lock
 from warehouse.settings import REPO_ROOT, Settings, SettingsError
 
 
@@ -48,17 +60,37 @@ class RunReport:
 
 
 def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
-    """Run the full build (orchestration/runner.py) in this process; collect checks and failures."""
+    """Run the full build (orchestration/runner.py) in this process; collect checks and failures.
+
+    The caller holds the warehouse's writer lock (main). Runs left behind by a killed process are
+    cleared first (one ``note:`` line each); SIGINT or SIGTERM cancels the build (RunCanceled)."""
     from dagster import DagsterInstance
 
-    from orchestration import runner
+    from orchestration import run_recovery, runner
     from orchestration.definitions import build_definitions
 
     ensure_dagster_home()
 
-    defs = build_definitions(settings)
-    with DagsterInstance.get() as instance:
-        build = runner.execute(defs, runner.full_build_plan(defs, full_refresh), instance)
+    started = time.time()
+    with DagsterInstance.get() as instance, stop_signals() as received:
+        signum = None
+        try:
+            for line in run_recovery.clear_dead_runs(instance):
+                print(f"note: {line}", file=sys.stderr, flush=True)
+            defs = build_definitions(settings)
+            build = runner.execute(
+                defs,
+                runner.full_build_plan(defs, full_refresh),
+                instance,
+                tags={run_recovery.PID_TAG: str(os.getpid())},
+            )
+        except StopSignal as stop:
+            signum = stop.signum
+        signum = signum or received()
+        if signum is not None:
+            reason = f"rotation run (PID {os.getpid()}) received {signal_name(signum)}"
+            runs = run_recovery.cancel_interrupted_runs(instance, os.getpid(), started, reason)
+            raise RunCanceled(signum, [r.run_id for r in runs], [r.job_name for r in runs])
         checks = [
             CheckLine(
                 asset=e.asset_key.to_user_string(),
@@ -71,6 +103,102 @@ def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
         ]
         failures = [f for result in build.results for f in step_failures(result)]
         return RunReport(success=build.success, checks=checks, failures=failures)
+
+
+# Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it.
+STOP_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class StopSignal(BaseException):
+    """SIGINT or SIGTERM arrived outside Dagster's own handling (between runs, while loading)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class RunCanceled(Exception):
+    """The build was stopped by SIGINT or SIGTERM; its runs are marked CANCELED."""
+
+    def __init__(self, signum: int, run_ids: list[str], jobs: list[str]):
+        super().__init__(signum)
+        self.signum = signum
+        self.run_ids = run_ids
+        self.jobs = jobs
+
+
+def signal_name(signum: int) -> str:
+    return "SIGINT (Ctrl-C)" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
+@contextmanager
+def stop_signals():
+    """SIGINT and SIGTERM stop the build: outside a run they raise StopSignal; inside one Dagster's
+    own handler interrupts the running step and ends the run, and the signal's number is read back
+    from the wakeup pipe (``received()``) so the caller knows the run was stopped, not failed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)
+    seen: list[int] = []
+
+    def handler(signum, _frame):
+        raise StopSignal(signum)
+
+    def received() -> int | None:
+        with suppress(BlockingIOError):
+            seen.extend(os.read(read_fd, 512))
+        return next((s for s in seen if s in STOP_EXIT_CODES), None)
+
+    previous = {s: signal.signal(s, handler) for s in STOP_EXIT_CODES}
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    try:
+        yield received
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        for s, h in previous.items():
+            signal.signal(s, h)
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def canceled_line(settings: Settings, canceled: RunCanceled) -> str:
+    """The one line after a build stopped by a signal: which runs were canceled, what serving holds."""
+    runs = ", ".join(
+        f"{job} run {run_id[:8]}" for job, run_id in zip(canceled.jobs, canceled.run_ids, strict=True)
+    )
+    published = published_run(settings.serving_db)
+    if published is not None and published in canceled.run_ids:
+        serving = "serving.duckdb had already been published by it (its checks had passed)"
+    else:
+        serving = "it published nothing; serving.duckdb keeps its last good publish"
+    return cause_and_fix(
+        f"the run was stopped by {signal_name(canceled.signum)} and canceled "
+        f"({f'{runs} marked CANCELED' if runs else 'no run had started'}; {serving})",
+        "run again when ready (make run); the run loads and checks everything again",
+    )
+
+
+def published_run(serving_db: Path) -> str | None:
+    """The Dagster run that published serving.duckdb (its meta.build_info), None if unknown."""
+    if not serving_db.exists():
+        return None
+    try:
+        with db.connect(serving_db, read_only=True) as con:
+            row = con.execute("select dagster_run_id from meta.build_info").fetchone()
+    except Exception:  # noqa: BLE001 - only a hint for the line
+        return None
+    return row[0] if row else None
+
+
+def busy_line(error: writer_lock.WriterBusyError) -> str:
+    return cause_and_fix(
+        f"another run is writing the warehouse {error.home}: {error.holder.describe()}; this run did not start",
+        "wait for it to finish (it is in the Dagster UI's Runs too), or stop it (Ctrl-C in its terminal, "
+        f"kill {error.holder.pid or '<PID>'}, or Terminate in the UI), then run again",
+    )
 
 
 def step_failures(result) -> list[str]:
@@ -286,21 +414,42 @@ def main(argv: list[str] | None = None) -> int:
     sql = sub.add_parser("sql", help="run one SQL query against serving.duckdb (read-only)")
     sql.add_argument("query")
     args = parser.parse_args(argv)
+    if args.command == "run":
+        return main_run(args)
     try:
         settings = Settings.from_env()
-        if args.command == "run":
-            preflight(settings)
     except (SettingsError, SnapshotLayoutError) as e:
         print_error(str(e))
         return 2
-    except db.WarehouseLockedError as e:
-        print_error(str(e))
-        return 1
     try:
         return command(settings, args)
     except (db.WarehouseLockedError, db.WarehouseMissingError) as e:
         print_error(str(e))
         return 1
+
+
+def main_run(args: argparse.Namespace) -> int:
+    """``rotation run``: hold the warehouse's writer lock for the whole build (refuse at once, one
+    line, exit 1, if another run holds it), then preflight and build; a build stopped by SIGINT or
+    SIGTERM ends with one line and exit code 130 or 143."""
+    try:
+        settings = Settings.from_env()
+        with writer_lock.hold(settings.home, wait=False):
+            preflight(settings)
+            return command(settings, args)
+    except (SettingsError, SnapshotLayoutError) as e:
+        print_error(str(e))
+        return 2
+    except writer_lock.WriterBusyError as e:
+        print_error(busy_line(e))
+        return 1
+    except (db.WarehouseLockedError, db.WarehouseMissingError) as e:
+        print_error(str(e))
+        return 1
+    except RunCanceled as e:
+        sys.stdout.flush()
+        print_error(canceled_line(settings, e))
+        return STOP_EXIT_CODES[e.signum]
 
 
 def command(settings: Settings, args: argparse.Namespace) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
+from warehouse import writer_lock
 from warehouse.settings import Settings
 
 # Everything that writes the build file shares this pool; the instance limits it to one slot
@@ -17,7 +20,14 @@ WRITER_POOL = "rotation_duckdb_writer"
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where the warehouse lives and which source feeds it (read from ROTATION_* by Settings)."""
+    """Where the warehouse lives and which source feeds it (read from ROTATION_* by Settings).
+
+    Every run that uses it holds the warehouse's writer lock (warehouse/writer_lock.py) from the start
+    of its steps to its end: a run launched from the UI or by a schedule while another run writes
+    the same warehouse waits for it (its log says for whom, every 30 s) instead of interleaving with
+    it. ``rotation run`` already holds the lock, so its runs go straight on. Then the run clears the
+    runs whose process is gone (orchestration/run_recovery.py), so a killed run never wedges it.
+    """
 
     source: str
     home: str
@@ -34,6 +44,34 @@ class WarehouseResource(ConfigurableResource):
             start_date=settings.start_date.isoformat(),
             allow_removals=",".join(settings.allow_removals),
         )
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        from orchestration.run_recovery import clear_dead_runs
+
+        home = Path(self.home)
+        run = context.dagster_run
+        instance = context.instance
+
+        def on_wait(holder: writer_lock.Holder) -> None:
+            context.log.info(
+                f"waiting for {holder.describe()} to finish writing {home}; this run starts after it"
+            )
+
+        def canceled() -> bool:
+            current = instance.get_run_by_id(run.run_id) if instance and run else None
+            return current is not None and current.status in (
+                DagsterRunStatus.CANCELING,
+                DagsterRunStatus.CANCELED,
+            )
+
+        with writer_lock.hold(home, wait=True, on_wait=on_wait, should_stop=canceled):
+            if run is not None:
+                writer_lock.describe_run(home, run.run_id, run.job_name)
+            if instance is not None:
+                for line in clear_dead_runs(instance):
+                    context.log.warning(line)
+            yield self
 
     def settings(self) -> Settings:
         return Settings(

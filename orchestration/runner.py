@@ -50,13 +50,18 @@ def full_build_plan(defs: Definitions, full_refresh: bool = False) -> list[Plann
     ]
 
 
-def execute(defs: Definitions, plan: list[PlannedRun], instance: DagsterInstance) -> BuildResult:
-    """Run each planned run in order; stop after the first that fails."""
+def execute(
+    defs: Definitions, plan: list[PlannedRun], instance: DagsterInstance, tags: dict[str, str] | None = None
+) -> BuildResult:
+    """Run each planned run in order (with ``tags`` besides its own); stop after the first that fails."""
     out = BuildResult()
     for planned in plan:
         job = defs.resolve_job_def(planned.job)
         result = job.execute_in_process(
-            instance=instance, tags=planned.tags, run_config=planned.run_config, raise_on_error=False
+            instance=instance,
+            tags={**planned.tags, **(tags or {})},
+            run_config=planned.run_config,
+            raise_on_error=False,
         )
         out.results.append(result)
         if not result.success:

@@ -9,6 +9,7 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
 
 from ingestion.errors import cause_and_fix
 from orchestration import checks
@@ -27,6 +28,7 @@ GATES: dict[AssetKey, list[AssetCheckKey]] = {}
 for _gate in checks.GATES:
     for _key in _gate.check_keys:
         GATES.setdefault(_key.asset_key, []).append(_key)
+FINISHED_CHECKS = set(COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES)
 DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_string())
 
 
@@ -41,7 +43,8 @@ DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_strin
         "renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
         "models and tests) succeeded, so readers never see failed-check data; a failed run leaves the "
         "previous serving file in place. Refuses while any loaded window of any raw table has not "
-        "passed its gates (raw.load_validations), naming the windows. Open it read-only."
+        "passed its gates (raw.load_validations), naming the windows, or while a load's rows are "
+        "withheld without a removal decision (raw.removed_rows). Open it read-only."
     ),
 )
 def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -92,10 +95,16 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
 
 
 def check_states(context: AssetExecutionContext, keys: list[AssetCheckKey]) -> list[CheckState]:
-    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    """The evaluation of each check that judges this publish: this run's own where this run planned
+    the check, else the latest finished one (SUCCEEDED or FAILED). Another run's plan (a run queued
+    in the UI, waiting for the writer lock, or killed before its checks ran) is no evidence either way."""
+    storage = context.instance.event_log_storage
+    records = storage.get_latest_asset_check_execution_by_key(keys)
     states = []
     for key in keys:
         record = records.get(key)
+        if record is not None and record.run_id != context.run_id:
+            record = own_or_finished(storage, key, context.run_id)
         states.append(
             CheckState(
                 key=key.to_user_string(),
@@ -106,6 +115,15 @@ def check_states(context: AssetExecutionContext, keys: list[AssetCheckKey]) -> l
             )
         )
     return states
+
+
+def own_or_finished(storage, key: AssetCheckKey, run_id: str):
+    """This run's record of ``key`` if it has one among the latest, else the latest finished one."""
+    for record in storage.get_asset_check_execution_history(key, limit=20):
+        if record.run_id == run_id:
+            return record
+    finished = storage.get_asset_check_execution_history(key, limit=1, status=FINISHED_CHECKS)
+    return finished[0] if finished else None
 
 
 def unpassed_windows(settings) -> list[gate_state.OpenWindow]:

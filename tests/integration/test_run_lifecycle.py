@@ -1,0 +1,207 @@
+"""Runs that die, are stopped, or run twice: `rotation run` as a person runs it, in a subprocess.
+
+- a run killed (SIGKILL) while parsing stays STARTED in the Dagster instance holding its slot of the
+  writer pool; the next `rotation run` clears it (one `note:` line) and proceeds;
+- SIGINT (Ctrl-C) and SIGTERM stop a run at once: exit 130 / 143, one `error:` line, the run marked
+  CANCELED, serving.duckdb unchanged, the next run proceeds;
+- two writers on one warehouse never interleave: a second `rotation run` refuses at once with one
+  line naming the first; a run started outside the CLI (as from the UI or a schedule) waits for the
+  writer and says for whom; the first run's publish judges its own checks, not the other's plan.
+
+The sample from ROTATION_START_DATE=2024-06-01 keeps each build short; a run is stopped at a point
+read from its own streamed log (a parsing progress line, dbt's first model), never by a test hook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, EventRecordsFilter
+
+from tests.integration.conftest import file_digest, make_settings, run_graph
+
+pytestmark = pytest.mark.slow
+
+START = "2024-06-01"
+ROTATION = [sys.executable, "-m", "orchestration.cli", "run"]
+PARSING = "files parsed"  # the ingestion's progress lines (cftc: 1/19 files parsed ...)
+DBT_BUILDING = "START sql"  # dbt building its first model: checks passed, nothing published yet
+
+
+@pytest.fixture(scope="module")
+def late_sample(tmp_path_factory):
+    """One successful build of the sample from START (serving published), copied by each test."""
+    settings = make_settings(tmp_path_factory.mktemp("late_sample"), "sample", start=START)
+    assert run_graph(settings).success
+    return settings
+
+
+@pytest.fixture
+def home(late_sample, tmp_path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(late_sample.home, home)
+    return home
+
+
+def environment(home: Path, dagster_home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ROTATION_SOURCE": "sample",
+        "ROTATION_HOME": str(home),
+        "ROTATION_START_DATE": START,
+        "DAGSTER_HOME": str(dagster_home),
+    }
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def wait_for(process: subprocess.Popen, log: Path, marker: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while marker not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, f"the run ended before {marker!r}:\n{log.read_text()[-3000:]}"
+    assert marker in log.read_text(), f"no {marker!r} within {timeout}s"
+
+
+def finish(process: subprocess.Popen, timeout: float) -> int:
+    """The exit code; a run still going after ``timeout`` seconds is killed and fails the test."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        pytest.fail(f"the run was still going after {timeout}s (wedged)")
+
+
+def error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("error: ")]
+
+
+def runs(dagster_home: Path) -> list:
+    """The runs recorded in the instance at ``dagster_home``, oldest first."""
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        return list(reversed(instance.get_runs()))
+
+
+def test_a_run_killed_while_parsing_is_cleared_by_the_next_run(home, tmp_path):
+    env = environment(home, tmp_path / "dagster_home")
+    before = file_digest(home / "serving.duckdb")
+    killed = start(ROTATION, env, tmp_path / "killed.log")
+    wait_for(killed, tmp_path / "killed.log", PARSING)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=60)
+    assert file_digest(home / "serving.duckdb") == before
+    dead = runs(tmp_path / "dagster_home")
+    assert [r.status for r in dead] == [DagsterRunStatus.STARTED], "the killed run stays STARTED"
+
+    t0 = time.monotonic()
+    nxt = start(ROTATION, env, tmp_path / "next.log")
+    wait_for(nxt, tmp_path / "next.log", PARSING, timeout=60)  # it got past the dead run's slot
+    assert time.monotonic() - t0 < 60
+    assert finish(nxt, timeout=600) == 0, (tmp_path / "next.log").read_text()[-3000:]
+    notes = [line for line in (tmp_path / "next.log").read_text().splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1, notes
+    assert "cleared a dead run" in notes[0] and dead[0].run_id[:8] in notes[0] and str(killed.pid) in notes[0]
+    assert "freed its 1 writer-pool slot" in notes[0]
+    after = {r.run_id: r.status for r in runs(tmp_path / "dagster_home")}
+    assert after[dead[0].run_id] == DagsterRunStatus.FAILURE
+    assert list(after.values()).count(DagsterRunStatus.SUCCESS) == 2  # the next run's two runs
+
+
+@pytest.mark.parametrize(
+    ("signum", "marker", "code"),
+    [(signal.SIGINT, PARSING, 130), (signal.SIGTERM, DBT_BUILDING, 143)],
+    ids=["SIGINT-while-parsing", "SIGTERM-during-dbt"],
+)
+def test_a_stop_signal_cancels_the_run(home, tmp_path, signum, marker, code):
+    env = environment(home, tmp_path / "dagster_home")
+    before = file_digest(home / "serving.duckdb")
+    log = tmp_path / "stopped.log"
+    stopped = start(ROTATION, env, log)
+    wait_for(stopped, log, marker)
+    t0 = time.monotonic()
+    os.kill(stopped.pid, signum)  # the CLI alone, as `kill` does; Ctrl-C reaches dbt as well
+    assert finish(stopped, timeout=60) == code, log.read_text()[-3000:]
+    assert time.monotonic() - t0 < 60
+    text = log.read_text()
+    lines = error_lines(text)
+    assert len(lines) == 1, lines
+    assert f"stopped by {signal.Signals(signum).name}" in lines[0] and "canceled" in lines[0]
+    assert "published nothing" in lines[0] and " — fix: " in lines[0]
+    assert text.rstrip().endswith(lines[0]), "the one line is the last word"
+    assert file_digest(home / "serving.duckdb") == before, "a stopped run publishes nothing"
+    assert not list(home.glob(".serving.duckdb.*.tmp"))
+    statuses = [r.status for r in runs(tmp_path / "dagster_home")]
+    assert statuses[-1] == DagsterRunStatus.CANCELED, statuses
+    assert DagsterRunStatus.STARTED not in statuses
+
+    nxt = subprocess.run(ROTATION, env=env, capture_output=True, text=True, timeout=600)
+    assert nxt.returncode == 0, nxt.stderr[-3000:]
+    assert "note: " not in nxt.stderr, "nothing was left to clear"
+
+
+def test_two_writers_on_one_warehouse_never_interleave(home, tmp_path):
+    from orchestration.definitions import build_definitions
+
+    dagster_home = tmp_path / "dagster_home"
+    env = environment(home, dagster_home)
+    ui_defs = build_definitions(make_settings(home, "sample", start=START))
+    first = start(ROTATION, env, tmp_path / "first.log")
+    wait_for(first, tmp_path / "first.log", PARSING)
+
+    # a second `rotation run` refuses at once, naming the first
+    second = subprocess.run(ROTATION, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 1
+    assert error_lines(second.stderr) == [second.stderr.strip()], second.stderr
+    assert f"another run is writing the warehouse {home}" in second.stderr
+    assert f"PID {first.pid}" in second.stderr and "did not start" in second.stderr
+
+    # a run started by Dagster outside the CLI (as the UI or a schedule would) waits for the writer
+    other = start(
+        [str(Path(sys.executable).parent / "dagster"), "job", "execute", "-m", "orchestration.definitions"]
+        + ["-j", "marts_and_serving"],
+        env,
+        tmp_path / "other.log",
+    )
+    wait_for(other, tmp_path / "other.log", "waiting for", timeout=120)
+    assert f"waiting for PID {first.pid} (" in (tmp_path / "other.log").read_text()
+
+    # while the first run builds dbt, another run is created, as the UI's Materialize creates one
+    # (its checks PLANNED at creation; it is never started here)
+    wait_for(first, tmp_path / "first.log", DBT_BUILDING)
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        queued = instance.create_run_for_job(job_def=ui_defs.resolve_job_def("marts_and_serving"))
+
+    # the first run publishes: its guard judges its own checks, not the other runs' PLANNED ones
+    assert finish(first, timeout=600) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    assert "has not passed" not in (tmp_path / "first.log").read_text()
+    assert finish(other, timeout=600) == 0, (tmp_path / "other.log").read_text()[-3000:]
+
+    # never interleaved: the waiting run's first step started after the first build's last step ended
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        by_job = {r.job_name: r for r in instance.get_runs() if r.run_id != queued.run_id}
+        assert sorted(by_job) == ["ingest_positioning", "marts_and_serving", "prices_and_rates"]
+        assert all(r.status == DagsterRunStatus.SUCCESS for r in by_job.values())
+
+        def step_times(run_id: str, kind: DagsterEventType) -> list[float]:
+            records = instance.get_event_records(EventRecordsFilter(event_type=kind), limit=10_000)
+            return [r.timestamp for r in records if r.run_id == run_id]
+
+        cli_runs = [by_job["ingest_positioning"].run_id, by_job["prices_and_rates"].run_id]
+        cli_ends = [t for run_id in cli_runs for t in step_times(run_id, DagsterEventType.STEP_SUCCESS)]
+        waiting_starts = step_times(by_job["marts_and_serving"].run_id, DagsterEventType.STEP_START)
+        assert waiting_starts and max(cli_ends) < min(waiting_starts)
+        published = instance.get_latest_materialization_event(AssetKey(["serving"]))
+        assert published.run_id == by_job["marts_and_serving"].run_id
