@@ -237,23 +237,61 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     return "\n".join(lines)
 
 
-def run_sql(settings: Settings, query: str) -> int:
+# What DuckDB says when a query tries to change the serving file or reach past it: the read-only
+# attach, the lock-down of warehouse.db.QUERY_LOCKDOWN (files, network, extensions, settings).
+READ_ONLY_REFUSALS = (
+    "read-only mode",
+    "disabled by configuration",
+    "disabled through configuration",
+    "configuration has been locked",
+)
+
+
+def refused_by_lockdown(error: Exception) -> bool:
+    """Whether DuckDB refused a query because `rotation sql` is read-only and locked down (not
+    because the SQL is wrong)."""
     import duckdb
 
-    with db.connect(settings.serving_db, read_only=True) as con:
+    text = str(error)
+    return isinstance(error, duckdb.PermissionException) or any(r in text for r in READ_ONLY_REFUSALS)
+
+
+def duckdb_words(error: Exception) -> str:
+    """DuckDB's words up to its LINE 1/caret excerpt (which needs its own lines), on one line."""
+    lines = []
+    for line in str(error).splitlines():
+        if not line.strip() or line.startswith("LINE "):
+            break
+        lines.append(line.strip())
+    return " ".join(lines) or type(error).__name__
+
+
+def run_sql(settings: Settings, query: str) -> int:
+    """One query on serving.duckdb, read-only and locked down (warehouse.db.QUERY_LOCKDOWN): it can
+    read the published tables, never change them, other files, the network, extensions or settings."""
+    import duckdb
+
+    with db.connect(settings.serving_db, read_only=True, locked_down=True) as con:
         try:
             result = con.sql(query)
             if result is not None:
                 result.show(max_width=200, max_rows=100)
         except duckdb.Error as e:
-            lines = []  # DuckDB's words up to its LINE 1/caret excerpt, which needs its own lines
-            for line in str(e).splitlines():
-                if not line.strip() or line.startswith("LINE "):
-                    break
-                lines.append(line.strip())
+            if refused_by_lockdown(e):
+                print_error(
+                    cause_and_fix(
+                        "the warehouse is read-only to `rotation sql`: it reads the tables of "
+                        "serving.duckdb and cannot change them or reach files, the network, extensions "
+                        f"or settings (DuckDB: {duckdb_words(e)})",
+                        "query the published tables with select (schemas marts and reference); to "
+                        "change the warehouse, change its sources or models and run `make run`; to "
+                        "export, use the Parquet files in $ROTATION_HOME/parquet",
+                    )
+                )
+                return 1
             print_error(
                 cause_and_fix(
-                    f"the query failed: {' '.join(lines) or type(e).__name__}",
+                    f"the query failed: {duckdb_words(e)}",
                     "correct the SQL; the tables are in schemas marts and reference "
                     "(rotation summary lists them), e.g. select * from marts.rotation_daily limit 5",
                 )

@@ -32,7 +32,8 @@ class WarehouseLockedError(RuntimeError):
 
 
 class WarehouseMissingError(FileNotFoundError):
-    """A warehouse file to be read does not exist yet: one line naming it and saying to build first."""
+    """A warehouse file to be read does not exist yet, or is not a DuckDB database (nothing a reader
+    can use): one line naming it and saying to build first."""
 
 
 _LOCK_HOLDER = re.compile(r"held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
@@ -78,26 +79,56 @@ def missing_message(path: Path) -> str:
     )
 
 
+def not_a_database_message(path: Path) -> str:
+    return cause_and_fix(
+        f"{path} is not a DuckDB database (it exists but DuckDB cannot read it: overwritten, truncated "
+        "or not written by this project)",
+        "move it away and run `make run` to publish it again (serving.duckdb is rebuilt from the build "
+        "file), or point ROTATION_HOME at a built warehouse",
+    )
+
+
 # DuckDB's own default is 80% of RAM, which a build of thousands of tickers takes and keeps; with a
 # limit, large sorts and joins spill to <file>.tmp/ instead. dbt's connection has the same limit
 # (dbt_project/profiles.yml). Measured by benchmarks/ (README "Performance").
 MEMORY_LIMIT = "1GB"
 
+# DuckDB's own lock-down for connections that run SQL a person typed (`rotation sql`): no file,
+# network or extension access (no ATTACH, COPY TO/FROM, read_csv, httpfs, INSTALL/LOAD, EXPORT), no
+# extension auto-install or auto-load, and the settings locked so the query cannot turn any of it
+# back on. With read_only=True the serving file itself cannot be changed either.
+QUERY_LOCKDOWN = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_persistent_secrets": False,
+    "lock_configuration": True,
+}
+
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, locked_down: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a DuckDB file and always close it. A lock held by another process becomes a
-    WarehouseLockedError, a missing file opened read-only a WarehouseMissingError, each one line
-    ``<cause> — fix: <what to do>``."""
+    WarehouseLockedError, a missing file opened read-only, or one that is not a DuckDB database, a
+    WarehouseMissingError, each one line ``<cause> — fix: <what to do>``. ``locked_down`` (read-only
+    connections only) applies QUERY_LOCKDOWN: for SQL a person typed."""
     path = Path(path)
+    if locked_down and not read_only:
+        raise ValueError("a locked-down connection is read-only: pass read_only=True")
     if read_only and not path.exists():
         raise WarehouseMissingError(missing_message(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": MEMORY_LIMIT, **(QUERY_LOCKDOWN if locked_down else {})}
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise WarehouseLockedError(locked_message(path, e, read_only=read_only)) from e
+        if "not a valid DuckDB database" in str(e):
+            raise WarehouseMissingError(not_a_database_message(path)) from e
         raise
     try:
         yield con
