@@ -50,6 +50,8 @@ from ingestion.landing import (
     land_bytes,
     land_copy,
     relative_to_home,
+    require_inside_snapshot,
+    unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
 
@@ -484,16 +486,20 @@ def land_snapshot_cftc(
     wanted = _check_codes(codes)
     expected = "cftc/FinFutYY.txt files, e.g. cftc/FinFut24.txt"
     folder = require_snapshot_folder(Path(snapshot_dir), "cftc", expected)
-    sources = sorted(folder.glob("FinFut*.txt"))
+    sources = sorted(p for p in folder.glob("FinFut*.txt") if p.is_file())
     if not sources:
         raise SnapshotLayoutError(snapshot_folder_empty(folder, "FinFut*.txt", expected))
+    require_inside_snapshot(sources, Path(snapshot_dir))
+    notes = [n for n in [unknown_files_note(folder, sources, expected)] if n]
+    for note in notes:
+        log.warning("cftc snapshot: %s", note)
     counter = Counter("cftc", len(sources), "files", "landed", progress)
     files = []
     for src in sources:
         files.append(LandedFile(path=land_copy(src, landing_root, "cftc", "snapshot"), symbols=()))
         counter.advance(src.name)
     log.info("cftc snapshot: landed %d files from %s", len(files), folder)
-    return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files)
+    return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files, notes=notes)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ from ingestion.landing import (
     land_bytes,
     land_copy,
     relative_to_home,
+    require_inside_snapshot,
+    unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
 
@@ -470,7 +472,19 @@ def land_snapshot_estimates(
                    "so a snapshot has captures only if a live run kept them (landing/yahoo_estimates/live)"],
         )  # fmt: skip
     files, dates = [], []
-    paths = sorted(p for p in folder.glob("*.json") if snapshot_symbol(p) in wanted)
+    jsons = sorted(p for p in folder.glob("*.json") if p.is_file() and not p.name.startswith("."))
+    paths = require_inside_snapshot([p for p in jsons if snapshot_symbol(p) in wanted], snapshot_dir)
+    notes = [
+        n for n in [unknown_files_note(folder, jsons, "an estimates/<SYMBOL>_<YYYY-MM-DD>.json capture")] if n
+    ]
+    others = sorted({snapshot_symbol(p) for p in jsons} - wanted)
+    if others:
+        notes.append(
+            f"skipped the captures of {', '.join(others)} in {folder}: not among the estimate symbols "
+            "(the universe's mega caps and ETF proxies)"
+        )
+    for note in notes:
+        log.warning("estimates snapshot: %s", note)
     counter = Counter("estimates", len(paths), "files", "landed", progress)
     for p in paths:
         files.append(
@@ -484,7 +498,12 @@ def land_snapshot_estimates(
     requested = tuple(sorted({f.symbols[0] for f in files}))
     covers = (min(dates), max(dates) + dt.timedelta(days=1)) if dates else None
     return LandingBatch(
-        system="yahoo_estimates", mode="snapshot", requested=requested, files=files, covers=covers
+        system="yahoo_estimates",
+        mode="snapshot",
+        requested=requested,
+        files=files,
+        notes=notes,
+        covers=covers,
     )
 
 
