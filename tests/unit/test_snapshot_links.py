@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc, estimates, french, fred, yahoo
+from ingestion import cftc, estimates, fred, french, yahoo
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
