@@ -515,7 +515,7 @@ def _request(
     get: Callable[..., Any], url: str, params: dict[str, Any] | None, *, what: str, **retry: Any
 ) -> Any:
     """One download with retries; UpstreamUnavailableError when every attempt failed."""
-    response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", **retry)
+    response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", upstream="CFTC", **retry)
     if response is None:
         raise UpstreamUnavailableError(
             upstream_unreachable(

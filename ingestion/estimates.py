@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ingestion.downloads import is_retryable
+from ingestion.downloads import is_retryable, not_transient, retry_line, unreachable_at_once
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -303,11 +303,15 @@ def parse_estimates_batch(
 
 
 def _with_retries(call: Callable[[], Any], what: str, max_attempts: int, base_delay: float, sleep) -> Any:
-    """``call()`` with exponential backoff on connection trouble; other errors propagate at once."""
+    """``call()`` with exponential backoff on connection trouble and rate limits (a ``retry k/n in ~N
+    s`` line each); a failure waiting does not mend (ingestion.downloads.not_transient) raises
+    UpstreamUnreachableError at once; other errors propagate at once."""
     for attempt in range(max_attempts):
         try:
             return call()
         except Exception as e:
+            if not_transient(e):
+                raise unreachable_at_once("Yahoo Finance", f"Yahoo {what}", e) from e
             if not is_retryable(e) and "RateLimit" not in type(e).__name__:
                 raise
             if attempt == max_attempts - 1:
@@ -317,8 +321,9 @@ def _with_retries(call: Callable[[], Any], what: str, max_attempts: int, base_de
                         f"(last error: {type(e).__name__}: {e})"
                     )
                 ) from e
-            log.warning("yahoo %s failed (%s: %s); retrying", what, type(e).__name__, e)
-            sleep(base_delay * 2**attempt)
+            delay = base_delay * 2**attempt
+            log.warning(retry_line(f"Yahoo {what}", f"{type(e).__name__}: {e}", attempt, max_attempts, delay))
+            sleep(delay)
     raise AssertionError("unreachable")
 
 

@@ -558,6 +558,7 @@ def fetch_live_french(
             base_delay=base_delay,
             sleep=sleep,
             timeout=timeout,
+            upstream=f"{LIBRARY[0].upper()}{LIBRARY[1:]}",
         )
         if response is None:
             raise UpstreamUnavailableError(

@@ -45,7 +45,18 @@ class UpstreamFileError(ValueError):
 
 
 class UpstreamUnavailableError(RuntimeError):
-    """An upstream service could not be reached, or answered only with errors, after all retries."""
+    """An upstream service could not be reached, or answered only with errors, after all retries.
+    ``transient``: whether trying again later may help (the step's live retry policy tries again)."""
+
+    transient = True
+
+
+class UpstreamUnreachableError(UpstreamUnavailableError):
+    """An upstream that cannot be reached for a reason waiting does not mend (its host name does not
+    resolve, its TLS certificate is refused, a local proxy refuses the connection): raised at the
+    first attempt, never retried (ingestion.downloads.not_transient)."""
+
+    transient = False
 
 
 @dataclass(frozen=True)
