@@ -26,6 +26,7 @@ from ingestion.errors import (
     cause_and_fix,
     require_snapshot_folder,
     snapshot_folder_empty,
+    storage_error,
 )
 from ingestion.progress import LABELS, Counter, Progress
 
@@ -99,14 +100,18 @@ def land_bytes(content: bytes, landing_root: Path, system: str, mode: str, name:
     target = target_dir / name
     if target.exists():
         return target
-    target_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
+    tmp = None
     try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(content)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and (refused := storage_error(e, target)) is not None:
+            raise refused from e  # read-only, unwritable or full: one line, cause and fix
         raise
     return target
 

@@ -27,7 +27,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.errors import FIX, SnapshotLayoutError, cause_and_fix, require_snapshot_folder
+from ingestion.errors import (
+    FIX,
+    HOME_FIX,
+    STORAGE_PROBLEMS,
+    SnapshotLayoutError,
+    StorageError,
+    cause_and_fix,
+    require_snapshot_folder,
+)
 from warehouse import db
 from warehouse.settings import REPO_ROOT, Settings, SettingsError
 
@@ -97,20 +105,28 @@ def error_text(message: str, cls_name: str | None) -> str:
     return rest if cls_name == "Failure" or FIX in rest else f"{cls_name}: {rest}"
 
 
+MAX_CAUSE = 500  # characters of a failing step's error quoted in the last line
+
+
 def failure_line(report: RunReport) -> str:
     """The one line after a failed run: the first failing step's own ``<cause> — fix: ...`` where it
-    has one, else where to look and what holds meanwhile."""
+    has one; else that step's error as the cause with a generic fix; else (failed checks only) which
+    checks failed and where to look."""
     for failure in report.failures:
         message = failure.partition(": ")[2]
         if FIX in message:
             return message
+    if report.failures:  # the failing step's own error is the cause, even without a fix of its own
+        step, _, message = report.failures[0].partition(": ")
+        if len(message) > MAX_CAUSE:
+            message = f"{message[:MAX_CAUSE]}..."
+        return cause_and_fix(
+            f"step {step} failed: {message or 'no error message'}",
+            "correct that cause (the run's log above has the details), then run again; serving.duckdb "
+            "keeps its last good publish",
+        )
     failed = [f"{c.asset} {c.check}" for c in report.checks if not c.passed]
-    if report.failures:
-        where = f"step {report.failures[0].partition(': ')[0]} failed"
-    elif failed:
-        where = f"{len(failed)} check(s) failed, first {failed[0]}"
-    else:
-        where = "a step failed"
+    where = f"{len(failed)} check(s) failed, first {failed[0]}" if failed else "a step failed"
     return cause_and_fix(
         f"the run failed ({where}; details above)",
         "correct the cause shown above, then run again; serving.duckdb keeps its last good publish",
@@ -122,9 +138,36 @@ def preflight(settings: Settings) -> None:
     without yahoo/, a build file another process holds (SnapshotLayoutError, WarehouseLockedError)."""
     if settings.source == "snapshot":
         require_snapshot_folder(settings.snapshot_dir)
+    require_writable_home(settings.home)
     if settings.build_db.exists():
-        with db.connect(settings.build_db):
+        try:
+            with db.connect(settings.build_db):
+                pass
+        except StorageError as e:  # e.g. a build file this user may not write
+            raise SettingsError(str(e)) from e
+
+
+def require_writable_home(home: Path) -> None:
+    """SettingsError (one line) when a run could not write ROTATION_HOME: created if missing, then a
+    file written and removed there. A read-only, unwritable or full home fails here, before any run,
+    instead of as a traceback in the middle of one."""
+    import tempfile
+
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home, prefix=".rotation-write-check."):
             pass
+    except OSError as e:
+        problem, fix = STORAGE_PROBLEMS.get(
+            e.errno or 0, (f"cannot be written ({e.strerror or e})", f"make it writable {HOME_FIX}")
+        )
+        raise SettingsError(
+            cause_and_fix(
+                f"ROTATION_HOME={home} is not writable: it {problem} (a run writes landing/, "
+                "rotation.duckdb and serving.duckdb there)",
+                fix,
+            )
+        ) from e
 
 
 def ensure_dagster_home() -> Path:

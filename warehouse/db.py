@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.errors import cause_and_fix
+from ingestion.errors import cause_and_fix, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +120,17 @@ def connect(
         raise ValueError("a locked-down connection is read-only: pass read_only=True")
     if read_only and not path.exists():
         raise WarehouseMissingError(missing_message(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": MEMORY_LIMIT, **(QUERY_LOCKDOWN if locked_down else {})}
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.IOException as e:
-        if "lock" in str(e).lower():
+    except (duckdb.IOException, OSError) as e:
+        if "lock" in str(e).lower() and isinstance(e, duckdb.IOException):
             raise WarehouseLockedError(locked_message(path, e, read_only=read_only)) from e
         if "not a valid DuckDB database" in str(e):
             raise WarehouseMissingError(not_a_database_message(path)) from e
+        if (refused := storage_error(e, path)) is not None:
+            raise refused from e  # read-only, unwritable or full: one line, cause and fix
         raise
     try:
         yield con
@@ -207,9 +209,11 @@ def publish(
         finally:
             con.close()
         os.replace(tmp, serving_db)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(e, OSError | duckdb.Error) and (refused := storage_error(e, tmp)) is not None:
+            raise refused from e  # the old serving file is untouched; say why in one line
         raise
     log.info("published %s tables to %s", len(tables), serving_db)
     return PublishResult(path=serving_db, tables=tables, published_at=published_at)
@@ -263,8 +267,10 @@ def export_parquet(
                     f"to '{quoted}' (format parquet, compression zstd)"
                 ).fetchone()
                 os.replace(tmp, path)
-            except BaseException:
+            except BaseException as e:
                 tmp.unlink(missing_ok=True)
+                if isinstance(e, OSError | duckdb.Error) and (refused := storage_error(e, tmp)) is not None:
+                    raise refused from e
                 raise
             written[table] = (path, rows)
     for old in out_dir.glob("*.parquet"):

@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import requests
 from dagster import (
     AssetExecutionContext,
@@ -26,7 +27,13 @@ from dagster import (
 
 from ingestion import estimates, fred, french, sources, yahoo
 from ingestion.downloads import not_transient, unreachable_at_once
-from ingestion.errors import UPSTREAMS, SnapshotLayoutError, network_error_message
+from ingestion.errors import (
+    UPSTREAMS,
+    SnapshotLayoutError,
+    StorageError,
+    network_error_message,
+    storage_error,
+)
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -142,6 +149,12 @@ def ingest(
             ),
             allow_retries=False,
         ) from error
+    except (OSError, duckdb.Error) as error:
+        # landing or the build file refused a write (read-only, unwritable, full): one line, no retry
+        refused = error if isinstance(error, StorageError) else storage_error(error, settings.home)
+        if refused is None:
+            raise
+        raise Failure(description=str(refused), allow_retries=False) from error
     note_log = context.log.info if batch.synthetic else context.log.warning
     for note in batch.notes:
         note_log(note)
