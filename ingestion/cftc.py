@@ -55,6 +55,8 @@ from ingestion.landing import (
     land_bytes,
     land_copy,
     relative_to_home,
+    require_inside_snapshot,
+    unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
 
@@ -522,13 +524,17 @@ def land_snapshot_cftc(
     )
     if not sources:
         raise SnapshotLayoutError(snapshot_folder_empty(folder, "FinFut*.txt", expected))
+    require_inside_snapshot(sources, Path(snapshot_dir))
+    notes = [n for n in [unknown_files_note(folder, sources, expected)] if n]
+    for note in notes:
+        log.warning("cftc snapshot: %s", note)
     counter = Counter("cftc", len(sources), "files", "landed", progress)
     files = []
     for src in sources:
         files.append(LandedFile(path=land_copy(src, landing_root, "cftc", "snapshot"), symbols=()))
         counter.advance(src.name)
     log.info("cftc snapshot: landed %d files from %s", len(files), folder)
-    return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files)
+    return LandingBatch(system="cftc", mode="snapshot", requested=tuple(wanted), files=files, notes=notes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -544,7 +550,7 @@ def _request(
     get: Callable[..., Any], url: str, params: dict[str, Any] | None, *, what: str, **retry: Any
 ) -> Any:
     """One download with retries; UpstreamUnavailableError when every attempt failed."""
-    response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", **retry)
+    response, failure = get_with_retries(get, url, params, what=f"CFTC {what}", upstream="CFTC", **retry)
     if response is None:
         raise UpstreamUnavailableError(
             upstream_unreachable(

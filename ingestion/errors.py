@@ -7,6 +7,7 @@ failure, the UI. Plain text only: no imports beyond the standard library.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 FIX = " — fix: "
@@ -85,4 +86,56 @@ def network_error_message(system: str, error: BaseException) -> str:
     upstream = UPSTREAMS.get(system, system)
     return upstream_unreachable(
         f"{upstream[0].upper()}{upstream[1:]} could not be reached ({type(error).__name__}: {error})"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing the warehouse: a read-only, unwritable or full ROTATION_HOME
+# --------------------------------------------------------------------------------------------------
+
+HOME_FIX = "or point ROTATION_HOME at a writable directory with room, then run again"
+
+# errno -> (what it means, what to do); the same words where DuckDB reports it in its own text.
+STORAGE_PROBLEMS = {
+    errno.EROFS: ("is on a read-only file system", f"remount it read-write {HOME_FIX}"),
+    errno.EACCES: ("cannot be written by this user (permission denied)", f"give this user write access {HOME_FIX}"),
+    errno.EPERM: ("cannot be written by this user (operation not permitted)", f"give this user write access {HOME_FIX}"),
+    errno.ENOSPC: ("is on a full disk (no space left on the device)", f"free space on that disk {HOME_FIX}; serving.duckdb keeps its last good publish"),
+    errno.EDQUOT: ("is over this user's disk quota", f"free space or raise the quota {HOME_FIX}; serving.duckdb keeps its last good publish"),
+}  # fmt: skip
+_STORAGE_WORDS = {
+    "read-only file system": errno.EROFS,
+    "permission denied": errno.EACCES,
+    "operation not permitted": errno.EPERM,
+    "no space left on device": errno.ENOSPC,
+    "disk quota exceeded": errno.EDQUOT,
+}
+
+
+class StorageError(OSError):
+    """The warehouse could not write where ROTATION_HOME points (read-only, not writable, full): one
+    line naming the path, the cause and the fix. Not worth a retry."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def storage_error(error: BaseException, path: Path | str) -> StorageError | None:
+    """The one-line StorageError for an OSError (by errno) or a DuckDB error (by its words) that says
+    the disk refused a write at ``path``; None for any other error."""
+    code = getattr(error, "errno", None) if isinstance(error, OSError) else None
+    if code not in STORAGE_PROBLEMS:
+        text = str(error).lower()
+        code = next((c for words, c in _STORAGE_WORDS.items() if words in text), None)
+    if code is None:
+        return None
+    problem, fix = STORAGE_PROBLEMS[code]
+    where = getattr(error, "filename", None) or path
+    return StorageError(
+        code,
+        cause_and_fix(f"the warehouse could not write {where}: it {problem}", fix),
     )

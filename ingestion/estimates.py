@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ingestion.downloads import is_retryable
+from ingestion.downloads import is_retryable, not_transient, retry_line, unreachable_at_once
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -53,6 +53,8 @@ from ingestion.landing import (
     land_bytes,
     land_copy,
     relative_to_home,
+    require_inside_snapshot,
+    unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
 
@@ -301,11 +303,15 @@ def parse_estimates_batch(
 
 
 def _with_retries(call: Callable[[], Any], what: str, max_attempts: int, base_delay: float, sleep) -> Any:
-    """``call()`` with exponential backoff on connection trouble; other errors propagate at once."""
+    """``call()`` with exponential backoff on connection trouble and rate limits (a ``retry k/n in ~N
+    s`` line each); a failure waiting does not mend (ingestion.downloads.not_transient) raises
+    UpstreamUnreachableError at once; other errors propagate at once."""
     for attempt in range(max_attempts):
         try:
             return call()
         except Exception as e:
+            if not_transient(e):
+                raise unreachable_at_once("Yahoo Finance", f"Yahoo {what}", e) from e
             if not is_retryable(e) and "RateLimit" not in type(e).__name__:
                 raise
             if attempt == max_attempts - 1:
@@ -315,8 +321,9 @@ def _with_retries(call: Callable[[], Any], what: str, max_attempts: int, base_de
                         f"(last error: {type(e).__name__}: {e})"
                     )
                 ) from e
-            log.warning("yahoo %s failed (%s: %s); retrying", what, type(e).__name__, e)
-            sleep(base_delay * 2**attempt)
+            delay = base_delay * 2**attempt
+            log.warning(retry_line(f"Yahoo {what}", f"{type(e).__name__}: {e}", attempt, max_attempts, delay))
+            sleep(delay)
     raise AssertionError("unreachable")
 
 
@@ -470,7 +477,19 @@ def land_snapshot_estimates(
                    "so a snapshot has captures only if a live run kept them (landing/yahoo_estimates/live)"],
         )  # fmt: skip
     files, dates = [], []
-    paths = sorted(p for p in folder.glob("*.json") if snapshot_symbol(p) in wanted)
+    jsons = sorted(p for p in folder.glob("*.json") if p.is_file() and not p.name.startswith("."))
+    paths = require_inside_snapshot([p for p in jsons if snapshot_symbol(p) in wanted], snapshot_dir)
+    notes = [
+        n for n in [unknown_files_note(folder, jsons, "an estimates/<SYMBOL>_<YYYY-MM-DD>.json capture")] if n
+    ]
+    others = sorted({snapshot_symbol(p) for p in jsons} - wanted)
+    if others:
+        notes.append(
+            f"skipped the captures of {', '.join(others)} in {folder}: not among the estimate symbols "
+            "(the universe's mega caps and ETF proxies)"
+        )
+    for note in notes:
+        log.warning("estimates snapshot: %s", note)
     counter = Counter("estimates", len(paths), "files", "landed", progress)
     for p in paths:
         files.append(
@@ -484,7 +503,12 @@ def land_snapshot_estimates(
     requested = tuple(sorted({f.symbols[0] for f in files}))
     covers = (min(dates), max(dates) + dt.timedelta(days=1)) if dates else None
     return LandingBatch(
-        system="yahoo_estimates", mode="snapshot", requested=requested, files=files, covers=covers
+        system="yahoo_estimates",
+        mode="snapshot",
+        requested=requested,
+        files=files,
+        notes=notes,
+        covers=covers,
     )
 
 

@@ -335,6 +335,7 @@ def fetch_live_fred(
             base_delay=base_delay,
             sleep=sleep,
             timeout=timeout,
+            upstream="FRED",
         )
         if response is None:
             unreachable[series_id] = failure

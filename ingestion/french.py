@@ -64,6 +64,8 @@ from ingestion.landing import (
     land_bytes,
     land_copy,
     relative_to_home,
+    require_inside_snapshot,
+    unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
 
@@ -454,7 +456,9 @@ def land_snapshot_french(
         if folder.is_dir()
         else []
     )
-    notes: list[str] = []
+    require_inside_snapshot(sources, snapshot_dir)  # before the sniff reads a line of any of them
+    unknown = unknown_files_note(folder, sources, "a .CSV file of the library (french/*.CSV)")
+    notes: list[str] = [unknown] if unknown else []
     found: list[tuple[LibraryFile | None, Path]] = []
     for src in sources:
         kind = _sniff(src)
@@ -554,6 +558,7 @@ def fetch_live_french(
             base_delay=base_delay,
             sleep=sleep,
             timeout=timeout,
+            upstream=f"{LIBRARY[0].upper()}{LIBRARY[1:]}",
         )
         if response is None:
             raise UpstreamUnavailableError(

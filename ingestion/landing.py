@@ -26,6 +26,7 @@ from ingestion.errors import (
     cause_and_fix,
     require_snapshot_folder,
     snapshot_folder_empty,
+    storage_error,
 )
 from ingestion.progress import LABELS, Counter, Progress
 
@@ -45,7 +46,18 @@ class UpstreamFileError(ValueError):
 
 
 class UpstreamUnavailableError(RuntimeError):
-    """An upstream service could not be reached, or answered only with errors, after all retries."""
+    """An upstream service could not be reached, or answered only with errors, after all retries.
+    ``transient``: whether trying again later may help (the step's live retry policy tries again)."""
+
+    transient = True
+
+
+class UpstreamUnreachableError(UpstreamUnavailableError):
+    """An upstream that cannot be reached for a reason waiting does not mend (its host name does not
+    resolve, its TLS certificate is refused, a local proxy refuses the connection): raised at the
+    first attempt, never retried (ingestion.downloads.not_transient)."""
+
+    transient = False
 
 
 @dataclass(frozen=True)
@@ -88,14 +100,18 @@ def land_bytes(content: bytes, landing_root: Path, system: str, mode: str, name:
     target = target_dir / name
     if target.exists():
         return target
-    target_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
+    tmp = None
     try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(content)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and (refused := storage_error(e, target)) is not None:
+            raise refused from e  # read-only, unwritable or full: one line, cause and fix
         raise
     return target
 
@@ -113,7 +129,69 @@ def relative_to_home(path: Path, home: Path) -> str:
         return str(path)
 
 
-__all__ = ["LandedFile", "LandingBatch", "land_bytes", "land_copy", "relative_to_home"]
+__all__ = [
+    "LandedFile",
+    "LandingBatch",
+    "SnapshotLinkError",
+    "land_bytes",
+    "land_copy",
+    "relative_to_home",
+    "require_inside_snapshot",
+    "unknown_files_note",
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# What a snapshot folder holds: files inside the snapshot only, unknown files noted
+# --------------------------------------------------------------------------------------------------
+
+
+class SnapshotLinkError(SnapshotLayoutError):
+    """A snapshot file that resolves outside the snapshot directory (a symbolic link, or a file in a
+    linked folder, pointing elsewhere): names the file and where it points, never its content."""
+
+
+def require_inside_snapshot(paths: Sequence[Path], snapshot_dir: Path) -> list[Path]:
+    """``paths`` when each resolves inside ``snapshot_dir``, else SnapshotLinkError for the first that
+    does not. Rule: a snapshot is the files under its directory; a link that stays inside it (e.g.
+    ``yahoo/RUT.csv -> ^RUT.csv``) is followed, one that leads out of it (``yahoo/IWM.csv ->
+    /etc/passwd``) is refused before anything is read, so no file of the host reaches landing, an
+    error or the log. Called by every snapshot landing (yahoo, fred, cftc, french, estimates) and
+    for captured_at.csv, on the files it is about to read."""
+    root = Path(snapshot_dir).resolve()
+    for path in paths:
+        target = Path(path).resolve()
+        if not target.is_relative_to(root):
+            try:
+                name = Path(path).relative_to(snapshot_dir).as_posix()
+            except ValueError:
+                name = str(path)
+            raise SnapshotLinkError(
+                cause_and_fix(
+                    f"snapshot file {name} in ROTATION_SNAPSHOT_DIR={snapshot_dir} points to {target}, "
+                    f"outside the snapshot directory {root} (a symbolic link); it was not read",
+                    "put the file itself into the snapshot (copy it in place of the link) or remove the "
+                    "link; links are followed only when they stay inside the snapshot directory",
+                )
+            )
+    return list(paths)
+
+
+def unknown_files_note(folder: Path, known: Sequence[Path], expected: str) -> str | None:
+    """One note naming the entries of ``folder`` a landing does not read (names only; hidden files
+    such as .DS_Store are left out), or None when there are none: a file under a name the source
+    does not know is never loaded silently."""
+    if not Path(folder).is_dir():
+        return None
+    read = {Path(p).name for p in known}
+    other = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in Path(folder).iterdir()
+        if p.name not in read and not p.name.startswith(".")
+    )
+    if not other:
+        return None
+    return f"skipped {', '.join(other)} in {folder}: not {expected}, so not read"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -174,6 +252,7 @@ def read_capture_times(snapshot_dir: Path) -> CaptureTimes | None:
     path = Path(snapshot_dir) / CAPTURE_TIMES_FILE
     if not path.is_file():
         return None
+    require_inside_snapshot([path], snapshot_dir)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -247,7 +326,11 @@ def land_snapshot_folder(
     canonical = {w.upper(): w for w in wanted}
     sources: dict[str, Path] = {}
     renamed: list[str] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"):
+    for path in sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith(".")
+    ):
         name = canonical.get(path.stem.upper(), path.stem)
         if name in sources:
             raise SnapshotLayoutError(
@@ -268,12 +351,16 @@ def land_snapshot_folder(
         for stem, src in sources.items()
         if stem not in wanted
     ]
+    unknown = unknown_files_note(folder, list(sources.values()), expected)
+    if unknown:
+        notes.insert(0, unknown)
     absent = [s for s in wanted if s not in sources]
     if absent:
         notes.append(
             f"not in snapshot: {', '.join(absent)} (no {system}/<{item.upper()}>.csv in {snapshot_dir})"
         )
     requested = [s for s in wanted if s in sources]
+    require_inside_snapshot([sources[s] for s in requested], snapshot_dir)
     unit = item if item.endswith("s") else f"{item}s"
     counter = Counter(LABELS.get(system, system), len(requested), unit, "landed", progress)
     files = []

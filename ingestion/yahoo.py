@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingestion.downloads import not_transient, retry_line, unreachable_at_once
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     CAPTURE_TIMES_FILE,
@@ -805,6 +806,21 @@ def _delivered(frame: pd.DataFrame, chunk: Sequence[str]) -> list[str]:
     return [s for s in chunk if (tickers == s).any() and frame.loc[:, tickers == s].notna().any().any()]
 
 
+class _Collect(logging.Handler):
+    """Keeps the messages of the records it sees (yfinance logs a failed download instead of raising)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _chunk_name(chunk: Sequence[str]) -> str:
+    return f"Yahoo prices of {', '.join(chunk[:3])}{f' and {len(chunk) - 3} more' if len(chunk) > 3 else ''}"
+
+
 def _download_chunk(
     download: Callable[..., Any],
     chunk: list[str],
@@ -815,10 +831,18 @@ def _download_chunk(
     base_delay: float,
     sleep: Callable[[float], None],
 ) -> pd.DataFrame | None:
-    """One batched download with retries; None when upstream sent nothing for the whole chunk."""
+    """One batched download with retries; None when upstream sent nothing for the whole chunk.
+
+    Retried (a ``retry k/n in ~N s`` line each) on rate limits, connection trouble and empty answers;
+    a failure waiting does not mend (ingestion.downloads.not_transient: a host that does not resolve,
+    a refused certificate), raised or only logged by yfinance, is an UpstreamUnreachableError at once."""
     from yfinance.exceptions import YFRateLimitError
 
+    what = _chunk_name(chunk)
     for attempt in range(max_attempts):
+        collect = _Collect()
+        yf_log = logging.getLogger("yfinance")
+        yf_log.addHandler(collect)
         try:
             frame = download(
                 tickers=chunk,
@@ -832,6 +856,8 @@ def _download_chunk(
                 threads=True,
             )
         except Exception as e:
+            if not_transient(e):
+                raise unreachable_at_once("Yahoo Finance", what, e) from e
             if not _is_retryable(e, YFRateLimitError):
                 raise
             if attempt == max_attempts - 1:
@@ -841,16 +867,23 @@ def _download_chunk(
                         f"{type(e).__name__}: {e})"
                     )
                 ) from e
-            log.warning("yahoo download of %s failed (%s: %s); retrying", chunk, type(e).__name__, e)
+            problem = f"{type(e).__name__}: {e}"
         else:
             if frame is not None and not frame.empty:
                 frame = _as_two_level(frame, chunk)
                 if _delivered(frame, chunk):
                     return frame
+            logged = " | ".join(collect.messages)
+            if logged and not_transient(logged):
+                raise unreachable_at_once("Yahoo Finance", what, logged)
             if attempt == max_attempts - 1:
                 return None
-            log.warning("yahoo download of %s came back empty; retrying", chunk)
-        sleep(base_delay * 2**attempt)
+            problem = "came back empty" + (f" ({' '.join(logged.split())[:200]})" if logged else "")
+        finally:
+            yf_log.removeHandler(collect)
+        delay = base_delay * 2**attempt
+        log.warning(retry_line(what, problem, attempt, max_attempts, delay))
+        sleep(delay)
     return None
 
 

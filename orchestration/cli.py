@@ -39,7 +39,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.errors import FIX, SnapshotLayoutError, cause_and_fix, require_snapshot_folder
+from ingestion.errors import (
+    FIX,
+    HOME_FIX,
+    STORAGE_PROBLEMS,
+    SnapshotLayoutError,
+    StorageError,
+    cause_and_fix,
+    require_snapshot_folder,
+)
 from warehouse import db, writer_lock
 from warehouse.settings import REPO_ROOT, Settings, SettingsError
 
@@ -225,14 +233,17 @@ def error_text(message: str, cls_name: str | None) -> str:
     return rest if cls_name == "Failure" or FIX in rest else f"{cls_name}: {rest}"
 
 
+MAX_CAUSE = 500  # characters of a failing step's error quoted in the last line
+
+
 def failure_line(report: RunReport) -> str:
     """The one line after a failed run: the first failing step's own ``<cause> — fix: ...`` where it
-    has one, else where to look and what holds meanwhile."""
+    has one; else that step's error as the cause with a generic fix; else (failed checks only) which
+    checks failed and where to look."""
     for failure in report.failures:
         message = failure.partition(": ")[2]
         if FIX in message:
             return message
-    failed = [f"{c.asset} {c.check}" for c in report.checks if not c.passed]
     withheld = [
         c.asset.removeprefix("raw/") for c in report.checks if not c.passed and c.check == "removals_gate"
     ]
@@ -244,12 +255,17 @@ def failure_line(report: RunReport) -> str:
             f"ROTATION_ALLOW_REMOVALS={withheld[0]} (or {withheld[0]}:<item>) once; serving.duckdb keeps "
             "its last good publish",
         )
-    if report.failures:
-        where = f"step {report.failures[0].partition(': ')[0]} failed"
-    elif failed:
-        where = f"{len(failed)} check(s) failed, first {failed[0]}"
-    else:
-        where = "a step failed"
+    if report.failures:  # the failing step's own error is the cause, even without a fix of its own
+        step, _, message = report.failures[0].partition(": ")
+        if len(message) > MAX_CAUSE:
+            message = f"{message[:MAX_CAUSE]}..."
+        return cause_and_fix(
+            f"step {step} failed: {message or 'no error message'}",
+            "correct that cause (the run's log above has the details), then run again; serving.duckdb "
+            "keeps its last good publish",
+        )
+    failed = [f"{c.asset} {c.check}" for c in report.checks if not c.passed]
+    where = f"{len(failed)} check(s) failed, first {failed[0]}" if failed else "a step failed"
     return cause_and_fix(
         f"the run failed ({where}; details above)",
         "correct the cause shown above, then run again; serving.duckdb keeps its last good publish",
@@ -262,8 +278,34 @@ def preflight(settings: Settings) -> None:
     if settings.source == "snapshot":
         require_snapshot_folder(settings.snapshot_dir)
     if settings.build_db.exists():
-        with db.connect(settings.build_db):
+        try:
+            with db.connect(settings.build_db):
+                pass
+        except StorageError as e:  # e.g. a build file this user may not write
+            raise SettingsError(str(e)) from e
+
+
+def require_writable_home(home: Path) -> None:
+    """SettingsError (one line) when a run could not write ROTATION_HOME: created if missing, then a
+    file written and removed there. A read-only, unwritable or full home fails here, before any run,
+    instead of as a traceback in the middle of one."""
+    import tempfile
+
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home, prefix=".rotation-write-check."):
             pass
+    except OSError as e:
+        problem, fix = STORAGE_PROBLEMS.get(
+            e.errno or 0, (f"cannot be written ({e.strerror or e})", f"make it writable {HOME_FIX}")
+        )
+        raise SettingsError(
+            cause_and_fix(
+                f"ROTATION_HOME={home} is not writable: it {problem} (a run writes landing/, "
+                "rotation.duckdb and serving.duckdb there)",
+                fix,
+            )
+        ) from e
 
 
 def ensure_dagster_home() -> Path:
@@ -376,23 +418,61 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     return "\n".join(lines)
 
 
-def run_sql(settings: Settings, query: str) -> int:
+# What DuckDB says when a query tries to change the serving file or reach past it: the read-only
+# attach, the lock-down of warehouse.db.QUERY_LOCKDOWN (files, network, extensions, settings).
+READ_ONLY_REFUSALS = (
+    "read-only mode",
+    "disabled by configuration",
+    "disabled through configuration",
+    "configuration has been locked",
+)
+
+
+def refused_by_lockdown(error: Exception) -> bool:
+    """Whether DuckDB refused a query because `rotation sql` is read-only and locked down (not
+    because the SQL is wrong)."""
     import duckdb
 
-    with db.connect(settings.serving_db, read_only=True) as con:
+    text = str(error)
+    return isinstance(error, duckdb.PermissionException) or any(r in text for r in READ_ONLY_REFUSALS)
+
+
+def duckdb_words(error: Exception) -> str:
+    """DuckDB's words up to its LINE 1/caret excerpt (which needs its own lines), on one line."""
+    lines = []
+    for line in str(error).splitlines():
+        if not line.strip() or line.startswith("LINE "):
+            break
+        lines.append(line.strip())
+    return " ".join(lines) or type(error).__name__
+
+
+def run_sql(settings: Settings, query: str) -> int:
+    """One query on serving.duckdb, read-only and locked down (warehouse.db.QUERY_LOCKDOWN): it can
+    read the published tables, never change them, other files, the network, extensions or settings."""
+    import duckdb
+
+    with db.connect(settings.serving_db, read_only=True, locked_down=True) as con:
         try:
             result = con.sql(query)
             if result is not None:
                 result.show(max_width=200, max_rows=100)
         except duckdb.Error as e:
-            lines = []  # DuckDB's words up to its LINE 1/caret excerpt, which needs its own lines
-            for line in str(e).splitlines():
-                if not line.strip() or line.startswith("LINE "):
-                    break
-                lines.append(line.strip())
+            if refused_by_lockdown(e):
+                print_error(
+                    cause_and_fix(
+                        "the warehouse is read-only to `rotation sql`: it reads the tables of "
+                        "serving.duckdb and cannot change them or reach files, the network, extensions "
+                        f"or settings (DuckDB: {duckdb_words(e)})",
+                        "query the published tables with select (schemas marts and reference); to "
+                        "change the warehouse, change its sources or models and run `make run`; to "
+                        "export, use the Parquet files in $ROTATION_HOME/parquet",
+                    )
+                )
+                return 1
             print_error(
                 cause_and_fix(
-                    f"the query failed: {' '.join(lines) or type(e).__name__}",
+                    f"the query failed: {duckdb_words(e)}",
                     "correct the SQL; the tables are in schemas marts and reference "
                     "(rotation summary lists them), e.g. select * from marts.rotation_daily limit 5",
                 )
@@ -434,6 +514,7 @@ def main_run(args: argparse.Namespace) -> int:
     SIGTERM ends with one line and exit code 130 or 143."""
     try:
         settings = Settings.from_env()
+        require_writable_home(settings.home)  # before the lock, whose file lives there
         with writer_lock.hold(settings.home, wait=False):
             preflight(settings)
             return command(settings, args)

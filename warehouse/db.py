@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.errors import cause_and_fix
+from ingestion.errors import cause_and_fix, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ class WarehouseLockedError(RuntimeError):
 
 
 class WarehouseMissingError(FileNotFoundError):
-    """A warehouse file to be read does not exist yet: one line naming it and saying to build first."""
+    """A warehouse file to be read does not exist yet, or is not a DuckDB database (nothing a reader
+    can use): one line naming it and saying to build first."""
 
 
 _LOCK_HOLDER = re.compile(r"held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
@@ -78,26 +79,58 @@ def missing_message(path: Path) -> str:
     )
 
 
+def not_a_database_message(path: Path) -> str:
+    return cause_and_fix(
+        f"{path} is not a DuckDB database (it exists but DuckDB cannot read it: overwritten, truncated "
+        "or not written by this project)",
+        "move it away and run `make run` to publish it again (serving.duckdb is rebuilt from the build "
+        "file), or point ROTATION_HOME at a built warehouse",
+    )
+
+
 # DuckDB's own default is 80% of RAM, which a build of thousands of tickers takes and keeps; with a
 # limit, large sorts and joins spill to <file>.tmp/ instead. dbt's connection has the same limit
 # (dbt_project/profiles.yml). Measured by benchmarks/ (README "Performance").
 MEMORY_LIMIT = "1GB"
 
+# DuckDB's own lock-down for connections that run SQL a person typed (`rotation sql`): no file,
+# network or extension access (no ATTACH, COPY TO/FROM, read_csv, httpfs, INSTALL/LOAD, EXPORT), no
+# extension auto-install or auto-load, and the settings locked so the query cannot turn any of it
+# back on. With read_only=True the serving file itself cannot be changed either.
+QUERY_LOCKDOWN = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_persistent_secrets": False,
+    "lock_configuration": True,
+}
+
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, locked_down: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a DuckDB file and always close it. A lock held by another process becomes a
-    WarehouseLockedError, a missing file opened read-only a WarehouseMissingError, each one line
-    ``<cause> — fix: <what to do>``."""
+    WarehouseLockedError, a missing file opened read-only, or one that is not a DuckDB database, a
+    WarehouseMissingError, each one line ``<cause> — fix: <what to do>``. ``locked_down`` (read-only
+    connections only) applies QUERY_LOCKDOWN: for SQL a person typed."""
     path = Path(path)
+    if locked_down and not read_only:
+        raise ValueError("a locked-down connection is read-only: pass read_only=True")
     if read_only and not path.exists():
         raise WarehouseMissingError(missing_message(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": MEMORY_LIMIT, **(QUERY_LOCKDOWN if locked_down else {})}
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
-    except duckdb.IOException as e:
-        if "lock" in str(e).lower():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except (duckdb.IOException, OSError) as e:
+        if "lock" in str(e).lower() and isinstance(e, duckdb.IOException):
             raise WarehouseLockedError(locked_message(path, e, read_only=read_only)) from e
+        if "not a valid DuckDB database" in str(e):
+            raise WarehouseMissingError(not_a_database_message(path)) from e
+        if (refused := storage_error(e, path)) is not None:
+            raise refused from e  # read-only, unwritable or full: one line, cause and fix
         raise
     try:
         yield con
@@ -176,9 +209,11 @@ def publish(
         finally:
             con.close()
         os.replace(tmp, serving_db)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(e, OSError | duckdb.Error) and (refused := storage_error(e, tmp)) is not None:
+            raise refused from e  # the old serving file is untouched; say why in one line
         raise
     log.info("published %s tables to %s", len(tables), serving_db)
     return PublishResult(path=serving_db, tables=tables, published_at=published_at)
@@ -232,8 +267,10 @@ def export_parquet(
                     f"to '{quoted}' (format parquet, compression zstd)"
                 ).fetchone()
                 os.replace(tmp, path)
-            except BaseException:
+            except BaseException as e:
                 tmp.unlink(missing_ok=True)
+                if isinstance(e, OSError | duckdb.Error) and (refused := storage_error(e, tmp)) is not None:
+                    raise refused from e
                 raise
             written[table] = (path, rows)
     for old in out_dir.glob("*.parquet"):

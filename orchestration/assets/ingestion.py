@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import requests
 from dagster import (
     AssetExecutionContext,
@@ -25,7 +26,14 @@ from dagster import (
 )
 
 from ingestion import estimates, fred, french, sources, yahoo
-from ingestion.errors import SnapshotLayoutError, network_error_message
+from ingestion.downloads import not_transient, unreachable_at_once
+from ingestion.errors import (
+    UPSTREAMS,
+    SnapshotLayoutError,
+    StorageError,
+    network_error_message,
+    storage_error,
+)
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -43,7 +51,9 @@ RAW_SHARES_OUTSTANDING = AssetKey(["raw", "shares_outstanding"])
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 
 # Live fetches already retry each request with backoff (ingestion/downloads.py); when a source stays
-# down through those, the whole step is tried again a few minutes later. Bad files are not retried.
+# down through those, the whole step is tried again a few minutes later. Bad files are not retried,
+# nor is what waiting does not mend (a host that does not resolve, a refused TLS certificate:
+# UpstreamUnreachableError, ingestion.downloads.not_transient), which fails the step at once.
 LIVE_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 # Connection trouble that escaped a live fetcher's own retries (requests' ConnectionError and Timeout
@@ -112,11 +122,21 @@ def ingest(
                 allow_removals=settings.removals_allowed(table.name),
             )
             per_item = raw.coverage(con, table)
-    except UpstreamUnavailableError:
+    except UpstreamUnavailableError as error:
+        if not error.transient:  # e.g. a host that does not resolve: waiting does not mend it
+            raise Failure(description=str(error), allow_retries=False) from error
         raise  # transient: the live retry policy tries the step again
     except NETWORK_ERRORS as error:
         if settings.source != "live":
             raise
+        if not_transient(error):
+            upstream = UPSTREAMS.get(table.system, table.system)
+            raise Failure(
+                description=str(
+                    unreachable_at_once(upstream[0].upper() + upstream[1:], table.qualified, error)
+                ),
+                allow_retries=False,
+            ) from error
         # transient too, and the same one line as an upstream unreachable after its retries
         raise UpstreamUnavailableError(network_error_message(table.system, error)) from error
     except SnapshotLayoutError as error:
@@ -130,6 +150,12 @@ def ingest(
             ),
             allow_retries=False,
         ) from error
+    except (OSError, duckdb.Error) as error:
+        # landing or the build file refused a write (read-only, unwritable, full): one line, no retry
+        refused = error if isinstance(error, StorageError) else storage_error(error, settings.home)
+        if refused is None:
+            raise
+        raise Failure(description=str(refused), allow_retries=False) from error
     note_log = context.log.info if batch.synthetic else context.log.warning
     for note in batch.notes:
         note_log(note)

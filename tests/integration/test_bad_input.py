@@ -86,6 +86,60 @@ def test_corrupted_price_file_names_file_and_line_and_keeps_serving(good_build, 
     assert "IWM.csv line 5001: column Close: expected a number or an empty field, got '12O.5'" in summary
     assert "serving.duckdb was NOT replaced" in summary
     assert file_digest(settings.serving_db) == serving_digest, "serving.duckdb must be untouched"
+    # the last line carries the cause itself, not "details above"
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: step raw__prices failed: raw.prices (snapshot): IWM.csv line 5001: "), last
+    assert " — fix: " in last
+
+
+def test_a_snapshot_link_out_of_the_snapshot_ends_the_run_without_reading_it(
+    good_build, small_snapshot, tmp_path
+):
+    """yahoo/IWM.csv made a link to a file outside the snapshot (as to /etc/passwd): the run stops on
+    it with one line naming the link and its target; its content is never landed or shown, serving is
+    untouched. The same run notes a file of an unknown name in cftc/ in raw.loads instead of ignoring
+    it (the CFTC load comes first and succeeds)."""
+    settings, serving_digest = good_build
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n")
+    iwm = small_snapshot / "yahoo" / "IWM.csv"
+    iwm.unlink()
+    iwm.symlink_to(secret)
+    stray = small_snapshot / "cftc" / "annual_2025.txt"
+    shutil.copy(next((small_snapshot / "cftc").glob("FinFut*.txt")), stray)
+    env = {
+        **os.environ,
+        "ROTATION_SOURCE": "snapshot",
+        "ROTATION_SNAPSHOT_DIR": str(small_snapshot),
+        "ROTATION_HOME": str(settings.home),
+        "ROTATION_START_DATE": settings.start_date.isoformat(),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"error: snapshot file yahoo/IWM.csv in ROTATION_SNAPSHOT_DIR={small_snapshot} points to {secret}, "
+        "outside the snapshot directory"
+    ), last
+    assert "SECRET-CONTENT" not in done.stdout + done.stderr
+    landed = [p for p in (settings.home / "landing").rglob("*") if p.is_file()]
+    assert not any(b"SECRET-CONTENT" in p.read_bytes() for p in landed)
+    assert file_digest(settings.serving_db) == serving_digest, "serving.duckdb must be untouched"
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        (notes,) = con.execute(
+            "select notes from raw.loads where system = 'cftc' order by loaded_at desc limit 1"
+        ).fetchone()
+    assert any(n.startswith(f"skipped annual_2025.txt in {small_snapshot / 'cftc'}: not ") for n in notes), (
+        notes
+    )
 
 
 def test_negative_price_fails_the_gate_keeps_the_row_in_raw_and_serving_untouched(

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from warehouse import db
+
 pytestmark = pytest.mark.slow
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -64,7 +66,9 @@ def test_twelve_numbered_questions():
 def serving(sample_warehouse):
     settings, run = sample_warehouse
     assert run.success, run.failures
-    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+    # locked down as `rotation sql` opens it (warehouse.db.QUERY_LOCKDOWN): the README's questions
+    # must run there too
+    with db.connect(settings.serving_db, read_only=True, locked_down=True) as con:
         yield con
 
 

@@ -484,9 +484,10 @@ def test_land_snapshot_copies_csv_files_byte_for_byte(tmp_path: Path) -> None:
     assert (batch.system, batch.mode, batch.requested) == ("french", "snapshot", THREE)
     assert batch.missing == [] and not batch.synthetic
     assert batch.notes == [
+        f"skipped notes.txt in {folder}: not a .CSV file of the library (french/*.CSV), so not read",
         f"not in snapshot: RMW, CMA, Mom (no file of their kind in {folder}; expected "
         "french/F-F_Momentum_Factor_daily.CSV and french/F-F_Research_Data_5_Factors_2x3_daily.CSV in "
-        f"{tmp_path / 'snap'}, recognised by its header)"
+        f"{tmp_path / 'snap'}, recognised by its header)",
     ]
     assert len(batch.files) == 1
     assert batch.files[0].path.name == REAL_NAME and batch.files[0].symbols == THREE

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 
 import pandas as pd
@@ -105,7 +104,7 @@ def test_an_unreachable_live_fetch_fails_with_one_line_naming_upstream_and_the_o
         requests.ConnectionError(
             "HTTPSConnectionPool(host='query2.finance.yahoo.com'): Max retries exceeded"
         ),
-        socket.gaierror(-3, "Temporary failure in name resolution"),
+        ConnectionResetError(104, "Connection reset by peer"),
         TimeoutError("timed out"),
     ],
 )

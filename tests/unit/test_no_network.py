@@ -1,0 +1,231 @@
+"""Live mode without a network: what waiting does not mend fails at once, what may pass is retried
+with a line per retry (ingestion/downloads.py rule).
+
+Handmade failing sessions only (no real network): a host name that does not resolve, a refused TLS
+certificate, a refused connection to this machine fail at the first attempt with one line, and the
+ingestion step fails without the step retry (Dagster ``Failure(allow_retries=False)``); a 503 or a
+reset connection is retried, each wait announced as ``retry k/n in ~N s``."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+from dagster import Failure, build_asset_context
+
+from ingestion import estimates, fred, sources, yahoo
+from ingestion.downloads import get_with_retries, not_transient
+from ingestion.errors import FIX
+from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
+from orchestration.assets.ingestion import ingest
+from warehouse import raw
+from warehouse.settings import Settings
+
+# What requests raises on this machine when a name does not resolve (copied from a real run).
+DNS = requests.ConnectionError(
+    "HTTPSConnectionPool(host='fred.stlouisfed.org', port=443): Max retries exceeded with url: "
+    "/graph/fredgraph.csv (Caused by NameResolutionError(\"HTTPSConnection(host='fred.stlouisfed.org', "
+    "port=443): Failed to resolve 'fred.stlouisfed.org' ([Errno -2] Name or service not known)\"))"
+)
+TLS = requests.exceptions.SSLError(
+    ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+)
+LOCAL_REFUSED = requests.ConnectionError(
+    "HTTPConnectionPool(host='127.0.0.1', port=3128): Max retries exceeded (Caused by "
+    "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))"
+)
+# What yfinance logs (it does not raise) when Yahoo's host does not resolve.
+YF_DNS = (
+    "['IWM']: DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com. "
+    "See https://curl.se/libcurl/c/libcurl-errors.html first for more details.')"
+)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class Response:
+    def __init__(self, status: int, content: bytes = b"") -> None:
+        self.status_code = status
+        self.content = content
+        self.text = content.decode()
+
+
+class Session:
+    """A handmade session: answers each GET with the next scripted response or error."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __call__(self, url: str, params: Any = None, timeout: float | None = None) -> Response:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def get(session: Session, sleeps: Sleeps, **kwargs: Any):
+    return get_with_retries(
+        session, "https://x.test/a.csv", None, what="FRED DGS2", max_attempts=4, base_delay=2.0,
+        sleep=sleeps, timeout=5, upstream="FRED", **kwargs,
+    )  # fmt: skip
+
+
+def one_line(message: str) -> str:
+    assert "\n" not in message and message.count(FIX) == 1, message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("error", "cause"),
+    [
+        (DNS, "the host name fred.stlouisfed.org does not resolve"),
+        (socket.gaierror(-2, "Name or service not known"), "the host name does not resolve"),
+        (socket.gaierror(-3, "Temporary failure in name resolution"), "the host name does not resolve"),
+        (TLS, "the TLS certificate of the server does not verify"),
+        (LOCAL_REFUSED, "a connection to this machine itself was refused"),
+        (requests.exceptions.ProxyError("Unable to connect to proxy"), "the proxy could not be reached"),
+    ],
+)
+def test_what_waiting_does_not_mend_fails_at_the_first_attempt(error, cause):
+    session, sleeps = Session(error), Sleeps()
+    with pytest.raises(UpstreamUnreachableError) as failed:
+        get(session, sleeps)
+    assert session.calls == 1 and sleeps == [], "no retry, no wait"
+    message = one_line(str(failed.value))
+    assert message.startswith(f"FRED unreachable: {cause}"), message
+    assert "not retried" in message and "could not download FRED DGS2" in message
+    assert failed.value.transient is False
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Response(503),
+        Response(429),
+        requests.ConnectionError("Connection reset by peer"),
+        requests.Timeout("t"),
+    ],
+)
+def test_a_transient_failure_is_retried_with_a_line_per_retry(answer, caplog):
+    session, sleeps = Session(answer, answer, Response(200, b"ok")), Sleeps()
+    with caplog.at_level(logging.WARNING, logger="ingestion"):
+        response, failure = get(session, sleeps)
+    assert response.status_code == 200 and failure == ""
+    assert session.calls == 3 and sleeps == [2.0, 4.0]
+    lines = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("FRED DGS2: ") and lines[0].endswith("; retry 1/3 in ~2 s")
+    assert lines[1].endswith("; retry 2/3 in ~4 s")
+
+
+def test_a_refused_connection_to_a_remote_host_is_retried():
+    refused = requests.ConnectionError(
+        "HTTPSConnectionPool(host='fred.stlouisfed.org', port=443): [Errno 111] Connection refused"
+    )
+    assert not_transient(refused) is None
+    session, sleeps = Session(refused), Sleeps()
+    assert get(session, sleeps) == (None, f"ConnectionError: {refused}")
+    assert session.calls == 4
+
+
+def test_a_4xx_other_than_429_is_returned_not_retried():
+    session, sleeps = Session(Response(404)), Sleeps()
+    response, _ = get(session, sleeps)
+    assert response.status_code == 404 and session.calls == 1 and sleeps == []
+
+
+def test_fred_without_dns_stops_at_the_first_series(tmp_path):
+    session, sleeps = Session(DNS), Sleeps()
+    with pytest.raises(UpstreamUnreachableError):
+        fred.fetch_live_fred(
+            ["DGS2", "DFF"], tmp_path, start=pd.Timestamp("2024-01-02").date(), get=session, sleep=sleeps
+        )
+    assert session.calls == 1 and sleeps == []
+
+
+# Yahoo through yfinance: it raises, or only logs, what went wrong -------------------------------
+
+
+def test_yahoo_download_that_logs_a_dns_failure_fails_at_once(tmp_path):
+    calls = []
+
+    def download(**kwargs):
+        calls.append(kwargs)
+        logging.getLogger("yfinance").error(YF_DNS)
+        return pd.DataFrame()
+
+    sleeps = Sleeps()
+    with pytest.raises(UpstreamUnreachableError) as failed:
+        yahoo.fetch_live(
+            ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=download, sleep=sleeps
+        )
+    assert len(calls) == 1 and sleeps == []
+    message = one_line(str(failed.value))
+    assert message.startswith(
+        "Yahoo Finance unreachable: the host name query2.finance.yahoo.com does not resolve"
+    )
+
+
+def test_yahoo_empty_answers_are_retried_with_lines(tmp_path, caplog):
+    sleeps = Sleeps()
+    with caplog.at_level(logging.WARNING, logger="ingestion"), pytest.raises(UpstreamUnavailableError):
+        yahoo.fetch_live(
+            ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=lambda **k: pd.DataFrame(),
+            sleep=sleeps, max_attempts=3,
+        )  # fmt: skip
+    assert sleeps == [2.0, 4.0]
+    lines = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+    assert [line.rsplit("; ", 1)[1] for line in lines] == ["retry 1/2 in ~2 s", "retry 2/2 in ~4 s"]
+    assert lines[0].startswith("Yahoo prices of IWM: came back empty")
+
+
+def test_yahoo_estimates_without_dns_fail_at_once():
+    calls = []
+
+    def call():
+        calls.append(1)
+        raise socket.gaierror(-2, "Name or service not known")
+
+    with pytest.raises(UpstreamUnreachableError):
+        estimates._with_retries(call, "AAPL estimates", 4, 2.0, Sleeps())
+    assert calls == [1]
+
+
+# the ingestion step: no step retry for what waiting does not mend ---------------------------------
+
+
+def _live(tmp_path: Path) -> Settings:
+    return Settings.from_env({"ROTATION_SOURCE": "live", "ROTATION_HOME": str(tmp_path)})
+
+
+def test_the_step_fails_without_its_retry_when_the_host_does_not_resolve(tmp_path, monkeypatch):
+    session, sleeps = Session(DNS), Sleeps()
+    real = fred.fetch_live_fred
+    monkeypatch.setattr(fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=session, sleep=sleeps))
+    with build_asset_context() as context, pytest.raises(Failure) as failed:
+        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+    assert failed.value.allow_retries is False, "the step retry policy must not try again"
+    assert one_line(failed.value.description).startswith("FRED unreachable: the host name")
+    assert session.calls == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("error", [socket.gaierror(-2, "Name or service not known"), DNS])
+def test_a_dns_failure_escaping_a_fetcher_fails_the_step_without_retry(tmp_path, error):
+    def land(*args, **kwargs):
+        raise error
+
+    with build_asset_context() as context, pytest.raises(Failure) as failed:
+        ingest(context, _live(tmp_path), raw.PRICES, land, parse=None)
+    assert failed.value.allow_retries is False
+    assert one_line(failed.value.description).startswith("Yahoo Finance unreachable: the host name")
