@@ -157,19 +157,6 @@ contributions as (
     from daily
 ),
 
-group_sums as (
-    -- a basis's group sum needs every name's return on that basis (else null, not a partial sum)
-    select
-        *,
-        case when count(contribution_to_total_return) over (partition by date) = count(*) over (partition by date)
-            then sum(contribution_to_total_return) over (partition by date) end
-            as group_contribution_to_total_return,
-        case when count(contribution_to_price_return) over (partition by date) = count(*) over (partition by date)
-            then sum(contribution_to_price_return) over (partition by date) end
-            as group_contribution_to_price_return
-    from contributions
-),
-
 final as (
     select
         date,
@@ -199,17 +186,26 @@ final as (
             then contribution_to_price_return / index_ytd_price_return end as share_of_index_price_return,
         count(*) over (partition by date) as group_names,
         sum(weight) over (partition by date) as group_weight,
-        group_contribution_to_total_return,
+        -- a basis's group sum needs every name's return on that basis (else null, not a partial sum);
+        -- the sums stay in this select, beside the rank's ordered window: in a CTE of their own they
+        -- summed in scan order and differed in the last bits from one build to the next
+        case when count(contribution_to_total_return) over (partition by date) = count(*) over (partition by date)
+            then sum(contribution_to_total_return) over (partition by date) end
+            as group_contribution_to_total_return,
         case when index_ytd_total_return <> 0
-            then group_contribution_to_total_return / index_ytd_total_return end
+            and count(contribution_to_total_return) over (partition by date) = count(*) over (partition by date)
+            then sum(contribution_to_total_return) over (partition by date) / index_ytd_total_return end
             as group_share_of_index_total_return,
-        group_contribution_to_price_return,
+        case when count(contribution_to_price_return) over (partition by date) = count(*) over (partition by date)
+            then sum(contribution_to_price_return) over (partition by date) end
+            as group_contribution_to_price_return,
         case when index_ytd_price_return <> 0
-            then group_contribution_to_price_return / index_ytd_price_return end
+            and count(contribution_to_price_return) over (partition by date) = count(*) over (partition by date)
+            then sum(contribution_to_price_return) over (partition by date) / index_ytd_price_return end
             as group_share_of_index_price_return,
         count(case when shares_count_age_days > {{ count_stale_days }} then 1 end) over (partition by date)
             as group_stale_share_counts
-    from group_sums
+    from contributions
 )
 
 select * from final
