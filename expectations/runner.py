@@ -99,7 +99,8 @@ class ValidationOutcome:
             else ""
         )
         if self.success:
-            return f"{self.suite}: all {self.evaluated} expectations passed on {self.rows:,} rows{tolerated}"
+            passed = "the expectation" if self.evaluated == 1 else f"all {self.evaluated} expectations"
+            return f"{self.suite}: {passed} passed on {self.rows:,} rows{tolerated}"
         return (
             f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed on {self.rows:,} rows: "
             + "; ".join(map(_failure_text, self.failed))

@@ -95,44 +95,19 @@ def runs(dagster_home: Path) -> list:
         return list(reversed(instance.get_runs()))
 
 
-def test_a_run_killed_while_parsing_is_cleared_by_the_next_run(home, tmp_path):
-    env = environment(home, tmp_path / "dagster_home")
-    before = file_digest(home / "serving.duckdb")
-    killed = start(ROTATION, env, tmp_path / "killed.log")
-    wait_for(killed, tmp_path / "killed.log", PARSING)
-    os.killpg(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=60)
-    assert file_digest(home / "serving.duckdb") == before
-    dead = runs(tmp_path / "dagster_home")
-    assert [r.status for r in dead] == [DagsterRunStatus.STARTED], "the killed run stays STARTED"
-
-    t0 = time.monotonic()
-    nxt = start(ROTATION, env, tmp_path / "next.log")
-    wait_for(nxt, tmp_path / "next.log", PARSING, timeout=60)  # it got past the dead run's slot
-    assert time.monotonic() - t0 < 60
-    assert finish(nxt, timeout=600) == 0, (tmp_path / "next.log").read_text()[-3000:]
-    notes = [line for line in (tmp_path / "next.log").read_text().splitlines() if line.startswith("note: ")]
-    assert len(notes) == 1, notes
-    assert "cleared a dead run" in notes[0] and dead[0].run_id[:8] in notes[0] and str(killed.pid) in notes[0]
-    assert "freed its 1 writer-pool slot" in notes[0]
-    after = {r.run_id: r.status for r in runs(tmp_path / "dagster_home")}
-    assert after[dead[0].run_id] == DagsterRunStatus.FAILURE
-    assert list(after.values()).count(DagsterRunStatus.SUCCESS) == 2  # the next run's two runs
+def notes(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("note: ")]
 
 
-@pytest.mark.parametrize(
-    ("signum", "marker", "code"),
-    [(signal.SIGINT, PARSING, 130), (signal.SIGTERM, DBT_BUILDING, 143)],
-    ids=["SIGINT-while-parsing", "SIGTERM-during-dbt"],
-)
-def test_a_stop_signal_cancels_the_run(home, tmp_path, signum, marker, code):
-    env = environment(home, tmp_path / "dagster_home")
-    before = file_digest(home / "serving.duckdb")
-    log = tmp_path / "stopped.log"
+def stop(env: dict[str, str], log: Path, signum: int, marker: str, code: int, serving: Path) -> str:
+    """Start `rotation run`, send ``signum`` to the CLI alone (as `kill` does; Ctrl-C would reach dbt
+    as well) once ``marker`` is in its log, and assert the promise: exit ``code`` within a minute,
+    one `error:` line as the last word, nothing published. Returns the run's output."""
+    before = file_digest(serving)
     stopped = start(ROTATION, env, log)
-    wait_for(stopped, log, marker)
+    wait_for(stopped, log, marker, timeout=120)
     t0 = time.monotonic()
-    os.kill(stopped.pid, signum)  # the CLI alone, as `kill` does; Ctrl-C reaches dbt as well
+    os.kill(stopped.pid, signum)
     assert finish(stopped, timeout=60) == code, log.read_text()[-3000:]
     assert time.monotonic() - t0 < 60
     text = log.read_text()
@@ -141,15 +116,46 @@ def test_a_stop_signal_cancels_the_run(home, tmp_path, signum, marker, code):
     assert f"stopped by {signal.Signals(signum).name}" in lines[0] and "canceled" in lines[0]
     assert "published nothing" in lines[0] and " — fix: " in lines[0]
     assert text.rstrip().endswith(lines[0]), "the one line is the last word"
-    assert file_digest(home / "serving.duckdb") == before, "a stopped run publishes nothing"
-    assert not list(home.glob(".serving.duckdb.*.tmp"))
-    statuses = [r.status for r in runs(tmp_path / "dagster_home")]
-    assert statuses[-1] == DagsterRunStatus.CANCELED, statuses
-    assert DagsterRunStatus.STARTED not in statuses
+    assert file_digest(serving) == before, "a stopped run publishes nothing"
+    assert not list(serving.parent.glob(".serving.duckdb.*.tmp"))
+    return text
+
+
+def test_killed_and_stopped_runs_never_wedge_the_next(home, tmp_path):
+    """One warehouse through a SIGKILL while parsing, a Ctrl-C (SIGINT) while parsing, a SIGTERM
+    during dbt, then a run to the end: each next run proceeds at once."""
+    dagster_home = tmp_path / "dagster_home"
+    env = environment(home, dagster_home)
+    serving = home / "serving.duckdb"
+    before = file_digest(serving)
+
+    killed = start(ROTATION, env, tmp_path / "killed.log")
+    wait_for(killed, tmp_path / "killed.log", PARSING)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=60)
+    assert file_digest(serving) == before
+    dead = runs(dagster_home)
+    assert [r.status for r in dead] == [DagsterRunStatus.STARTED], "the killed run stays STARTED"
+
+    # the next run clears the dead run (one note), gets past its pool slot, and is stopped by Ctrl-C
+    text = stop(env, tmp_path / "sigint.log", signal.SIGINT, PARSING, 130, serving)
+    cleared = notes(text)
+    assert len(cleared) == 1, cleared
+    assert "cleared a dead run" in cleared[0] and dead[0].run_id[:8] in cleared[0]
+    assert str(killed.pid) in cleared[0] and "freed its 1 writer-pool slot" in cleared[0]
+    statuses = {r.run_id: r.status for r in runs(dagster_home)}
+    assert statuses[dead[0].run_id] == DagsterRunStatus.FAILURE
+    assert list(statuses.values())[-1] == DagsterRunStatus.CANCELED
+
+    text = stop(env, tmp_path / "sigterm.log", signal.SIGTERM, DBT_BUILDING, 143, serving)
+    assert not notes(text), "a stopped run leaves nothing to clear"
+    statuses = [r.status for r in runs(dagster_home)]
+    assert statuses[-1] == DagsterRunStatus.CANCELED and DagsterRunStatus.STARTED not in statuses
 
     nxt = subprocess.run(ROTATION, env=env, capture_output=True, text=True, timeout=600)
     assert nxt.returncode == 0, nxt.stderr[-3000:]
-    assert "note: " not in nxt.stderr, "nothing was left to clear"
+    assert not notes(nxt.stderr), "nothing was left to clear"
+    assert file_digest(serving) != before, "the run to the end publishes"
 
 
 def test_two_writers_on_one_warehouse_never_interleave(home, tmp_path):
