@@ -56,15 +56,21 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
         for name, n in withheld.items()
     ]
     if reasons:
-        fix = (
-            "fix those windows' rows (the gate's metadata and raw.load_validations name them; correct "
-            "the upstream or landing file), then reload those windows (materialize their partitions, "
-            "or make run); rows withheld by a load go when the file delivers them again or by "
-            "ROTATION_ALLOW_REMOVALS; serving.duckdb keeps the last good publish"
-            if windows or withheld
-            else "re-run the whole graph (make run, or Materialize all in the UI); serving.duckdb keeps "
-            "the last good publish"
-        )
+        fixes = []
+        if windows:
+            fixes.append(
+                "fix those windows' rows (the gate's metadata and raw.load_validations name them; correct "
+                "the upstream or landing file), then reload those windows (materialize their partitions, "
+                "or make run)"
+            )
+        if withheld:
+            fixes.append(
+                "run the window again once its file delivers the withheld rows, or remove them by "
+                f"decision with ROTATION_ALLOW_REMOVALS={next(iter(withheld))} (or <table>:<item>)"
+            )
+        if not fixes:
+            fixes.append("re-run the whole graph (make run, or Materialize all in the UI)")
+        fix = "; ".join(fixes) + "; serving.duckdb keeps the last good publish"
         raise Failure(description=cause_and_fix("not publishing: " + "; ".join(reasons), fix))
     with db.connect(settings.build_db, read_only=True) as con:
         load = raw.latest_load(con, raw.PRICES.system)

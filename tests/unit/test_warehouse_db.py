@@ -535,3 +535,21 @@ def test_a_load_without_a_verdict_is_pending_and_a_recorded_verdict_reads_back(t
     ]
     assert row == ("yahoo", "failed", "w", "bad")
     assert gate_state.open_windows(loads, verdicts, ["great_expectations_gate"])[0].status == "failed"
+
+
+def test_the_publish_guard_counts_withheld_rows_from_the_build_file(tmp_path):
+    """serving refuses while a load's rows wait for a removal decision, whatever the Dagster instance
+    says: the count comes from raw.removed_rows in the build file, per raw table."""
+    from orchestration.assets.serving import withheld_rows
+    from warehouse.settings import Settings
+
+    settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
+    with db.connect(settings.build_db) as con:
+        load(con, frame(ROWS))
+    assert withheld_rows(settings) == {}
+    with db.connect(settings.build_db) as con:
+        load(con, frame(ROWS[1:]))  # A 2024-01-02 no longer delivered: withheld
+    assert withheld_rows(settings) == {"prices": 1}
+    with db.connect(settings.build_db) as con:
+        load(con, frame(ROWS[1:]), allow=["A"])  # removed by decision
+    assert withheld_rows(settings) == {}
