@@ -338,7 +338,9 @@ def load(
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
     ``frame`` is one frame or an iterable of chunks (e.g. ``yahoo.PriceChunks``): each chunk is
-    appended to the load's temporary table and let go, so memory holds one chunk at a time. The same
+    appended to the load's temporary table and let go, so memory holds one chunk at a time. A chunk
+    that is not a frame inserts its rows itself: ``chunk.stage(con, "incoming", start_date,
+    end_date)`` (``yahoo.BulkPrices``: DuckDB's CSV reader, no pandas round trip). The same
     (item, date) twice among the rows raises ``DuplicateRowsError`` naming both files. ``notes`` is
     read once the rows are in (a chunked parse's notes fill as its chunks are read).
 
@@ -397,6 +399,10 @@ def load(
     )
     casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in [*columns, "landing_file"])  # raw's types
     for chunk in chunks:
+        if not isinstance(chunk, pd.DataFrame):  # a reader that inserts its rows itself (yahoo.BulkPrices)
+            chunk.stage(con, "incoming", start_date, end_date)
+            release_freed_memory()
+            continue
         in_window = (chunk[day] >= pd.Timestamp(start_date)) & (
             chunk[day] < pd.Timestamp(end_date) if end_date else True
         )
