@@ -14,6 +14,10 @@ Parsing returns long rows (one per symbol and date) with the columns ``PRICE_COL
 file, the physical line, what was expected and what came. Nothing here validates prices: that is the
 quality gate's job.
 
+Batches (``PriceChunks``): the clean files (``_bulk_pattern``: the rule in one place) are read by
+DuckDB's CSV reader straight into the load's staging table (``BulkPrices``); every other file by
+``parse_price_file``, the one statement of the rules above and the one that explains a problem.
+
 Dates: a bar's date is its exchange-local trading date. A date alone, or a timestamp at midnight
 (``2024-06-14``, ``2024-06-14 00:00:00-04:00`` as yfinance writes it, ``2024-06-14T00:00:00Z`` as
 vendors label a day in UTC), is a date label: taken as written. A timestamp with a time of day and a
