@@ -680,7 +680,8 @@ class BulkPrices:
             checks = self._read_typed(con, layout, list(clean)) if clean else {}
         except duckdb.Error as error:  # a file DuckDB cannot open at all: the parser will say why
             log.info("yahoo bulk reader: %d file(s) left to the parser (%s)", len(files), error)
-            con.execute("drop table if exists bulk_prices")
+            for leftover in ("bulk_prices", "bulk_price_rejects", "bulk_price_scans"):
+                con.execute(f"drop table if exists {leftover}")
             self.fallback.extend(landed for landed, _ in files)
             return
         good: list[tuple[str, str, str]] = []  # (path, symbol, landing file)
