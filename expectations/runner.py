@@ -53,47 +53,6 @@ class ValidationOutcome:
             tolerated=[f for o in outcomes for f in o.tolerated],
         )
 
-    @classmethod
-    def merge_chunks(cls, outcomes: list[ValidationOutcome]) -> ValidationOutcome:
-        """One outcome for one suite validated chunk by chunk over disjoint rows (e.g. groups of
-        symbols): rows add up; each expectation's failing rows add up, with the first examples.
-        Exact for suites whose rules hold row by row or within a chunk (a symbol's rows stay in one
-        chunk) and whose tolerances are all or nothing (``mostly`` 1 or 0), as the price suite's."""
-        first = outcomes[0]
-        merged: dict[tuple, FailedExpectation] = {}
-        failed_keys: set[tuple] = set()
-        for outcome in outcomes:
-            for status, failures in (("failed", outcome.failed), ("tolerated", outcome.tolerated)):
-                for f in failures:
-                    key = (f.expectation, f.description, str(f.column))
-                    if status == "failed":
-                        failed_keys.add(key)
-                    if key not in merged:
-                        merged[key] = FailedExpectation(
-                            f.expectation,
-                            f.description,
-                            f.column,
-                            f.unexpected_count,
-                            list(f.examples),
-                            f.observed,
-                        )
-                        continue
-                    known = merged[key]
-                    if f.unexpected_count is not None:
-                        known.unexpected_count = (known.unexpected_count or 0) + f.unexpected_count
-                    known.examples = (known.examples + f.examples)[:MAX_EXAMPLES]
-                    known.observed = known.observed if known.observed not in (None, "") else f.observed
-        failed = [f for k, f in merged.items() if k in failed_keys]
-        return cls(
-            suite=first.suite,
-            success=all(o.success for o in outcomes),
-            rows=sum(o.rows for o in outcomes),
-            evaluated=first.evaluated,
-            successful=first.evaluated - len(failed),
-            failed=failed,
-            tolerated=[f for k, f in merged.items() if k not in failed_keys],
-        )
-
     def summary(self) -> str:
         tolerated = (
             f" ({len(self.tolerated)} tolerated with exceptions: {'; '.join(map(_failure_text, self.tolerated))})"
