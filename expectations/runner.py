@@ -1,10 +1,12 @@
-"""Run a list of GX expectations against a DataFrame in an ephemeral context; return plain results."""
+"""Run a list of GX expectations in an ephemeral context, on a DataFrame (:func:`validate`) or inside
+DuckDB (:func:`validate_duckdb`: GX's SQL path, its metrics computed by DuckDB); return plain results."""
 
 from __future__ import annotations
 
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -49,47 +51,6 @@ class ValidationOutcome:
             successful=sum(o.successful for o in outcomes),
             failed=[f for o in outcomes for f in o.failed],
             tolerated=[f for o in outcomes for f in o.tolerated],
-        )
-
-    @classmethod
-    def merge_chunks(cls, outcomes: list[ValidationOutcome]) -> ValidationOutcome:
-        """One outcome for one suite validated chunk by chunk over disjoint rows (e.g. groups of
-        symbols): rows add up; each expectation's failing rows add up, with the first examples.
-        Exact for suites whose rules hold row by row or within a chunk (a symbol's rows stay in one
-        chunk) and whose tolerances are all or nothing (``mostly`` 1 or 0), as the price suite's."""
-        first = outcomes[0]
-        merged: dict[tuple, FailedExpectation] = {}
-        failed_keys: set[tuple] = set()
-        for outcome in outcomes:
-            for status, failures in (("failed", outcome.failed), ("tolerated", outcome.tolerated)):
-                for f in failures:
-                    key = (f.expectation, f.description, str(f.column))
-                    if status == "failed":
-                        failed_keys.add(key)
-                    if key not in merged:
-                        merged[key] = FailedExpectation(
-                            f.expectation,
-                            f.description,
-                            f.column,
-                            f.unexpected_count,
-                            list(f.examples),
-                            f.observed,
-                        )
-                        continue
-                    known = merged[key]
-                    if f.unexpected_count is not None:
-                        known.unexpected_count = (known.unexpected_count or 0) + f.unexpected_count
-                    known.examples = (known.examples + f.examples)[:MAX_EXAMPLES]
-                    known.observed = known.observed if known.observed not in (None, "") else f.observed
-        failed = [f for k, f in merged.items() if k in failed_keys]
-        return cls(
-            suite=first.suite,
-            success=all(o.success for o in outcomes),
-            rows=sum(o.rows for o in outcomes),
-            evaluated=first.evaluated,
-            successful=first.evaluated - len(failed),
-            failed=failed,
-            tolerated=[f for k, f in merged.items() if k not in failed_keys],
         )
 
     def summary(self) -> str:
@@ -146,16 +107,65 @@ def validate(
 
     Failing rows are identified by ``index_columns`` (e.g. symbol and date) in the examples.
     """
+    context = _context()
+    asset = context.data_sources.add_pandas("rotation").add_dataframe_asset(suite_name)
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_table")
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    return _outcome(suite_name, _run(context, batch, suite_name, expectations, index_columns), len(frame))
+
+
+def validate_duckdb(
+    suite_name: str,
+    database: Path,
+    query: str,
+    expectations: list,
+    *,
+    index_columns: list[str],
+    rows: int,
+) -> ValidationOutcome:
+    """Validate the rows of ``query`` (SQL over the DuckDB file ``database``) against
+    ``expectations``: GX's SQL data source, every metric a query DuckDB runs (no row reaches
+    Python but the failing rows' examples). ``rows`` is the query's row count (for the summary).
+
+    GX opens ``database`` read-only through duckdb-engine (its own DuckDB instance and config):
+    pass a file no other connection of this process holds (a scratch file, not the build file:
+    DuckDB refuses a second instance of a file with a different config). GX's engine is disposed
+    before returning, so the file is free again. Needs the shim of expectations/gx_duckdb.py.
+    """
+    from expectations import gx_duckdb
+    from warehouse.db import MEMORY_LIMIT
+
+    gx_duckdb.install()
+    context = _context()
+    source = context.data_sources.add_sql(
+        "rotation",
+        connection_string=f"duckdb:///{Path(database).resolve()}",
+        kwargs={"connect_args": {"read_only": True, "config": {"memory_limit": MEMORY_LIMIT}}},
+    )
+    try:
+        asset = source.add_query_asset(suite_name, query=query)
+        batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
+        result = _run(context, batch, suite_name, expectations, index_columns)
+    finally:
+        source.get_execution_engine().engine.dispose()
+        source.get_engine().dispose()
+    return _outcome(suite_name, result, rows)
+
+
+def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    asset = context.data_sources.add_pandas("rotation").add_dataframe_asset(suite_name)
-    batch_definition = asset.add_batch_definition_whole_dataframe("whole_table")
+    return context
+
+
+def _run(context, batch, suite_name: str, expectations: list, index_columns: list[str]):
+    import great_expectations as gx
+
     suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
+    return batch.validate(
         suite,
         result_format={
             "result_format": "COMPLETE",
@@ -163,6 +173,21 @@ def validate(
             "partial_unexpected_count": MAX_EXAMPLES,
         },
     )
+
+
+def _exception_message(info: dict | None) -> str | None:
+    """The first error GX caught: ``exception_info`` is one error, or (SQL path) one per metric."""
+    if not info:
+        return None
+    if info.get("raised_exception") or info.get("exception_message"):
+        return info.get("exception_message")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return value.get("exception_message") or "raised an exception"
+    return None
+
+
+def _outcome(suite_name: str, result, rows: int) -> ValidationOutcome:
     failed: list[FailedExpectation] = []
     tolerated: list[FailedExpectation] = []
     for r in result.results:
@@ -173,13 +198,15 @@ def validate(
         res = dict(r.result or {})
         examples = [
             {k: _plain(v) for k, v in row.items()}
-            for row in (res.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
+            # the failing rows' index columns and value; GX's SQL path gives none for compound
+            # uniqueness, whose failing values are the key columns themselves (unexpected_list)
+            for row in (res.get("unexpected_index_list") or res.get("unexpected_list") or [])[:MAX_EXAMPLES]
             if isinstance(row, dict)
         ]
         observed = res.get("observed_value")
         if res.get("partial_missing_list"):
             observed = {"missing": [_plain(v) for v in res["partial_missing_list"]]}
-        exception = (r.exception_info or {}).get("exception_message")
+        exception = _exception_message(r.exception_info)
         (tolerated if r.success else failed).append(
             FailedExpectation(
                 expectation=config.type,
@@ -196,7 +223,7 @@ def validate(
     outcome = ValidationOutcome(
         suite=suite_name,
         success=bool(result.success),
-        rows=len(frame),
+        rows=rows,
         evaluated=int(stats["evaluated_expectations"]),
         successful=int(stats["successful_expectations"]),
         failed=failed,

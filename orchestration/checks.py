@@ -12,7 +12,7 @@ so rows whose gate failed are never published by a later run of another month.
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -32,7 +32,6 @@ from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import ValidationOutcome, validate
-from ingestion.progress import Counter
 from ingestion.universe import load_universe
 from orchestration.assets.ingestion import (
     RAW_CFTC_TFF,
@@ -46,7 +45,6 @@ from orchestration.assets.ingestion import (
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, gate_state
 from warehouse import raw as raw_tables
-from warehouse.memory import release_freed_memory
 
 
 def outcome_metadata(outcome: ValidationOutcome) -> dict:
@@ -171,71 +169,6 @@ def windows_metadata(
     }
 
 
-GATE_CHUNK_ROWS = 500_000  # rows of raw.prices validated at a time (GX on pandas: ~350 MB each)
-
-
-def prices_window_chunks(
-    settings, start: dt.date | None, end: dt.date | None
-) -> tuple[Iterator[tuple[pd.DataFrame, pd.DataFrame]], int, int]:
-    """The rows of ``raw.prices`` in the window ``start`` .. ``end`` (exclusive; None: unbounded; one
-    month on the daily schedule, all of history in a full build), in chunks of whole symbols of about
-    ``GATE_CHUNK_ROWS`` rows, each with its symbols' whole-history share of inverted bars and last
-    returns basis before the window. Returns the chunks, how many, and the window's row count.
-    Rows outside the window are validated as their own windows (warehouse/gate_state.py: every
-    window not yet passed is re-validated); uniqueness needs no more (both rows of a duplicated
-    symbol and date are in one window and in one chunk), the window's first move is measured from
-    the previous basis, the inverted share counts everything. Partial bars (``is_partial``: captured
-    before their session ended) are not validated: no model reads them, and what Yahoo shows of a
-    session still open (an index's volume 0, a half-formed range) is no error; ``partial_bars``
-    lists the window's."""
-    with db.connect(settings.build_db, read_only=True) as con:
-        counts = con.execute(
-            "select symbol, count(*) from raw.prices where not is_partial "
-            "and ($start is null or date >= $start) and ($end is null or date < $end) group by 1 order by 1",
-            {"start": start, "end": end},
-        ).fetchall()
-        history = (
-            con.execute(
-                """
-                select
-                    symbol,
-                    avg(case when high is not null and low is not null then (high < low)::int end)
-                        as inverted_share,
-                    arg_max(coalesce(adj_close, close), date) filter (where date < $start) as previous_basis
-                from raw.prices
-                where not is_partial
-                group by symbol
-                """,
-                {"start": start},
-            )
-            .df()
-            .set_index("symbol")
-        )
-    groups: list[list[str]] = [[]] if counts else []
-    rows = 0
-    for symbol, n in counts:
-        if groups[-1] and rows + n > GATE_CHUNK_ROWS:
-            groups.append([])
-            rows = 0
-        groups[-1].append(symbol)
-        rows += n
-
-    def chunks() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-        params = {"start": start, "end": end}
-        with db.connect(settings.build_db, read_only=True) as con:
-            for symbols in groups:
-                frame = con.execute(
-                    "select symbol, date, open, high, low, close, adj_close, volume from raw.prices "
-                    "where not is_partial and symbol in (select unnest($symbols)) "
-                    "and ($start is null or date >= $start) and ($end is null or date < $end)",
-                    {**params, "symbols": symbols},
-                ).df()
-                frame["date"] = pd.to_datetime(frame["date"])
-                yield frame, history.loc[symbols]
-
-    return chunks(), len(groups), sum(n for _, n in counts)
-
-
 def partial_bars(settings, start: dt.date | None, end: dt.date | None) -> list[str]:
     """The partial bars of the window (``SYMBOL YYYY-MM-DD``), which the gate skips."""
     with db.connect(settings.build_db, read_only=True) as con:
@@ -328,35 +261,9 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     )
     rows_outcomes, item_outcomes, verdicts, partial = [], [], [], []
     for window in plan:
-        chunks, n_chunks, total = prices_window_chunks(settings, window.start, window.end)
-        context.log.info(
-            f"validating {total:,} rows of raw.prices: {window.label} (exclusive; {window.reason})"
-        )
-        outcomes = []
-        counter = Counter("raw_prices gate", n_chunks, "chunks of symbols", "validated", context.log.info)
-        for frame, history in chunks:
-            outcomes.append(
-                validate(
-                    name,
-                    price_expectations.validation_frame(frame, quote_types, history, sessions),
-                    price_expectations.prices_suite(suite_today),
-                    index_columns=price_expectations.INDEX_COLUMNS,
-                )
-            )
-            counter.advance(frame["symbol"].iloc[-1], rows=len(frame))
-            del frame, history
-            release_freed_memory(collect=True)
-        rows_outcome = (
-            ValidationOutcome.merge_chunks(outcomes)
-            if outcomes
-            else validate(
-                name,
-                price_expectations.validation_frame(
-                    price_expectations.empty_prices(), quote_types, sessions=sessions
-                ),
-                price_expectations.prices_suite(suite_today),
-                index_columns=price_expectations.INDEX_COLUMNS,
-            )
+        context.log.info(f"validating raw.prices: {window.label} (exclusive; {window.reason})")
+        rows_outcome = price_expectations.validate_window(
+            settings.build_db, window.start, window.end, quote_types, sessions, suite_today
         )
         if window.reason != "the latest load":
             context.log.warning(f"raw.prices {window.label}: {rows_outcome.summary()}")

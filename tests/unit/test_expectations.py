@@ -1,4 +1,5 @@
-"""The GX price suite on small hand-made frames: each rule fails on the rows that break it."""
+"""The GX price suite on small hand-made frames, validated inside DuckDB as the gate does
+(expectations/prices.py ``validate_frame``): each rule fails on the rows that break it."""
 
 from __future__ import annotations
 
@@ -27,12 +28,7 @@ SESSIONS = {"A": "us_cash", "B": "us_cash", "Y": "us_cash"}
 
 
 def run(df: pd.DataFrame, history: pd.DataFrame | None = None) -> ValidationOutcome:
-    return validate(
-        "raw_prices",
-        prices.validation_frame(df, QUOTES, history, SESSIONS),
-        prices.prices_suite(TODAY),
-        index_columns=prices.INDEX_COLUMNS,
-    )
+    return prices.validate_frame(df, QUOTES, history, SESSIONS, TODAY)
 
 
 def failed_descriptions(outcome: ValidationOutcome) -> list[str]:
@@ -151,30 +147,6 @@ def test_a_window_is_checked_against_the_history_before_it():
 
     first_load = calm.assign(previous_basis=[np.nan])  # nothing before the window: no move to check
     assert np.isnan(prices.validation_frame(window, QUOTES, first_load)["log_move"].iloc[0])
-
-
-def test_validating_chunks_of_symbols_gives_the_whole_tables_outcome():
-    rows = [
-        *GOOD,
-        {"symbol": "A", "date": "2024-01-04", "close": -1.0, "adj_close": -1.0},
-        {"symbol": "B", "date": "2024-01-03", "close": -2.0, "adj_close": -2.0},
-        {"symbol": "B", "date": "2024-01-04", "high": 8.0, "low": 9.0},
-    ]
-    whole = run(raw(rows))
-    frame = raw(rows)
-    chunks = [run(frame[frame["symbol"] == "A"]), run(frame[frame["symbol"] != "A"])]
-    merged = ValidationOutcome.merge_chunks(chunks)
-    assert (merged.success, merged.rows, merged.evaluated, merged.successful) == (
-        whole.success,
-        whole.rows,
-        whole.evaluated,
-        whole.successful,
-    )
-    for got, expected in ((merged.failed, whole.failed), (merged.tolerated, whole.tolerated)):
-        assert [(f.description, f.unexpected_count) for f in got] == [
-            (f.description, f.unexpected_count) for f in expected
-        ]
-        assert [sorted(map(str, f.examples)) for f in got] == [sorted(map(str, f.examples)) for f in expected]
 
 
 def test_every_requested_symbol_must_deliver_rows():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -403,9 +404,10 @@ def test_export_parquet_keeps_the_old_files_when_there_is_nothing_safe_to_export
 
 
 def test_the_price_gate_reads_a_window_with_the_history_before_it(tmp_path):
-    """orchestration.checks.prices_window_chunks: rows of the window only, and per
-    symbol the last returns basis before the window and the inverted-bar share over all history."""
-    from orchestration.checks import prices_window_chunks
+    """expectations.prices.window_frame (what the gate validates): rows of the window only, the
+    first move measured from the symbol's last returns basis before the window, and the inverted-bar
+    share over all history."""
+    from expectations.prices import window_frame
     from warehouse.settings import Settings
 
     settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
@@ -426,13 +428,12 @@ def test_the_price_gate_reads_a_window_with_the_history_before_it(tmp_path):
             end_date=dt.date(2024, 3, 1),
             keep_from=dt.date(2000, 1, 1),  # as ingest passes ROTATION_START_DATE
         )
-    chunks, n_chunks, total = prices_window_chunks(settings, dt.date(2024, 2, 1), dt.date(2024, 3, 1))
-    assert (n_chunks, total) == (1, 2)
-    [(rows, history)] = list(chunks)
+    rows = window_frame(settings.build_db, dt.date(2024, 2, 1), dt.date(2024, 3, 1), {}).set_index("symbol")
     assert sorted(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-01"]
-    assert history.loc["A", "previous_basis"] == 12.0 and history.loc["B", "previous_basis"] == 20.0
-    assert history.loc["A", "inverted_share"] == pytest.approx(1 / 3)
-    assert history.loc["B", "inverted_share"] == 0.0
+    assert rows.loc["A", "log_move"] == pytest.approx(np.log(13.0 / 12.0))
+    assert rows.loc["B", "log_move"] == pytest.approx(np.log(21.0 / 20.0))
+    assert rows.loc["A", "inverted_share"] == pytest.approx(1 / 3)
+    assert rows.loc["B", "inverted_share"] == 0.0
 
 
 # --- partial bars ----------------------------------------------------------------------------------
@@ -481,7 +482,8 @@ def test_a_build_file_from_before_is_partial_gains_the_column(tmp_path):
 def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
     """A partial bar (volume 0 and a half-formed range, say) is not validated, nor is it the basis
     of the next window's first move; the gate's metadata lists it."""
-    from orchestration.checks import partial_bars, prices_window_chunks
+    from expectations.prices import window_frame
+    from orchestration.checks import partial_bars
     from warehouse.settings import Settings
 
     settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
@@ -491,10 +493,9 @@ def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
     rows.loc[1, ["high", "low"]] = [9.0, 11.0]  # inverted, as a bar of a session still open may be
     with db.connect(settings.build_db) as con:
         load(con, rows)
-    chunks, n_chunks, total = prices_window_chunks(settings, None, None)
-    [(validated, history)] = list(chunks)
-    assert total == 2 and sorted(validated["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
-    assert history.loc["A", "inverted_share"] == 0.0
+    validated = window_frame(settings.build_db, None, None, {})
+    assert sorted(validated["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
+    assert validated.set_index("symbol").loc["A", "inverted_share"] == 0.0
     assert partial_bars(settings, None, None) == ["A 2024-01-31"]
 
 
