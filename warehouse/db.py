@@ -415,7 +415,10 @@ def _publish_tables(
             con.execute(f"drop table if exists {target}")
             con.execute(f'create schema if not exists "{schema}"')
             con.execute(create_sql)  # same columns, types and constraints as the build file
-            con.execute(f"insert into {target} select * from build.{target}")
+            # by year, so each year's rows fill their own row groups: replacing a year later rewrites
+            # those row groups only (not every row group that holds a few of its rows)
+            order = f' order by "{part_column}"' if part_column else ""
+            con.execute(f"insert into {target} select * from build.{target}{order}")
             result.actions[name] = "copied"
         result.tables[name] = sum(fp.rows for fp in new.values())
         fingerprints += [

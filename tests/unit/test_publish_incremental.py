@@ -269,3 +269,35 @@ def test_parquet_of_a_serving_file_without_fingerprints_computes_them(tmp_path):
         con.execute("update marts.m set y = 'b'")
     assert db.export_parquet(serving, out)["m"].written == [out / "m.parquet"]
     assert parquet_rows(out / "m.parquet") == [(1, "b")]
+
+
+def test_a_copied_table_is_stored_by_year_so_a_changed_year_leaves_the_others_storage_alone(tmp_path):
+    """A table split by year is copied in date order, so each year fills its own row groups; a later
+    publish that replaces 2024 rewrites no row group holding only earlier years (in build order,
+    every row group would hold some 2024 rows, and each would be rewritten)."""
+    build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts")
+        con.execute(  # three years in random order, several row groups (122,880 rows each)
+            "create table marts.big as select date '2022-01-01' + (i % 1096)::int as date, i as v "
+            "from range(600000) r(i) order by hash(i)"
+        )
+
+    def earlier_segments() -> set:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            return set(
+                con.execute(
+                    "select row_group_id, block_id, block_offset from pragma_storage_info('marts.big') "
+                    "where column_name = 'date' and segment_type = 'DATE' "
+                    "and stats.max < date '2024-01-01'"
+                ).fetchall()
+            )
+
+    db.publish(build, serving, build_info={})
+    before = earlier_segments()
+    assert before, "row groups holding only years before 2024"
+    change(build, "update marts.big set v = -v where date = '2024-12-31'")
+    result = db.publish(build, serving, build_info={})
+    assert result.parts == {"marts.big": ["2024"]}
+    assert earlier_segments() == before
+    assert_same_as_fresh(tmp_path, build, serving)
