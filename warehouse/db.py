@@ -491,8 +491,8 @@ def export_parquet(
 ) -> dict[str, ParquetMart]:
     """Write every table of ``schema`` in the serving file to Parquet (zstd) in ``out_dir``: the marts
     of ``by_year`` (when they have a DATE column ``date``) as ``<mart>/<year>.parquet`` (rows with a
-    null date in ``<mart>/null.parquet``), every other one as ``<mart>.parquet``. Return
-    ``{table: ParquetMart}``.
+    null date in ``<mart>/null.parquet``; a mart without rows leaves its directory empty), every other
+    one as ``<mart>.parquet``. Return ``{table: ParquetMart}``.
 
     Only files whose rows changed are written: each file carries in its key-value metadata the
     fingerprint (row count and hash sum, as the publish computes them) of the rows it holds; a file
