@@ -411,7 +411,7 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     if report_html.exists():
         lines.append(f"report: {report_html}")
     if any(settings.parquet_dir.glob("*.parquet")):
-        lines.append(f"parquet (one file per mart): {settings.parquet_dir}")
+        lines.append(f"parquet (a file per mart; by year for the two large marts): {settings.parquet_dir}")
     lines.append(
         'query it (read-only): rotation sql "select * from marts.rotation_daily order by date desc limit 5"'
     )

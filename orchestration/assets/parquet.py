@@ -15,27 +15,41 @@ PARQUET = AssetKey(["serving", "parquet"])
     deps=[SERVING],
     kinds={"parquet"},
     description=(
-        "One Parquet file per mart in $ROTATION_HOME/parquet (<mart>.parquet, zstd), for tools without a "
-        "DuckDB driver. Exported from serving.duckdb (read-only) after each publish, so the files hold "
-        "exactly what was published; each file is written under a temporary name and renamed over the "
-        "old one, and files of marts that no longer exist are removed."
+        "The marts as Parquet in $ROTATION_HOME/parquet (zstd), for tools without a DuckDB driver: "
+        "<mart>.parquet, and for the two large marts (relative_performance, rate_sensitivity) one file "
+        "per year, <mart>/<year>.parquet. Exported from serving.duckdb (read-only) after each publish, "
+        "so the files hold exactly what was published; only files whose rows changed are written "
+        "(each carries the fingerprint of its rows), each under a temporary name renamed over the old "
+        "one; files of marts or years that no longer exist are removed."
     ),
 )
 def parquet(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
-    files = db.export_parquet(settings.serving_db, settings.parquet_dir)
-    context.log.info(f"exported {len(files)} marts to {settings.parquet_dir}")
-    table = "\n".join(
-        [
-            "| file | rows |",
-            "|---|---:|",
-            *(f"| {path.name} | {rows:,} |" for path, rows in files.values()),
-        ]
+    marts = db.export_parquet(settings.serving_db, settings.parquet_dir)
+    written = [path for mart in marts.values() for path in mart.written]
+    kept = [path for mart in marts.values() for path in mart.kept]
+    context.log.info(
+        f"exported {len(marts)} marts to {settings.parquet_dir}: {len(written)} files written, {len(kept)} kept"
     )
+
+    def shown(mart: db.ParquetMart) -> str:
+        name = mart.path.name + ("/" if mart.path.is_dir() else "")
+        if mart.path.is_dir():
+            years = ", ".join(p.stem for p in mart.written) or "none"
+            return f"| {name} | {mart.rows:,} | rewrote {years} of {len(mart.written) + len(mart.kept)} |"
+        return f"| {name} | {mart.rows:,} | {'rewritten' if mart.written else 'kept'} |"
+
+    table = "\n".join(["| file | rows | export |", "|---|---:|---|", *(shown(m) for m in marts.values())])
+
+    def relative(paths: list) -> list[str]:
+        return sorted(str(p.relative_to(settings.parquet_dir)) for p in paths)
+
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(settings.parquet_dir)),
             "files": MetadataValue.md(table),
-            "dagster/row_count": sum(rows for _, rows in files.values()),
+            "files_written": MetadataValue.json(relative(written)),
+            "files_kept": MetadataValue.json(relative(kept)),
+            "dagster/row_count": sum(mart.rows for mart in marts.values()),
         }
     )

@@ -39,8 +39,9 @@ DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_strin
     pool=WRITER_POOL,  # reads the build file: never while another step writes it
     kinds={"duckdb"},
     description=(
-        "serving.duckdb: the marts and reference tables of the build file, copied into a new file and "
-        "renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
+        "serving.duckdb: the marts and reference tables of the build file, published into a new file "
+        "(a copy of the current one where only the tables, or years of a table, whose content changed "
+        "are rewritten; metadata says which) and renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
         "models and tests) succeeded, so readers never see failed-check data; a failed run leaves the "
         "previous serving file in place. Refuses while any loaded window of any raw table has not "
         "passed its gates (raw.load_validations), naming the windows, or while a load's rows are "
@@ -85,19 +86,38 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
             "prices_load_id": load["load_id"] if load else None,
         },
     )
+    return MaterializeResult(metadata=publish_metadata(result, settings))
+
+
+def publish_metadata(result: db.PublishResult, settings) -> dict:
+    """What the publish did with each table: kept (equal to the last publish), parts rewritten (the
+    years), copied whole or removed; and how the file was made (incremental or fresh, and why)."""
+
+    def action(name: str) -> str:
+        if result.actions.get(name) == "parts":
+            return "rewrote " + ", ".join(result.parts[name])
+        return result.actions.get(name, "copied")
+
     table = "\n".join(
-        ["| table | rows |", "|---|---:|", *(f"| {t} | {n:,} |" for t, n in result.tables.items())]
+        [
+            "| table | rows | publish |",
+            "|---|---:|---|",
+            *(f"| {t} | {n:,} | {action(t)} |" for t, n in result.tables.items()),
+            *(f"| {t} | 0 | removed |" for t, a in result.actions.items() if a == "removed"),
+        ]
     )
-    return MaterializeResult(
-        metadata={
-            "path": MetadataValue.path(str(result.path)),
-            "published_at": result.published_at,
-            "source": settings.source,
-            "synthetic": settings.synthetic,
-            "tables": MetadataValue.md(table),
-            "dagster/row_count": sum(result.tables.values()),
-        }
-    )
+    rewritten = sorted(t for t, a in result.actions.items() if a != "kept")
+    return {
+        "path": MetadataValue.path(str(result.path)),
+        "published_at": result.published_at,
+        "source": settings.source,
+        "synthetic": settings.synthetic,
+        "mode": result.mode + (f" ({result.fresh_reason})" if result.fresh_reason else ""),
+        "tables": MetadataValue.md(table),
+        "tables_rewritten": MetadataValue.json(rewritten),
+        "tables_kept": MetadataValue.json(sorted(t for t, a in result.actions.items() if a == "kept")),
+        "dagster/row_count": sum(result.tables.values()),
+    }
 
 
 def check_states(context: AssetExecutionContext, keys: list[AssetCheckKey]) -> list[CheckState]:

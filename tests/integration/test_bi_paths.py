@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from warehouse import db
+
 pytestmark = pytest.mark.slow
 
 # The README's SQLAlchemy settings: the URL of the absolute path (duckdb:/// + /abs/path) with
@@ -134,14 +136,18 @@ def test_a_new_publish_is_seen_once_no_connection_holds_the_old_one(tmp_path):
 
 
 def test_every_mart_has_a_parquet_file_with_the_same_rows(built, marts):
+    """One file per mart, <mart>.parquet; the two large marts one file per year of their rows,
+    <mart>/<year>.parquet, read together with a glob."""
     settings, run = built
     assert "serving/parquet" in run.materialized
+    by_year = [m for m in marts if m in db.PARQUET_BY_YEAR]
+    assert by_year == ["rate_sensitivity", "relative_performance"]
     files = sorted(p.name for p in settings.parquet_dir.iterdir())
-    assert files == [f"{m}.parquet" for m in marts], "one file per mart, no temporary files left"
+    assert files == sorted(m if m in by_year else f"{m}.parquet" for m in marts), "no temporary files left"
     total = 0
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         for mart in marts:
-            path = settings.parquet_dir / f"{mart}.parquet"
+            path = settings.parquet_dir / (f"{mart}/*.parquet" if mart in by_year else f"{mart}.parquet")
             served = con.execute(f"select count(*), sum(hash(t))::hugeint from marts.{mart} as t").fetchone()
             exported = con.execute(
                 "select count(*), sum(hash(t))::hugeint from read_parquet($path) as t", {"path": str(path)}
@@ -150,6 +156,18 @@ def test_every_mart_has_a_parquet_file_with_the_same_rows(built, marts):
             columns = [r[:2] for r in con.execute(f"describe marts.{mart}").fetchall()]
             read_back = con.execute("describe select * from read_parquet($path)", {"path": str(path)})
             assert [r[:2] for r in read_back.fetchall()] == columns, f"{mart}: names and types round-trip"
+            if mart in by_year:
+                years = con.execute(f"select distinct year(date)::varchar from marts.{mart}").fetchall()
+                named = sorted(p.stem for p in (settings.parquet_dir / mart).iterdir())
+                assert named == sorted(y for (y,) in years), f"{mart}: a file per year of its rows"
+                one = settings.parquet_dir / mart / f"{named[-1]}.parquet"
+                assert (
+                    con.execute(
+                        "select count(*) from read_parquet($p) where year(date)::varchar <> $y",
+                        {"p": str(one), "y": named[-1]},
+                    ).fetchone()[0]
+                    == 0
+                ), f"{one} holds only its year"
             total += served[0]
     # the README's pandas path: DuckDB reads the file into a DataFrame (pandas.read_parquet needs pyarrow)
     frame = duckdb.read_parquet(str(settings.parquet_dir / "rotation_daily.parquet")).df()

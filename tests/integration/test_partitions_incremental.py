@@ -103,6 +103,15 @@ def test_rerunning_a_month_replaces_exactly_its_rows(built):
     assert (load["covered_from"], load["covered_until"]) == (dt.date(2024, 6, 1), dt.date(2024, 7, 1))
     assert (load["rows_updated"], load["rows_removed"]) == (1, 1)
     assert load["changed_from"] == dt.date(2024, 6, 12)
+    assert_serving_is_the_build(settings, rerun)  # a revised old day, published incrementally
+
+
+def assert_serving_is_the_build(settings, run) -> None:
+    """The incremental publish of ``run`` left serving.duckdb equal to a copy from scratch of the
+    build's published tables: the same tables, each with the same rows (count and sum of row hashes,
+    computed here on the whole row, independently of the publish's own per-column fingerprints)."""
+    assert run.metadata["serving"]["mode"].value == "incremental"
+    assert table_checksums(settings.serving_db) == table_checksums(settings.build_db)
 
 
 def test_incremental_marts_equal_a_full_rebuild(built):
@@ -110,10 +119,23 @@ def test_incremental_marts_equal_a_full_rebuild(built):
     # Re-run July too (restores its bar): the marts then rebuild from 2024-07-12 on.
     july = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-07-01"])])
     assert july.success, july.failures
+    assert_serving_is_the_build(settings, july)
+    rewritten = july.metadata["serving"]["tables_rewritten"].value
+    assert "marts.rate_sensitivity" in rewritten and "reference.pairs" not in rewritten
+    # rate_sensitivity is rebuilt from 2024-07-12: its Parquet export rewrites the file of 2024 only
+    files = july.metadata["serving/parquet"]["files_written"].value
+    assert "rate_sensitivity/2024.parquet" in files and "rate_sensitivity/2023.parquet" not in files
     incremental = mart_tables(settings)
+    serving_file = (settings.serving_db.stat().st_ino, settings.serving_db.stat().st_mtime_ns)
     nothing_new = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving")])
     assert nothing_new.success, nothing_new.failures
     assert mart_tables(settings) == incremental, "a run without new data must change nothing"
+    # ... nor does its publish: every table kept, no Parquet file written (a new serving file, with
+    # a new published_at, is still renamed in)
+    assert nothing_new.metadata["serving"]["tables_rewritten"].value == []
+    assert nothing_new.metadata["serving/parquet"]["files_written"].value == []
+    assert (settings.serving_db.stat().st_ino, settings.serving_db.stat().st_mtime_ns) != serving_file
+    assert_serving_is_the_build(settings, nothing_new)
     incremental_frames = mart_frames(settings)
     full = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving", full_refresh=True)])
     assert full.success, full.failures

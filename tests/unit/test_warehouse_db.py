@@ -368,7 +368,7 @@ def test_export_parquet_writes_one_file_per_mart_and_removes_stale_ones(tmp_path
     out.mkdir()
     (out / ".a.parquet.0123abcd.tmp").write_bytes(b"half a file of a killed export")
 
-    files = db.export_parquet(serving, out)
+    files = {t: (m.path, m.rows) for t, m in db.export_parquet(serving, out).items()}
 
     assert files == {"a": (out / "a.parquet", 3), "b": (out / "b.parquet", 5)}
     assert sorted(p.name for p in out.iterdir()) == ["a.parquet", "b.parquet"]
@@ -379,7 +379,7 @@ def test_export_parquet_writes_one_file_per_mart_and_removes_stale_ones(tmp_path
     assert rows == [(f"2024-01-0{i + 1}", i * 1.5) for i in range(5)], "sorted, every row"
 
     serving_with_marts(serving, {"b": 2})  # mart a no longer published
-    files = db.export_parquet(serving, out)
+    files = {t: (m.path, m.rows) for t, m in db.export_parquet(serving, out).items()}
 
     assert files == {"b": (out / "b.parquet", 2)}
     assert sorted(p.name for p in out.iterdir()) == ["b.parquet"]
