@@ -8,9 +8,13 @@ for ``rate_sensitivity``. The references then compute from memory, so they are c
 arithmetic only, while the warehouse's model times include reading raw through the views and
 writing the table: the ratios are conservative for the warehouse.
 
+Polars gets the same inputs as Polars frames (converted before its clock starts) and is timed the
+same way; it runs on every core, as it does in a notebook.
+
 Agreement: every mart row with an integer horizon (``ytd`` has no pandas counterpart here) is
-matched to the pandas row on its keys; every ``rate_sensitivity`` row to both references'. The
-largest absolute differences and any rows one side has and the other lacks are reported.
+matched to the pandas row and to the Polars row on its keys; every ``rate_sensitivity`` row to all
+three references'. The largest absolute differences and any rows one side has and the other lacks
+are reported.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ import pandas as pd
 
 from benchmarks.memory import RssSampler
 from benchmarks.references import (
+    from_polars,
     numpy_rolling_sensitivity,
     pandas_relative_performance,
     pandas_rolling_sensitivity,
+    polars_relative_performance,
+    polars_rolling_sensitivity,
+    to_polars,
 )
 
 WINDOWS = (10, 21, 63, 126, 252)  # rate_sensitivity.sql's windows
@@ -152,6 +160,16 @@ def main(build_db: Path, project: Path, out: Path) -> int:
     bound = sensitivity_numpy(aligned)
     figures["numpy_rate_sensitivity_seconds"] = time.perf_counter() - started
     numpy_sensitivity = _numpy_frame(aligned, bound)
+    prices_polars, aligned_polars = to_polars(prices), to_polars(aligned)
+    started = time.perf_counter()
+    relative_polars = polars_relative_performance(prices_polars, pairs, horizons)
+    figures["polars_relative_performance_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    sensitivity_polars = polars_rolling_sensitivity(
+        aligned_polars, ["symbol", "rate_series"], WINDOWS, MIN_MOVE_SHARE
+    )
+    figures["polars_rate_sensitivity_seconds"] = time.perf_counter() - started
+    relative_polars, sensitivity_polars = from_polars(relative_polars), from_polars(sensitivity_polars)
 
     mart_relative = con.execute(
         "select numerator, denominator, horizon_days, date, numerator_return, denominator_return, "
@@ -161,11 +179,25 @@ def main(build_db: Path, project: Path, out: Path) -> int:
         "select symbol, rate_series, window_days, date, correlation, beta from marts.rate_sensitivity"
     ).df()
     con.close()
-    for frame in (relative, mart_relative, pandas_sensitivity, numpy_sensitivity, mart_sensitivity):
+    for frame in (
+        relative,
+        relative_polars,
+        mart_relative,
+        pandas_sensitivity,
+        numpy_sensitivity,
+        sensitivity_polars,
+        mart_sensitivity,
+    ):
         frame["date"] = pd.to_datetime(frame["date"])
     figures["relative_performance_vs_pandas"] = agreement(
         mart_relative,
         relative,
+        ["numerator", "denominator", "horizon_days", "date"],
+        ["numerator_return", "denominator_return", "return_spread"],
+    )
+    figures["relative_performance_vs_polars"] = agreement(
+        mart_relative,
+        relative_polars[list(relative.columns)],
         ["numerator", "denominator", "horizon_days", "date"],
         ["numerator_return", "denominator_return", "return_spread"],
     )
@@ -175,6 +207,9 @@ def main(build_db: Path, project: Path, out: Path) -> int:
     )
     figures["rate_sensitivity_vs_numpy"] = agreement(
         mart_sensitivity, numpy_sensitivity, keys, ["correlation", "beta"]
+    )
+    figures["rate_sensitivity_vs_polars"] = agreement(
+        mart_sensitivity, sensitivity_polars[[*keys, "correlation", "beta"]], keys, ["correlation", "beta"]
     )
     sampler.stop()
     figures["peak_rss"] = sampler.peak()
