@@ -312,6 +312,11 @@ def ensure_dagster_home() -> Path:
     """$DAGSTER_HOME, defaulting to the project-local .dagster_home/ with the project's instance
     settings (what `make` sets up), so `rotation run` works without make too."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+    # A run over a range of partitions records one ASSET_MATERIALIZATION_PLANNED event per asset
+    # (with the range) instead of one per partition: a full build plans ~1,100 fewer events (7 ms
+    # each). Dagster's price: a failed range run leaves its partitions "missing", not "failed", in
+    # the UI (the run itself shows as failed). The Makefile exports the same for `make ui`.
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
