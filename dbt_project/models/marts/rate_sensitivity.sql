@@ -57,14 +57,27 @@
 {% set by_date = ['date'] %}
 {% set min_move_share = var('rate_sensitivity_min_move_share', 0.5) %}
 {% set since = rebuild_from(['yahoo', 'fred']) %}
+{% set lookback_calendar_days = 550 %}
 
-with aligned as (
-    {% if since is none %}
+with source as (
     select symbol, rate_series, date, daily_return, change_bp
     from {{ ref('int_rate_sensitivity__aligned') }}
+),
+
+aligned as (
+    {% if since is none or since == '0001-01-01' %}
+    select * from source
+    {% elif since == '9999-12-31' %}
+    -- nothing changed: nothing to rebuild, nothing to read
+    select * from source where 1 = 0
     {% else %}
-    -- the dates to rebuild, and the look-back before them: the previous (longest window - 1)
-    -- observations of each series
+    {% set lookback_rows = windows | max - 1 %}
+    {% set recent_from = (modules.datetime.date.fromisoformat(since) - modules.datetime.timedelta(days=lookback_calendar_days)).isoformat() %}
+    -- the dates to rebuild, and the look-back before them: the previous (longest window - 1) aligned
+    -- rows of each series. They are looked for among the rows of the last {{ lookback_calendar_days }}
+    -- calendar days (a year has about 250 sessions), and among all earlier rows only for a series
+    -- with fewer rows than that there (a series with gaps): numbering the recent rows costs what a
+    -- day's rebuild needs, numbering all of them what a full build does.
     select symbol, rate_series, date, daily_return, change_bp
     from (
         select
@@ -72,9 +85,23 @@ with aligned as (
             row_number() over (
                 partition by symbol, rate_series, date >= cast('{{ since }}' as date) order by date desc
             ) as rows_back
-        from {{ ref('int_rate_sensitivity__aligned') }}
+        from (
+            select * from source where date >= cast('{{ recent_from }}' as date)
+            union all
+            select source.*
+            from source
+            inner join (
+                select symbol, rate_series
+                from source
+                where date < cast('{{ since }}' as date)
+                group by symbol, rate_series
+                having count(case when date >= cast('{{ recent_from }}' as date) then 1 end) < {{ lookback_rows }}
+            ) as gapped
+                on gapped.symbol = source.symbol and gapped.rate_series = source.rate_series
+            where source.date < cast('{{ recent_from }}' as date)
+        ) as candidates
     ) as numbered
-    where date >= cast('{{ since }}' as date) or rows_back < {{ windows | max }}
+    where date >= cast('{{ since }}' as date) or rows_back <= {{ lookback_rows }}
     {% endif %}
 ),
 
