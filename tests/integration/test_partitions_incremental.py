@@ -120,6 +120,36 @@ def test_incremental_marts_equal_a_full_rebuild(built):
     assert_same_marts(incremental_frames, mart_frames(settings))
 
 
+def test_a_new_symbol_builds_incrementally_as_in_a_full_rebuild(built):
+    """A sensitivity series whose prices arrive for the first time in a new load: its rows are
+    built from that load on, with no rows before them to continue from, exactly as a full rebuild
+    builds them; the other series' rows from that month on are rebuilt the same."""
+    settings, instance = built
+    with duckdb.connect(str(settings.build_db)) as con:
+        # The warehouse as it was before QQQ was in the universe: no QQQ prices, marts without it
+        con.execute("delete from raw.prices where symbol = 'QQQ'")
+    before = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving", full_refresh=True)])
+    assert before.success, before.failures
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        assert (
+            con.execute("select count(*) from marts.rate_sensitivity where symbol = 'QQQ'").fetchone()[0] == 0
+        )
+    december = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-12-01"])])
+    assert december.success, december.failures
+    with db.connect(settings.build_db, read_only=True) as con:
+        load = raw.latest_load(con, "yahoo")
+        first_qqq = con.execute("select min(date) from raw.prices where symbol = 'QQQ'").fetchone()[0]
+        qqq_rows = con.execute(
+            "select count(*), min(date) from marts.rate_sensitivity where symbol = 'QQQ'"
+        ).fetchone()
+    assert load["rows_inserted"] > 0 and load["changed_from"] == first_qqq >= dt.date(2024, 12, 1)
+    assert qqq_rows[0] > 0 and qqq_rows[1] > first_qqq, "QQQ's first full windows, in December"
+    incremental_frames = mart_frames(settings)
+    full = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving", full_refresh=True)])
+    assert full.success, full.failures
+    assert_same_marts(incremental_frames, mart_frames(settings))
+
+
 def test_a_month_before_the_history_succeeds_with_zero_rows(built):
     # December 1999 has trading days but no instrument has rows before 2000-01-03: re-running the
     # partition loads nothing, expects nothing, and every check passes.
