@@ -7,11 +7,15 @@
 -- ten says nothing about sensitivity, so correlation and beta are null there.
 -- beta = return (fraction) per +1 bp of rate change.
 --
--- Running sums: each series is sorted once; running sums of x (return), y (rate change, bp), x², y²,
--- xy and running counts over its observations give every window's sums as the difference of the
--- running sums at the window's two ends (lag by window_days), whatever the window's length. Then
---   cov = n·Σxy − Σx·Σy, var_x = n·Σx² − (Σx)², var_y = n·Σy² − (Σy)²  (n = observations)
+-- Running sums: along each series in date order, running sums of x (return), y (rate change, bp),
+-- x², y², xy and running counts over its observations give every window's sums as the difference
+-- of the running sums at the window's two ends (lag by window_days), whatever the window's length
+-- (the arithmetic of the numpy bound in benchmarks/references.py). Then, n = observations,
+--   cov = n·Σxy − Σx·Σy, var_x = n·Σx² − (Σx)², var_y = n·Σy² − (Σy)²
 --   correlation = cov / sqrt(var_x · var_y), beta = cov / var_y.
+-- The window passes go through macros/series_windows.sql: portable partitioned windows, or on
+-- DuckDB one sort by series and date and streaming windows over the sorted rows (the reason is
+-- there); the formulas below hold for both (a lag is used only within its series).
 -- Float sums never decide whether a side varied: over a window where it does not, they leave
 -- rounding noise (~1e-20), not 0. Flatness is decided on exact integer counts instead: a series'
 -- observations are numbered (observation_index), each one that differs from the previous observation
@@ -19,13 +23,14 @@
 -- no change in it at all, or a single one on its first observation (that change is against an
 -- observation before the window). A flat rate side has no correlation and no beta; a flat return
 -- side has no correlation and a beta of exactly 0 (no covariance).
--- Precision: a difference of two running sums carries the rounding of the whole prefix, about
--- 1e-16 × (prefix length / window length) relative; benchmarks/rate_sensitivity_check.py measures it
--- against DuckDB's windowed corr and regr_slope.
+-- Precision: a difference of two running sums would carry the rounding of the whole prefix (about
+-- 1e-16 × prefix length / window length, relative), so each term is split (see terms below) into a
+-- part whose running sums are exact and a small rest; benchmarks/rate_sensitivity_check.py compares
+-- the result with DuckDB's windowed corr and regr_slope (7e-16 on the snapshot).
 --
 -- Incremental (macros/incremental.sql): only dates from the earliest changed raw price or rate are
 -- recomputed, reading the 251 aligned observations before it that the longest window needs (the
--- running sums restart there: a window's sums only need the rows inside it); the sign run of each
+-- running sums start there: a window's sums only need the rows inside it); the sign run of each
 -- series continues from its row on the last aligned date before the rebuilt ones.
 -- `rotation run --full-refresh` rebuilds it whole (needed after changing a seed or this SQL).
 {{
