@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 
 import duckdb
 import pandas as pd
@@ -15,7 +16,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.runner import PlannedRun
-from tests.integration.conftest import make_settings, run_graph, table_checksums
+from tests.integration.conftest import make_settings, run_dbt_by_hand, run_graph, table_checksums
 from warehouse import db, raw
 
 pytestmark = pytest.mark.slow
@@ -120,36 +121,6 @@ def test_incremental_marts_equal_a_full_rebuild(built):
     assert_same_marts(incremental_frames, mart_frames(settings))
 
 
-def test_a_new_symbol_builds_incrementally_as_in_a_full_rebuild(built):
-    """A sensitivity series whose prices arrive for the first time in a new load: its rows are
-    built from that load on, with no rows before them to continue from, exactly as a full rebuild
-    builds them; the other series' rows from that month on are rebuilt the same."""
-    settings, instance = built
-    with duckdb.connect(str(settings.build_db)) as con:
-        # The warehouse as it was before QQQ was in the universe: no QQQ prices, marts without it
-        con.execute("delete from raw.prices where symbol = 'QQQ'")
-    before = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving", full_refresh=True)])
-    assert before.success, before.failures
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        assert (
-            con.execute("select count(*) from marts.rate_sensitivity where symbol = 'QQQ'").fetchone()[0] == 0
-        )
-    december = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-12-01"])])
-    assert december.success, december.failures
-    with db.connect(settings.build_db, read_only=True) as con:
-        load = raw.latest_load(con, "yahoo")
-        first_qqq = con.execute("select min(date) from raw.prices where symbol = 'QQQ'").fetchone()[0]
-        qqq_rows = con.execute(
-            "select count(*), min(date) from marts.rate_sensitivity where symbol = 'QQQ'"
-        ).fetchone()
-    assert load["rows_inserted"] > 0 and load["changed_from"] == first_qqq >= dt.date(2024, 12, 1)
-    assert qqq_rows[0] > 0 and qqq_rows[1] > first_qqq, "QQQ's first full windows, in December"
-    incremental_frames = mart_frames(settings)
-    full = run_graph(settings, instance, plan=[PlannedRun("marts_and_serving", full_refresh=True)])
-    assert full.success, full.failures
-    assert_same_marts(incremental_frames, mart_frames(settings))
-
-
 def test_a_month_before_the_history_succeeds_with_zero_rows(built):
     # December 1999 has trading days but no instrument has rows before 2000-01-03: re-running the
     # partition loads nothing, expects nothing, and every check passes.
@@ -165,3 +136,85 @@ def test_a_month_before_the_history_succeeds_with_zero_rows(built):
     # a Saturday, closed nothing on the 31st)
     assert (load["rows_in_files"], load["changed_from"], load["window_sessions"]) == (0, None, 22)
     assert not items["requested"].any(), "no symbol is expected before its history"
+
+
+def record_price_load(con, changed_from: str) -> None:
+    """A Yahoo load in raw.loads as the loader records one (rebuild_from reads its changed_from)."""
+    con.execute(
+        "insert into raw.loads by name select * replace "
+        "(md5(random()::varchar) as load_id, now() as loaded_at, ?::date as changed_from) "
+        "from raw.loads where system = 'yahoo' order by loaded_at desc limit 1",
+        [changed_from],
+    )
+
+
+def rate_sensitivity(settings) -> pd.DataFrame:
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        return con.execute("select * from marts.rate_sensitivity order by all").df()
+
+
+def test_rate_sensitivity_incremental_equals_a_full_rebuild(built, tmp_path):
+    """marts.rate_sensitivity rebuilt from the earliest changed date (its windows from running sums
+    over the look-back, its sign runs continued from the rows already built) equals a full rebuild
+    after a new symbol whose prices start in a later load, a late revision of an old day and a
+    changed recent day; a run without a new load changes nothing. On a copy of the shared build,
+    with dbt alone on this model (raw rows changed in SQL, the load recorded as the loader does)."""
+    settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
+    settings.home.mkdir(parents=True)
+    shutil.copy(built[0].build_db, settings.build_db)
+
+    def dbt_run(*extra: str) -> None:
+        result, _ = run_dbt_by_hand(
+            settings, ["run", "-s", "rate_sensitivity", "--profiles-dir", ".", *extra], tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # QQQ is not there at first; when it comes, its prices start in December 2024
+        con.execute("create table main.qqq_prices as select * from raw.prices where symbol = 'QQQ'")
+        con.execute("delete from raw.prices where symbol = 'QQQ'")
+    dbt_run("--full-refresh")
+    assert "QQQ" not in set(rate_sensitivity(settings)["symbol"])
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("insert into raw.prices select * from main.qqq_prices where date >= '2024-12-01'")
+        # and an old ^RUT close is revised: every date from 2010-06-15 on is rebuilt
+        con.execute(
+            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
+            "where symbol = '^RUT' and date = '2010-06-15'"
+        )
+        record_price_load(con, "2010-06-15")
+    dbt_run()
+    long_tail = rate_sensitivity(settings)
+    qqq = long_tail[long_tail["symbol"] == "QQQ"]
+    assert len(qqq) and qqq["date"].min() > pd.Timestamp("2024-12-01"), "QQQ's first full windows"
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # a recent close changes: the last days are rebuilt from the 251 aligned days before them
+        con.execute(
+            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
+            "where symbol = '^GSPC' and date = '2024-12-26'"
+        )
+        record_price_load(con, "2024-12-26")
+    dbt_run()
+    short_tail = rate_sensitivity(settings)
+    changed = short_tail.merge(
+        long_tail, on=["date", "symbol", "rate_series", "window_days"], suffixes=("", "_before")
+    )
+    assert (changed["correlation"] != changed["correlation_before"]).any(), "the change must show"
+
+    dbt_run("--full-refresh")
+    full = rate_sensitivity(settings)
+    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
+    cutoff = pd.Timestamp("2024-12-26")
+    pd.testing.assert_frame_equal(
+        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
+        full[full["date"] < cutoff].reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+    # no new load: nothing is rebuilt, nothing changes
+    dbt_run()
+    pd.testing.assert_frame_equal(rate_sensitivity(settings), full, check_exact=True)
