@@ -41,18 +41,25 @@ equity as (
 
     union all
 
-    select
-        series.series,
-        num.date,
-        num.previous_date,
-        num.daily_return - den.daily_return as daily_return
-    from series
-    inner join returns as num on num.symbol = series.numerator
-    inner join returns as den
-        on den.symbol = series.denominator
-        and den.date = num.date
-        and den.previous_date = num.previous_date
-    where series.denominator is not null
+    -- a relative series: both legs' returns over the same interval, numerator minus denominator
+    -- (grouped by series and interval rather than joined on dates, which let the planner pair
+    -- every symbol's dates with every other's first)
+    select series, date, previous_date, sum(leg_sign * daily_return) as daily_return
+    from (
+        select series.series, 1.0 as leg_sign, returns.date, returns.previous_date, returns.daily_return
+        from series
+        inner join returns on returns.symbol = series.numerator
+        where series.denominator is not null
+
+        union all
+
+        select series.series, -1.0 as leg_sign, returns.date, returns.previous_date, returns.daily_return
+        from series
+        inner join returns on returns.symbol = series.denominator
+        where series.denominator is not null
+    ) as legs
+    group by series, date, previous_date
+    having count(*) = 2
 ),
 
 rates as (
