@@ -149,11 +149,12 @@ numbered as (
         aligned.date,
         aligned.daily_return,
         aligned.change_bp,
-        case when aligned.change_bp is null then 1 else 0 end as missing,
+        case when aligned.change_bp is null then 1 else 0 end as missing
+        {% if since is not none %}
         {% for n in windows %}
-        {{ 'anchors.anchor_sign_' ~ n if since is not none else 'cast(null as integer)' }} as anchor_sign_{{ n }},
-        {{ 'anchors.anchor_since_' ~ n if since is not none else 'cast(null as date)' }} as anchor_since_{{ n }}{{ ',' if not loop.last }}
+        , anchors.anchor_sign_{{ n }}, anchors.anchor_since_{{ n }}
         {% endfor %}
+        {% endif %}
     from aligned
     inner join series_ids
         on series_ids.symbol = aligned.symbol and series_ids.rate_series = aligned.rate_series
@@ -193,10 +194,12 @@ running as (
     select
         series_id,
         date,
+        {% if since is not none %}
         {% for n in windows %}
         anchor_sign_{{ n }},
         anchor_since_{{ n }},
         {% endfor %}
+        {% endif %}
         {% for t in terms %}
         sum(coarse_{{ t }}) {{ series_over(series, by_date, running=true) }} as run_coarse_{{ t }},
         sum(fine_{{ t }}) {{ series_over(series, by_date, running=true) }} as run_fine_{{ t }},
@@ -233,10 +236,12 @@ windowed as (
     select
         series_id,
         date,
+        {% if since is not none %}
         {% for n in windows %}
         anchor_sign_{{ n }},
         anchor_since_{{ n }},
         {% endfor %}
+        {% endif %}
         last_return_change,
         last_rate_change,
         {% for n in windows %}
@@ -283,8 +288,10 @@ statistics as (
         series_id,
         date,
         {% for n in windows %}
+        {% if since is not none %}
         anchor_sign_{{ n }},
         anchor_since_{{ n }},
+        {% endif %}
         full_{{ n }}{% if since is not none %} and date >= cast('{{ since }}' as date){% endif %} as written_{{ n }},
         observations_{{ n }},
         moves_{{ n }} as rate_moves_{{ n }},
@@ -321,7 +328,7 @@ run_starts as (
                 when lag(series_id) {{ series_over(series, by_date) }} = series_id
                 then lag(sign_{{ n }}) {{ series_over(series, by_date) }}
             end,
-            anchor_sign_{{ n }}
+            {{ 'anchor_sign_' ~ n if since is not none else 'null' }}
         ) as starts_{{ n }}{{ ',' if not loop.last }}
         {% endfor %}
     from signed
@@ -334,7 +341,7 @@ runs as (
         {% for n in windows %}
         coalesce(
             {{ running_series_max_date('starts_' ~ n, 'date', 'series_id', series, by_date) }},
-            anchor_since_{{ n }}
+            {{ 'anchor_since_' ~ n if since is not none else 'null' }}
         ) as sign_since_{{ n }}{{ ',' if not loop.last }}
         {% endfor %}
     from run_starts
