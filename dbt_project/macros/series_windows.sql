@@ -10,11 +10,16 @@
   aggregate per million rows (rate_sensitivity has sixteen of them), while a window with an empty
   OVER () (or OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) runs as DuckDB's streaming
   window, in one pass over its input in the input's order (0.04 s). So the rows are sorted once by
-  series and date (series_ordered) and every window runs over the whole sorted input: a lag may
-  reach into the previous series and a running aggregate carries on across series. The model's
-  formulas are written for both forms: a lag is used only where the series at that lag is the same
-  (guards on series_id), a windowed sum is a difference of two running sums of the same series, and
-  a running maximum of dates per series goes through running_series_max_date.
+  series and date (series_ordered) and every window runs over the whole sorted input. DuckDB
+  documents that SELECT, WHERE, window functions with an empty OVER and subqueries or CTEs made of
+  them keep the order of their input (duckdb.org/docs/2.0/sql/dialect/order_preservation, with the
+  default preserve_insertion_order = true): the chain from the sort to the last running window must
+  stay made of those (no join, no GROUP BY in between).
+  Over the whole sorted input a lag may reach into the previous series and a running aggregate
+  carries on across series, so the model's formulas are written for both forms: a lag is used only
+  where the series at that lag is the same (guards on series_id), a windowed sum is a difference of
+  two running sums of the same series, and a running maximum of dates per series goes through
+  running_series_max_date.
 
   Set the var series_windows_portable: true to run the portable form on DuckDB (the unit tests of
   rate_sensitivity run both).
