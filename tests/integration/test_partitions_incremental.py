@@ -170,9 +170,9 @@ def record_yahoo_load(con, changed_from: str) -> None:
     )
 
 
-def relative_performance(settings) -> pd.DataFrame:
+def mart(settings, name: str) -> pd.DataFrame:
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        return con.execute("select * from marts.relative_performance order by all").df()
+        return con.execute(f"select * from marts.{name} order by all").df()
 
 
 def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path):
@@ -197,7 +197,7 @@ def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path)
         con.execute("create table main.meta_prices as select * from raw.prices where symbol = 'META'")
         con.execute("delete from raw.prices where symbol = 'META'")
     dbt_run("--full-refresh")
-    assert "META/^GSPC" not in set(relative_performance(settings)["pair"])
+    assert "META/^GSPC" not in set(mart(settings, "relative_performance")["pair"])
 
     with duckdb.connect(str(settings.build_db)) as con:
         # its whole history arrives, and an old ^RUT close is revised: a long tail of dates
@@ -209,7 +209,7 @@ def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path)
         )
         record_yahoo_load(con, "2010-06-15")
     dbt_run()
-    long_tail = relative_performance(settings)
+    long_tail = mart(settings, "relative_performance")
     assert "META/^GSPC" in set(long_tail["pair"])
 
     with duckdb.connect(str(settings.build_db)) as con:
@@ -220,12 +220,12 @@ def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path)
         )
         record_yahoo_load(con, "2024-12-26")
     dbt_run()
-    short_tail = relative_performance(settings)
+    short_tail = mart(settings, "relative_performance")
     changed = short_tail.merge(long_tail, on=["date", "pair", "horizon"], suffixes=("", "_before"))
     assert (changed["return_spread"] != changed["return_spread_before"]).any(), "the change must show"
 
     dbt_run("--full-refresh")
-    full = relative_performance(settings)
+    full = mart(settings, "relative_performance")
     pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
     # the long-tail run's rows before the recent change are those of the full rebuild
     cutoff = pd.Timestamp("2024-12-26")
@@ -239,4 +239,71 @@ def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path)
 
     # no new load: nothing is rebuilt, nothing changes
     dbt_run()
-    pd.testing.assert_frame_equal(relative_performance(settings), full, check_exact=True)
+    pd.testing.assert_frame_equal(mart(settings, "relative_performance"), full, check_exact=True)
+
+
+def test_rate_sensitivity_incremental_equals_a_full_rebuild(built, tmp_path):
+    """marts.rate_sensitivity rebuilt from the earliest changed date (its windows from running sums
+    over the look-back, its sign runs continued from the rows already built) equals a full rebuild
+    after a new symbol whose prices start in a later load, a late revision of an old day and a
+    changed recent day; a run without a new load changes nothing. On a copy of the shared build,
+    with dbt alone on this model (raw rows changed in SQL, the load recorded as the loader does)."""
+    settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
+    settings.home.mkdir(parents=True)
+    shutil.copy(built[0].build_db, settings.build_db)
+
+    def dbt_run(*extra: str) -> None:
+        result, _ = run_dbt_by_hand(
+            settings, ["run", "-s", "rate_sensitivity", "--profiles-dir", ".", *extra], tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # QQQ is not there at first; when it comes, its prices start in December 2024
+        con.execute("create table main.qqq_prices as select * from raw.prices where symbol = 'QQQ'")
+        con.execute("delete from raw.prices where symbol = 'QQQ'")
+    dbt_run("--full-refresh")
+    assert "QQQ" not in set(mart(settings, "rate_sensitivity")["symbol"])
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("insert into raw.prices select * from main.qqq_prices where date >= '2024-12-01'")
+        # and an old ^RUT close is revised: every date from 2010-06-15 on is rebuilt
+        con.execute(
+            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
+            "where symbol = '^RUT' and date = '2010-06-15'"
+        )
+        record_yahoo_load(con, "2010-06-15")
+    dbt_run()
+    long_tail = mart(settings, "rate_sensitivity")
+    qqq = long_tail[long_tail["symbol"] == "QQQ"]
+    assert len(qqq) and qqq["date"].min() > pd.Timestamp("2024-12-01"), "QQQ's first full windows"
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # a recent close changes: the last days are rebuilt from the 251 aligned days before them
+        con.execute(
+            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
+            "where symbol = '^GSPC' and date = '2024-12-26'"
+        )
+        record_yahoo_load(con, "2024-12-26")
+    dbt_run()
+    short_tail = mart(settings, "rate_sensitivity")
+    changed = short_tail.merge(
+        long_tail, on=["date", "symbol", "rate_series", "window_days"], suffixes=("", "_before")
+    )
+    assert (changed["correlation"] != changed["correlation_before"]).any(), "the change must show"
+
+    dbt_run("--full-refresh")
+    full = mart(settings, "rate_sensitivity")
+    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
+    cutoff = pd.Timestamp("2024-12-26")
+    pd.testing.assert_frame_equal(
+        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
+        full[full["date"] < cutoff].reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+    # no new load: nothing is rebuilt, nothing changes
+    dbt_run()
+    pd.testing.assert_frame_equal(mart(settings, "rate_sensitivity"), full, check_exact=True)
