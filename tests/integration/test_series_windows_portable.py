@@ -29,7 +29,12 @@ def test_rate_sensitivity_unit_tests_pass_on_the_portable_windows(built_sample_h
         tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    # the on-run-start hook that creates meta.incremental_state is an "operation": not a test
+    results = [
+        r
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+        if not r["unique_id"].startswith("operation.")
+    ]
     assert len(results) >= 10 and {r["status"] for r in results} == {"pass"}, results
     compiled = next(target.rglob("an_incremental_build_continues_from_the_rows_already_built.sql"))
     assert "partition by series_id order by date" in " ".join(compiled.read_text().split())
