@@ -76,7 +76,11 @@ def test_rerunning_a_month_replaces_exactly_its_rows(built):
             "insert into raw.prices by name select * replace (date '2024-06-15' as date) "
             "from raw.prices where symbol = 'IWM' and date = '2024-06-14'"
         )
-        con.execute("update raw.prices set close = close * 2 where symbol = '^RUT' and date = '2024-07-12'")
+        # (the July bar on the marts' price basis too: an index's returns are of adj_close)
+        con.execute(
+            "update raw.prices set close = close * 2, adj_close = adj_close * 2 "
+            "where symbol = '^RUT' and date = '2024-07-12'"
+        )
     # The spurious row is not in the files: removing it is a decision (the removal rule), named.
     allowed = dataclasses.replace(settings, allow_removals=("prices:IWM",))
     rerun = run_graph(allowed, instance, plan=[PlannedRun("prices_and_rates", ["2024-06-01"])])
