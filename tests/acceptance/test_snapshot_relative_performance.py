@@ -6,6 +6,7 @@ them the way SOURCES.md describes), not with the project's parsers or SQL.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 import duckdb
@@ -87,7 +88,10 @@ def add_history_columns(df: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(["numerator", "denominator", "horizon", "date"]).copy()
     group = df.groupby(["numerator", "denominator", "horizon"])["return_spread"]
     df["prior_max_spread"] = group.transform(lambda s: s.cummax().shift(1))
-    df["spread_rank_full_history"] = group.rank(ascending=False, method="min").astype(int)
+    # point in time: rank among the spreads up to and including the date (1 = the largest so far)
+    df["spread_rank_to_date"] = group.transform(
+        lambda s: s.expanding().rank(ascending=False, method="min")
+    ).astype(int)
     df["is_record"] = (df["return_spread"] > df["prior_max_spread"]).fillna(False)
     return df
 
@@ -121,8 +125,22 @@ def test_relative_performance_matches_independent_pandas(snapshot_build, snapsho
         np.testing.assert_allclose(both[f"{col}_exp"], both[f"{col}_wh"], rtol=1e-9, atol=1e-12, err_msg=col)
 
 
+def rank_to_date_bounds(spreads: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of one series in date order, the lowest and highest rank among the spreads up to and
+    including it that floating-point noise allows: 1 + (number larger than s + tol) and
+    1 + (number larger than s - tol)."""
+    seen: list[float] = []
+    lowest, highest = np.empty(len(spreads), dtype=int), np.empty(len(spreads), dtype=int)
+    for i, s in enumerate(spreads):
+        bisect.insort(seen, s)
+        lowest[i] = 1 + len(seen) - bisect.bisect_right(seen, s + tol)
+        highest[i] = 1 + len(seen) - bisect.bisect_right(seen, s - tol)
+    return lowest, highest
+
+
 def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir):
-    """prior_max_spread, is_record and spread_rank_full_history over the rows the warehouse holds."""
+    """prior_max_spread, is_record and spread_rank_to_date (point in time) over the rows the
+    warehouse holds."""
     _, _, mart = snapshot_build
     keys = ["date", "numerator", "denominator", "horizon"]
     expected = pd.concat([expected_pair(snapshot_dir, n, d) for n, d in PAIRS], ignore_index=True)
@@ -137,25 +155,22 @@ def test_records_and_ranks_match_independent_pandas(snapshot_build, snapshot_dir
         atol=1e-12,
     )
     assert (merged["is_record_exp"] == merged["is_record_wh"]).all()
-    # Ranks: the warehouse's rank r of a spread s must lie between 1 + (number of spreads of the
-    # pair and horizon larger than s + tol) and 1 + (number larger than s - tol): only spreads equal
-    # within floating-point noise (tol) may order differently in SQL and pandas.
+    # Ranks: the warehouse's rank r of a spread s must lie between 1 + (number of the pair and
+    # horizon's spreads up to the date larger than s + tol) and 1 + (number larger than s - tol):
+    # only spreads equal within floating-point noise (tol) may order differently in SQL and pandas.
     tol = 1e-12
     bad = []
-    for _, group in merged.groupby(["numerator", "denominator", "horizon"]):
-        ordered = np.sort(group["return_spread_exp"].to_numpy())
-        s, r, n = (
-            group["return_spread_wh"].to_numpy(),
-            group["spread_rank_full_history_wh"].to_numpy(),
-            len(ordered),
-        )
-        lowest = 1 + n - np.searchsorted(ordered, s + tol, side="right")
-        highest = 1 + n - np.searchsorted(ordered, s - tol, side="right")
+    for _, group in merged.sort_values("date").groupby(["numerator", "denominator", "horizon"]):
+        lowest, highest = rank_to_date_bounds(group["return_spread_exp"].to_numpy(), tol)
+        r = group["spread_rank_to_date_wh"].to_numpy()
         bad.append(group[(r < lowest) | (r > highest)])
     bad = pd.concat(bad)
     assert bad.empty, bad[
-        keys + ["return_spread_wh", "spread_rank_full_history_wh", "spread_rank_full_history_exp"]
+        keys + ["return_spread_wh", "spread_rank_to_date_wh", "spread_rank_to_date_exp"]
     ].head()
+    # and where no noise is near, exactly pandas' expanding rank
+    exact = merged["spread_rank_to_date_exp"] == merged["spread_rank_to_date_wh"]
+    assert exact.mean() > 0.999, merged.loc[~exact, keys].head()
 
 
 def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
@@ -165,7 +180,7 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         row = con.execute(
             """
-            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank_full_history,
+            select d.numerator_return, d.denominator_return, d.return_spread, d.spread_rank_to_date,
                    (select max(e.date) from marts.relative_performance e
                      where e.pair = d.pair and e.horizon = d.horizon
                        and e.date < d.date and e.return_spread > d.return_spread) as last_larger
@@ -186,6 +201,20 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
         assert row[4] is None
     else:
         assert pd.Timestamp(row[4]) == earlier.index.max()
+    # point in time: 1 + the windows up to that day with a larger spread
+    assert row[3] == 1 + int((spread[spread.index <= "2024-07-16"] > on_day).sum())
+    # the README's whole-history rank, ranked in the query: 1 + all windows with a larger spread
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        full_history = con.execute(
+            """
+            select date, return_spread,
+                   rank() over (order by return_spread desc) as spread_rank_full_history
+            from marts.relative_performance
+            where pair = '^RUT/^GSPC' and horizon = '5d'
+            qualify date = date '2024-07-16'
+            """
+        ).fetchone()
+    assert full_history[2] == 1 + int((spread.dropna() > on_day).sum())
 
 
 def test_rotation_summary_dates_the_mart_by_its_date(snapshot_build, snapshot_dir):

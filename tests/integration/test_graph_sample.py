@@ -115,7 +115,9 @@ def test_sample_contains_a_sharp_small_cap_rotation(built):
         best = con.execute(
             """
             select date, return_spread from marts.relative_performance
-            where pair = '^RUT/^GSPC' and horizon = '5d' and spread_rank_full_history = 1
+            where pair = '^RUT/^GSPC' and horizon = '5d'
+            order by return_spread desc
+            limit 1
             """
         ).fetchone()
     assert best[1] > 0.07, f"largest 5d ^RUT-^GSPC spread in the sample is only {best[1]:.3f} on {best[0]}"

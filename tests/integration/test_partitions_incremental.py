@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 
 import duckdb
 import pandas as pd
@@ -15,7 +16,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.runner import PlannedRun
-from tests.integration.conftest import make_settings, run_graph, table_checksums
+from tests.integration.conftest import make_settings, run_dbt_by_hand, run_graph, table_checksums
 from warehouse import db, raw
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,11 @@ def test_rerunning_a_month_replaces_exactly_its_rows(built):
             "insert into raw.prices by name select * replace (date '2024-06-15' as date) "
             "from raw.prices where symbol = 'IWM' and date = '2024-06-14'"
         )
-        con.execute("update raw.prices set close = close * 2 where symbol = '^RUT' and date = '2024-07-12'")
+        # (the July bar on the marts' price basis too: an index's returns are of adj_close)
+        con.execute(
+            "update raw.prices set close = close * 2, adj_close = adj_close * 2 "
+            "where symbol = '^RUT' and date = '2024-07-12'"
+        )
     # The spurious row is not in the files: removing it is a decision (the removal rule), named.
     allowed = dataclasses.replace(settings, allow_removals=("prices:IWM",))
     rerun = run_graph(allowed, instance, plan=[PlannedRun("prices_and_rates", ["2024-06-01"])])
@@ -157,3 +162,152 @@ def test_a_month_before_the_history_succeeds_with_zero_rows(built):
     # a Saturday, closed nothing on the 31st)
     assert (load["rows_in_files"], load["changed_from"], load["window_sessions"]) == (0, None, 22)
     assert not items["requested"].any(), "no symbol is expected before its history"
+
+
+def record_yahoo_load(con, changed_from: str) -> None:
+    """A Yahoo load in raw.loads as the loader records one: rebuild_from reads its changed_from."""
+    con.execute(
+        "insert into raw.loads by name select * replace "
+        "(md5(random()::varchar) as load_id, now() as loaded_at, ?::date as changed_from) "
+        "from raw.loads where system = 'yahoo' order by loaded_at desc limit 1",
+        [changed_from],
+    )
+
+
+def mart(settings, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        return con.execute(f"select * from marts.{name} order by all").df()
+
+
+def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path):
+    """marts.relative_performance's point-in-time rank, prior max and record of the rebuilt dates
+    compare with the rows already built (macros/incremental.sql, relative_performance.sql): after a
+    new symbol (its whole history arrives), a late revision of an old day and a changed recent day,
+    the incremental table equals a full rebuild. On a copy of the shared build, with dbt alone on
+    this one model: raw rows are changed in SQL and the load recorded as the loader records it (the
+    loader's own bookkeeping is tested above)."""
+    settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
+    settings.home.mkdir(parents=True)
+    shutil.copy(built[0].build_db, settings.build_db)
+
+    def dbt_run(*extra: str) -> None:
+        result, _ = run_dbt_by_hand(
+            settings, ["run", "-s", "relative_performance", "--profiles-dir", ".", *extra], tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # META (from 2012-05-18 in the sample) is missing at first
+        con.execute("create table main.meta_prices as select * from raw.prices where symbol = 'META'")
+        con.execute("delete from raw.prices where symbol = 'META'")
+    dbt_run("--full-refresh")
+    assert "META/^GSPC" not in set(mart(settings, "relative_performance")["pair"])
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # its whole history arrives, and an old ^RUT close is revised: a long tail of dates
+        # (2010 on) to rebuild, counted by sorting, with built rows before it
+        con.execute("insert into raw.prices select * from main.meta_prices")
+        con.execute(
+            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
+            "where symbol = '^RUT' and date = '2010-06-15'"
+        )
+        record_yahoo_load(con, "2010-06-15")
+    dbt_run()
+    long_tail = mart(settings, "relative_performance")
+    assert "META/^GSPC" in set(long_tail["pair"])
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # a recent close changes: a short tail (the last days) to rebuild, counted by a join
+        con.execute(
+            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
+            "where symbol = '^GSPC' and date = '2024-12-26'"
+        )
+        record_yahoo_load(con, "2024-12-26")
+    dbt_run()
+    short_tail = mart(settings, "relative_performance")
+    changed = short_tail.merge(long_tail, on=["date", "pair", "horizon"], suffixes=("", "_before"))
+    assert (changed["return_spread"] != changed["return_spread_before"]).any(), "the change must show"
+
+    dbt_run("--full-refresh")
+    full = mart(settings, "relative_performance")
+    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
+    # the long-tail run's rows before the recent change are those of the full rebuild
+    cutoff = pd.Timestamp("2024-12-26")
+    pd.testing.assert_frame_equal(
+        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
+        full[full["date"] < cutoff].reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+    # no new load: nothing is rebuilt, nothing changes
+    dbt_run()
+    pd.testing.assert_frame_equal(mart(settings, "relative_performance"), full, check_exact=True)
+
+
+def test_rate_sensitivity_incremental_equals_a_full_rebuild(built, tmp_path):
+    """marts.rate_sensitivity rebuilt from the earliest changed date (its windows from running sums
+    over the look-back, its sign runs continued from the rows already built) equals a full rebuild
+    after a new symbol whose prices start in a later load, a late revision of an old day and a
+    changed recent day; a run without a new load changes nothing. On a copy of the shared build,
+    with dbt alone on this model (raw rows changed in SQL, the load recorded as the loader does)."""
+    settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
+    settings.home.mkdir(parents=True)
+    shutil.copy(built[0].build_db, settings.build_db)
+
+    def dbt_run(*extra: str) -> None:
+        result, _ = run_dbt_by_hand(
+            settings, ["run", "-s", "rate_sensitivity", "--profiles-dir", ".", *extra], tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # QQQ is not there at first; when it comes, its prices start in December 2024
+        con.execute("create table main.qqq_prices as select * from raw.prices where symbol = 'QQQ'")
+        con.execute("delete from raw.prices where symbol = 'QQQ'")
+    dbt_run("--full-refresh")
+    assert "QQQ" not in set(mart(settings, "rate_sensitivity")["symbol"])
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("insert into raw.prices select * from main.qqq_prices where date >= '2024-12-01'")
+        # and an old ^RUT close is revised: every date from 2010-06-15 on is rebuilt
+        con.execute(
+            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
+            "where symbol = '^RUT' and date = '2010-06-15'"
+        )
+        record_yahoo_load(con, "2010-06-15")
+    dbt_run()
+    long_tail = mart(settings, "rate_sensitivity")
+    qqq = long_tail[long_tail["symbol"] == "QQQ"]
+    assert len(qqq) and qqq["date"].min() > pd.Timestamp("2024-12-01"), "QQQ's first full windows"
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        # a recent close changes: the last days are rebuilt from the 251 aligned days before them
+        con.execute(
+            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
+            "where symbol = '^GSPC' and date = '2024-12-26'"
+        )
+        record_yahoo_load(con, "2024-12-26")
+    dbt_run()
+    short_tail = mart(settings, "rate_sensitivity")
+    changed = short_tail.merge(
+        long_tail, on=["date", "symbol", "rate_series", "window_days"], suffixes=("", "_before")
+    )
+    assert (changed["correlation"] != changed["correlation_before"]).any(), "the change must show"
+
+    dbt_run("--full-refresh")
+    full = mart(settings, "rate_sensitivity")
+    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
+    cutoff = pd.Timestamp("2024-12-26")
+    pd.testing.assert_frame_equal(
+        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
+        full[full["date"] < cutoff].reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+    # no new load: nothing is rebuilt, nothing changes
+    dbt_run()
+    pd.testing.assert_frame_equal(mart(settings, "rate_sensitivity"), full, check_exact=True)

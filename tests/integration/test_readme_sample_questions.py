@@ -109,7 +109,8 @@ def test_q1_spreads_agree_with_rotation_daily_and_ranks_with_pandas(answers, ser
         spreads = history[history["pair"] == pair].sort_values("date")
         today = spreads[spreads["date"] == day("2024-07-16")]["return_spread"].iloc[0]
         earlier = spreads[spreads["date"] < day("2024-07-16")]["return_spread"]
-        assert row["spread_rank_full_history"] == int((spreads["return_spread"] > today).sum()) + 1, pair
+        so_far = spreads[spreads["date"] <= day("2024-07-16")]["return_spread"]
+        assert row["spread_rank_to_date"] == int((so_far > today).sum()) + 1, pair
         assert bool(row["is_record"]) == bool(today > earlier.max()), pair
     assert got.loc["^RUT/^GSPC", "is_record"], "the scripted July 2024 rotation should set a 5-day record"
 

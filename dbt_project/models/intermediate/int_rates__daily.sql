@@ -38,6 +38,11 @@ yahoo as (
     from {{ ref('stg_yahoo__prices') }} as prices
     left join traded on traded.symbol = prices.symbol
     where prices.close is not null
+      -- only the rate series' own symbols: the lag (a sort per symbol) then runs over a few series,
+      -- not over every price of the universe (19M rows at 3000 tickers)
+      and prices.symbol in (
+          select upstream_id from rate_series where kind in ('yield_quote', 'futures_implied')
+      )
 ),
 
 roll_days as (

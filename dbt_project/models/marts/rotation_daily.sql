@@ -53,7 +53,7 @@ spreads as (
         return_spread,
         is_record,
         -- point in time: among this pair's spreads up to and including the date
-        rank(order by return_spread desc) over to_date as rank_to_date,
+        spread_rank_to_date as rank_to_date,
         cume_dist(order by return_spread) over to_date as pctrank_to_date
     from {{ ref('relative_performance') }}
     where horizon_days in ({{ horizons | join(', ') }})
