@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # One planned event per asset for a run over a range of partitions, not one per partition (README "Performance").
-export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 .PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt audit lock clean
 .PHONY: docs marts-doc browser bench

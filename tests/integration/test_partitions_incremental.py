@@ -174,140 +174,94 @@ def record_yahoo_load(con, changed_from: str) -> None:
     )
 
 
-def mart(settings, name: str) -> pd.DataFrame:
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        return con.execute(f"select * from marts.{name} order by all").df()
+# The incremental models, each with its key and a value that a changed close must move.
+INCREMENTAL = {
+    "intermediate.int_prices__returns": (["symbol", "date"], "daily_return"),
+    "marts.relative_performance": (["date", "pair", "horizon"], "return_spread"),
+    "marts.rate_sensitivity": (["date", "symbol", "rate_series", "window_days"], "correlation"),
+}
 
 
-def test_relative_performance_incremental_equals_a_full_rebuild(built, tmp_path):
-    """marts.relative_performance's point-in-time rank, prior max and record of the rebuilt dates
-    compare with the rows already built (macros/incremental.sql, relative_performance.sql): after a
-    new symbol (its whole history arrives), a late revision of an old day and a changed recent day,
-    the incremental table equals a full rebuild. On a copy of the shared build, with dbt alone on
-    this one model: raw rows are changed in SQL and the load recorded as the loader records it (the
-    loader's own bookkeeping is tested above)."""
+def test_incremental_models_equal_a_full_rebuild_after_each_kind_of_change(built, tmp_path):
+    """intermediate.int_prices__returns (each symbol's first rebuilt return against its last price
+    before the rebuilt dates), marts.relative_performance (point-in-time rank, prior max and record compared with the rows
+    already built) and marts.rate_sensitivity (windows from running sums over the look-back, sign
+    runs continued from the built rows) equal a full rebuild after each kind of change: a new symbol
+    whose whole history arrives (META), a new symbol whose prices start in a later load (QQQ), a late
+    revision of an old day (a long tail of dates to rebuild: relative_performance counts it by
+    sorting) and a changed recent day (a short tail: counted by a join); a run without a new load
+    changes nothing. On a copy of the shared build, with dbt alone on the three models: raw rows are
+    changed in SQL and the load recorded as the loader records it (its bookkeeping is tested above)."""
     settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
     settings.home.mkdir(parents=True)
     shutil.copy(built[0].build_db, settings.build_db)
 
-    def dbt_run(*extra: str) -> None:
+    def dbt_run(*extra: str) -> dict[str, pd.DataFrame]:
         result, _ = run_dbt_by_hand(
-            settings, ["run", "-s", "relative_performance", "--profiles-dir", ".", *extra], tmp_path
+            settings,
+            ["run", "-s", *(name.split(".")[1] for name in INCREMENTAL), "--profiles-dir", ".", *extra],
+            tmp_path,
         )
         assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            return {name: con.execute(f"select * from {name} order by all").df() for name in INCREMENTAL}
+
+    def change(*statements: str, changed_from: str) -> None:
+        with duckdb.connect(str(settings.build_db)) as con:
+            for statement in statements:
+                con.execute(statement)
+            record_yahoo_load(con, changed_from)
 
     with duckdb.connect(str(settings.build_db)) as con:
-        # META (from 2012-05-18 in the sample) is missing at first
-        con.execute("create table main.meta_prices as select * from raw.prices where symbol = 'META'")
-        con.execute("delete from raw.prices where symbol = 'META'")
-    dbt_run("--full-refresh")
-    assert "META/^GSPC" not in set(mart(settings, "relative_performance")["pair"])
+        # META (from 2012-05-18 in the sample) and QQQ are missing at first
+        con.execute("create table main.held as select * from raw.prices where symbol in ('META', 'QQQ')")
+        con.execute("delete from raw.prices where symbol in ('META', 'QQQ')")
+    first = dbt_run("--full-refresh")
+    assert "META/^GSPC" not in set(first["marts.relative_performance"]["pair"])
+    assert "QQQ" not in set(first["marts.rate_sensitivity"]["symbol"])
 
-    with duckdb.connect(str(settings.build_db)) as con:
-        # its whole history arrives, and an old ^RUT close is revised: a long tail of dates
-        # (2010 on) to rebuild, counted by sorting, with built rows before it
-        con.execute("insert into raw.prices select * from main.meta_prices")
-        con.execute(
-            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
-            "where symbol = '^RUT' and date = '2010-06-15'"
-        )
-        record_yahoo_load(con, "2010-06-15")
-    dbt_run()
-    long_tail = mart(settings, "relative_performance")
-    assert "META/^GSPC" in set(long_tail["pair"])
-
-    with duckdb.connect(str(settings.build_db)) as con:
-        # a recent close changes: a short tail (the last days) to rebuild, counted by a join
-        con.execute(
-            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
-            "where symbol = '^GSPC' and date = '2024-12-26'"
-        )
-        record_yahoo_load(con, "2024-12-26")
-    dbt_run()
-    short_tail = mart(settings, "relative_performance")
-    changed = short_tail.merge(long_tail, on=["date", "pair", "horizon"], suffixes=("", "_before"))
-    assert (changed["return_spread"] != changed["return_spread_before"]).any(), "the change must show"
-
-    dbt_run("--full-refresh")
-    full = mart(settings, "relative_performance")
-    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
-    # the long-tail run's rows before the recent change are those of the full rebuild
-    cutoff = pd.Timestamp("2024-12-26")
-    pd.testing.assert_frame_equal(
-        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
-        full[full["date"] < cutoff].reset_index(drop=True),
-        check_exact=False,
-        rtol=1e-12,
-        atol=1e-12,
+    # META's whole history arrives, QQQ's from December 2024, and an old ^RUT close is revised:
+    # every date from 2010-06-15 on is rebuilt, with built rows before it
+    change(
+        "insert into raw.prices select * from main.held where symbol = 'META' or date >= '2024-12-01'",
+        "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
+        "where symbol = '^RUT' and date = '2010-06-15'",
+        changed_from="2010-06-15",
     )
-
-    # no new load: nothing is rebuilt, nothing changes
-    dbt_run()
-    pd.testing.assert_frame_equal(mart(settings, "relative_performance"), full, check_exact=True)
-
-
-def test_rate_sensitivity_incremental_equals_a_full_rebuild(built, tmp_path):
-    """marts.rate_sensitivity rebuilt from the earliest changed date (its windows from running sums
-    over the look-back, its sign runs continued from the rows already built) equals a full rebuild
-    after a new symbol whose prices start in a later load, a late revision of an old day and a
-    changed recent day; a run without a new load changes nothing. On a copy of the shared build,
-    with dbt alone on this model (raw rows changed in SQL, the load recorded as the loader does)."""
-    settings = make_settings(tmp_path / "home", "sample", start="1999-12-01")
-    settings.home.mkdir(parents=True)
-    shutil.copy(built[0].build_db, settings.build_db)
-
-    def dbt_run(*extra: str) -> None:
-        result, _ = run_dbt_by_hand(
-            settings, ["run", "-s", "rate_sensitivity", "--profiles-dir", ".", *extra], tmp_path
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-
-    with duckdb.connect(str(settings.build_db)) as con:
-        # QQQ is not there at first; when it comes, its prices start in December 2024
-        con.execute("create table main.qqq_prices as select * from raw.prices where symbol = 'QQQ'")
-        con.execute("delete from raw.prices where symbol = 'QQQ'")
-    dbt_run("--full-refresh")
-    assert "QQQ" not in set(mart(settings, "rate_sensitivity")["symbol"])
-
-    with duckdb.connect(str(settings.build_db)) as con:
-        con.execute("insert into raw.prices select * from main.qqq_prices where date >= '2024-12-01'")
-        # and an old ^RUT close is revised: every date from 2010-06-15 on is rebuilt
-        con.execute(
-            "update raw.prices set close = close * 1.05, adj_close = adj_close * 1.05 "
-            "where symbol = '^RUT' and date = '2010-06-15'"
-        )
-        record_yahoo_load(con, "2010-06-15")
-    dbt_run()
-    long_tail = mart(settings, "rate_sensitivity")
-    qqq = long_tail[long_tail["symbol"] == "QQQ"]
+    long_tail = dbt_run()
+    assert "META/^GSPC" in set(long_tail["marts.relative_performance"]["pair"])
+    qqq = long_tail["marts.rate_sensitivity"].query("symbol == 'QQQ'")
     assert len(qqq) and qqq["date"].min() > pd.Timestamp("2024-12-01"), "QQQ's first full windows"
 
-    with duckdb.connect(str(settings.build_db)) as con:
-        # a recent close changes: the last days are rebuilt from the 251 aligned days before them
-        con.execute(
-            "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
-            "where symbol = '^GSPC' and date = '2024-12-26'"
-        )
-        record_yahoo_load(con, "2024-12-26")
-    dbt_run()
-    short_tail = mart(settings, "rate_sensitivity")
-    changed = short_tail.merge(
-        long_tail, on=["date", "symbol", "rate_series", "window_days"], suffixes=("", "_before")
+    # a recent close changes: the last days are rebuilt (rate_sensitivity from the 251 aligned days
+    # before them)
+    change(
+        "update raw.prices set close = close * 0.97, adj_close = adj_close * 0.97 "
+        "where symbol = '^GSPC' and date = '2024-12-26'",
+        changed_from="2024-12-26",
     )
-    assert (changed["correlation"] != changed["correlation_before"]).any(), "the change must show"
+    short_tail = dbt_run()
+    for name, (keys, value) in INCREMENTAL.items():
+        moved = short_tail[name].merge(long_tail[name], on=keys, suffixes=("", "_before"))
+        assert (moved[value] != moved[f"{value}_before"]).any(), f"the change must show in {name}"
 
-    dbt_run("--full-refresh")
-    full = mart(settings, "rate_sensitivity")
-    pd.testing.assert_frame_equal(short_tail, full, check_exact=False, rtol=1e-12, atol=1e-12)
+    full = dbt_run("--full-refresh")
     cutoff = pd.Timestamp("2024-12-26")
-    pd.testing.assert_frame_equal(
-        long_tail[long_tail["date"] < cutoff].reset_index(drop=True),
-        full[full["date"] < cutoff].reset_index(drop=True),
-        check_exact=False,
-        rtol=1e-12,
-        atol=1e-12,
-    )
+    for name, frame in full.items():
+        pd.testing.assert_frame_equal(
+            short_tail[name], frame, check_exact=False, rtol=1e-12, atol=1e-12, obj=name
+        )
+        # the long-tail run's rows before the recent change are those of the full rebuild
+        pd.testing.assert_frame_equal(
+            long_tail[name][long_tail[name]["date"] < cutoff].reset_index(drop=True),
+            frame[frame["date"] < cutoff].reset_index(drop=True),
+            check_exact=False,
+            rtol=1e-12,
+            atol=1e-12,
+            obj=name,
+        )
 
     # no new load: nothing is rebuilt, nothing changes
-    dbt_run()
-    pd.testing.assert_frame_equal(mart(settings, "rate_sensitivity"), full, check_exact=True)
+    again = dbt_run()
+    for name, frame in full.items():
+        pd.testing.assert_frame_equal(again[name], frame, check_exact=True, obj=name)

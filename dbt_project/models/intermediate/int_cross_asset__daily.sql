@@ -3,8 +3,13 @@
 -- Windows count each instrument's own trading rows (var cross_asset_window_days, default 21).
 {% set n = var('cross_asset_window_days', 21) %}
 
+{% set symbols = ['^GSPC', 'HG=F', 'GC=F', 'HYG', 'IEF', '^VIX', 'RSP', 'SPY'] %}
+
+-- the instruments this block reads, and only those: the windows below then sort their rows, not the
+-- universe's
 with returns as (
     select symbol, date, price, daily_return from {{ ref('int_prices__returns') }}
+    where symbol in ({% for symbol in symbols %}'{{ symbol }}'{{ ', ' if not loop.last }}{% endfor %})
 ),
 
 calendar as (

@@ -39,6 +39,11 @@ with closes as (
         case when not close_is_adjusted then close end as price_close
     from {{ ref('stg_yahoo__prices') }}
     where close is not null
+        -- the closes this mart reads, not the universe's (materialized once, read by several CTEs)
+        and (
+            symbol in ('^GSPC', '{{ total_return_index }}')
+            or symbol in (select symbol from {{ ref('instruments') }} where segment = 'mega_cap')
+        )
 ),
 
 megacaps as (

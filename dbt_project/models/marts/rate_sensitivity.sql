@@ -171,20 +171,15 @@ observations as (
         *,
         case when missing = 0 then count(change_bp) {{ series_over(series + ['missing'], by_date, running=true) }} end
             as observation_index,
+        {% for side, column in [('return', 'daily_return'), ('rate', 'change_bp')] %}
         case
             when missing = 0
                 and lag(series_id) {{ series_over(series + ['missing'], by_date) }} = series_id
                 and lag(missing) {{ series_over(series + ['missing'], by_date) }} = 0
-                and daily_return <> lag(daily_return) {{ series_over(series + ['missing'], by_date) }}
+                and {{ column }} <> lag({{ column }}) {{ series_over(series + ['missing'], by_date) }}
             then 1
-        end as return_change,
-        case
-            when missing = 0
-                and lag(series_id) {{ series_over(series + ['missing'], by_date) }} = series_id
-                and lag(missing) {{ series_over(series + ['missing'], by_date) }} = 0
-                and change_bp <> lag(change_bp) {{ series_over(series + ['missing'], by_date) }}
-            then 1
-        end as rate_change
+        end as {{ side }}_change{{ ',' if not loop.last }}
+        {% endfor %}
     from {{ series_ordered('numbered', series + ['missing'], by_date) }} as rows_by_observation
 ),
 

@@ -106,8 +106,11 @@ episodes as (
     group by numerator, denominator, pair, horizon, horizon_days, direction, episode_number
 ),
 
+-- only the pairs' symbols: the filter reaches the view's scan (a join on symbol would not, and the
+-- view's returns of a whole universe cost seconds)
 prices as (
     select symbol, date, price from {{ ref('int_prices__returns') }}
+    where symbol in ({% for symbol in pairs | map('list') | sum(start=[]) | unique %}'{{ symbol }}'{{ ', ' if not loop.last }}{% endfor %})
 ),
 
 daily as (
