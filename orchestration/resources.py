@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from warehouse import writer_lock
@@ -83,5 +86,19 @@ class WarehouseResource(ConfigurableResource):
         )
 
 
+class RotationDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource, told dbt's version instead of asking for it.
+
+    dagster-dbt learns the version by running ``dbt --version`` in a subprocess once per run (1.8 s:
+    a Python start-up and dbt's imports), to tell dbt-core from the Fusion engine. Our dbt is the
+    venv's own dbt-core (DBT_EXECUTABLE), whose version is its installed package's;
+    tests/unit/test_dbt_resource.py checks that the two agree, so a dagster-dbt upgrade that
+    renames or drops the attribute is caught there."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    return RotationDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
