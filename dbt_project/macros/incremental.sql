@@ -64,3 +64,18 @@
     insert into meta.incremental_state
     select '{{ this.identifier }}', (select max(loaded_at) from raw.loads), now();
 {% endmacro %}
+
+
+{#- The configuration every model built this way shares (call it first in the model): an
+    incremental table whose rows from rebuild_from(systems) on are deleted before the build and
+    recomputed by it, and which records the loads it has seen after. A changed set of columns fails
+    the build (dbt says so; `rotation run --full-refresh` rebuilds the table). -#}
+{% macro incremental_by_loads(systems) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_dates(" ~ systems ~ ") }}",
+        post_hook="{{ record_incremental_state() }}",
+    ) }}
+{% endmacro %}

@@ -9,15 +9,7 @@
 -- (macros/incremental.sql): only dates from the earliest changed raw price are recomputed, each
 -- symbol's first rebuilt return against its last price before them. `rotation run --full-refresh`
 -- rebuilds it whole (needed after changing the instruments seed or this SQL).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_rebuilt_dates(['yahoo']) }}",
-        post_hook="{{ record_incremental_state() }}",
-    )
-}}
+{{ incremental_by_loads(['yahoo']) }}
 {% set since = rebuild_from(['yahoo']) %}
 
 with prices as (

@@ -33,15 +33,7 @@
 -- running sums start there: a window's sums only need the rows inside it); the sign run of each
 -- series continues from its row on the last aligned date before the rebuilt ones.
 -- `rotation run --full-refresh` rebuilds it whole (needed after changing a seed or this SQL).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_rebuilt_dates(['yahoo', 'fred']) }}",
-        post_hook="{{ record_incremental_state() }}",
-    )
-}}
+{{ incremental_by_loads(['yahoo', 'fred']) }}
 {% set windows = [10, 21, 63, 126, 252] %}
 {#- Running sums: each term splits into a coarse part on a binary grid (a multiple of 2^-k, k per
     term below), whose running sums are exact while they stay under 2^(53-k), and the remainder

@@ -9,15 +9,7 @@
 -- aggregate gives their largest spread, and a join on the pair's rows counts those larger than each
 -- rebuilt spread (reading keys and return_spread only). `rotation run --full-refresh` rebuilds it
 -- whole (needed after changing the pairs or horizons seeds or this SQL).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_rebuilt_dates(['yahoo']) }}",
-        post_hook="{{ record_incremental_state() }}",
-    )
-}}
+{{ incremental_by_loads(['yahoo']) }}
 {% set since = rebuild_from(['yahoo']) %}
 {% set series = ['numerator', 'denominator', 'horizon'] %}
 {#- no built rows to compare with: a fresh table, no recorded state (everything is rebuilt) or
