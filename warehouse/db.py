@@ -347,7 +347,7 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
     if not full and serving_db.exists():
         shutil.copyfile(serving_db, tmp)  # in-kernel copy; ext4 has no reflink
         try:
-            con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT})
+            con = _connect_new_serving(tmp)
         except duckdb.Error as e:
             if "not a valid DuckDB database" not in str(e):
                 raise
@@ -367,9 +367,13 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
     result.mode, result.fresh_reason = "fresh", reason
-    # the memory limit of every connection: a fresh publish sorts each table by year, which spills
-    # instead of holding the largest mart in memory (2.6 GB at 3000 x 25)
-    return duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT}), {}
+    return _connect_new_serving(tmp), {}
+
+
+def _connect_new_serving(tmp: Path) -> duckdb.DuckDBPyConnection:
+    # under the memory limit of every connection: a fresh publish sorts each table by year, which
+    # then spills instead of holding the largest mart in memory (2.6 GB at 3000 x 25)
+    return duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT})
 
 
 def _publish_tables(

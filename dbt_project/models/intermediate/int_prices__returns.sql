@@ -40,6 +40,11 @@ basis as (
 rebuilt as (
     select * from basis
 ),
+{% elif since == '9999-12-31' %}
+-- nothing changed: nothing to rebuild, nothing to read
+rebuilt as (
+    select * from basis where 1 = 0
+),
 {% else %}
 -- the dates to rebuild, and each symbol's last row before them (the previous price of its first
 -- rebuilt return)
