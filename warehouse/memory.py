@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 
 try:
     _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -18,11 +17,8 @@ except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
     _TRIM = None
 
 
-def release_freed_memory(collect: bool = False) -> None:
+def release_freed_memory() -> None:
     """Hand the free heap back to the OS where the C library allows it. Call after dropping the last
-    reference to a large frame; ``collect`` first runs the cycle collector, for frames held by
-    objects that reference each other (Great Expectations' validation objects do)."""
-    if collect:
-        gc.collect()
+    reference to a large frame."""
     if _TRIM is not None:
         _TRIM(0)
