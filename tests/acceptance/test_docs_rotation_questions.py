@@ -1,6 +1,6 @@
-"""Acceptance: the three rotation questions of the README, run as written on the real snapshot.
+"""Acceptance: the three rotation questions of docs/questions.md, run as written on the real snapshot.
 
-Each question in the README is an HTML comment ``<!-- question: NAME -->``, a ```sql block and the
+Each question on that page is an HTML comment ``<!-- question: NAME -->``, a ```sql block and the
 result table. The test runs the SQL on serving.duckdb, checks the table shown is what it returns
 (numbers to the digits shown), and recomputes the key numbers of the answers with pandas from the raw
 files.
@@ -20,15 +20,15 @@ from tests.acceptance.test_snapshot_relative_performance import read_basis
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+QUESTIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "questions.md"
 QUESTION = re.compile(
     r"<!-- question: (?P<name>[\w-]+) -->\s*```sql\n(?P<sql>.*?)```\s*\n(?P<table>(?:\|[^\n]*\|\n)+)", re.S
 )
 
 
-def readme_questions() -> dict[str, tuple[str, list[str], list[list[str]]]]:
+def docs_questions() -> dict[str, tuple[str, list[str], list[list[str]]]]:
     questions = {}
-    for match in QUESTION.finditer(README.read_text(encoding="utf-8")):
+    for match in QUESTION.finditer(QUESTIONS_PAGE.read_text(encoding="utf-8")):
         lines = match["table"].strip().splitlines()
         header = [c.strip() for c in lines[0].strip("|").split("|")]
         rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
@@ -37,7 +37,7 @@ def readme_questions() -> dict[str, tuple[str, list[str], list[list[str]]]]:
 
 
 def shown_equals(cell: str, value) -> bool:
-    """True when the README cell shows ``value`` (numbers to the digits shown, null as empty)."""
+    """True when the table cell on the page shows ``value`` (numbers to the digits shown, null as empty)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return cell == ""
     if isinstance(value, bool):
@@ -53,9 +53,9 @@ def shown_equals(cell: str, value) -> bool:
 @pytest.fixture(scope="module")
 def answers(snapshot_warehouse):
     settings, _ = snapshot_warehouse
-    questions = readme_questions()
+    questions = docs_questions()
     assert set(questions) == {"rotation-now", "largest-episodes", "rates-and-positioning"}, (
-        f"README questions found: {sorted(questions)}"
+        f"questions found in {QUESTIONS_PAGE}: {sorted(questions)}"
     )
     results = {}
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
@@ -63,12 +63,12 @@ def answers(snapshot_warehouse):
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description]
             got = cursor.fetchall()
-            assert columns == header, f"{name}: README table columns {header}, query returns {columns}"
-            assert len(got) == len(rows), f"{name}: README shows {len(rows)} rows, query returns {len(got)}"
+            assert columns == header, f"{name}: docs/questions.md table columns {header}, query returns {columns}"
+            assert len(got) == len(rows), f"{name}: docs/questions.md shows {len(rows)} rows, query returns {len(got)}"
             for i, (shown, actual) in enumerate(zip(rows, got, strict=True)):
                 for column, cell, value in zip(columns, shown, actual, strict=True):
                     assert shown_equals(cell, value), (
-                        f"{name} row {i} {column}: README shows {cell!r}, query {value!r}"
+                        f"{name} row {i} {column}: docs/questions.md shows {cell!r}, query {value!r}"
                     )
             results[name] = pd.DataFrame(got, columns=columns)
     return results
@@ -92,7 +92,7 @@ def test_rotation_now_matches_pandas(answers, snapshot_dir):
         assert row["record_5d"] == bool(spread[day] > spread[spread.index < day].max())
         assert row["dgs2_pct"] == pytest.approx(dgs2[dgs2.index < day].iloc[-1])
     july_16 = got.loc[pd.Timestamp("2024-07-16").date()]
-    assert july_16["rank_5d_so_far"] == 1 and july_16["record_5d"], "the answer in the README"
+    assert july_16["rank_5d_so_far"] == 1 and july_16["record_5d"], "the answer docs/questions.md gives"
 
 
 def test_largest_episodes_peak_where_pandas_says(answers, snapshot_dir):
