@@ -1,4 +1,4 @@
-# rotation-warehouse. The two commands of the README: `make run` and `make test`.
+# rotation-warehouse. The two commands of the README: `make run` and `make test` (the others: docs/operating.md).
 # Both create .venv from the locked set on first use, so they work on a fresh clone.
 
 SHELL := /bin/bash
@@ -13,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-# One planned event per asset for a run over a range of partitions, not one per partition (README "Performance").
+# One planned event per asset for a run over a range of partitions, not one per partition (docs/performance.md).
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 .PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt audit lock clean

@@ -1,4 +1,4 @@
-"""``python -m benchmarks`` (``make bench``): the scale benchmark. See the README, "Performance"."""
+"""``python -m benchmarks`` (``make bench``): the scale benchmark. See docs/performance.md."""
 
 import sys
 

@@ -106,7 +106,7 @@ EXPECTED_HEADERS = (
 NO_CAPTURE_TIMES_NOTE = (
     "the snapshot has no capture times ({path} not found): each file's last bar is judged by the "
     "heuristic (a time of day, or volume 0 after traded days, makes it partial), which is wrong both "
-    "ways on real data; add captured_at.csv (README, data quality) to decide by the session end"
+    "ways on real data; add captured_at.csv (docs/data-quality.md, partial bars) to decide by the session end"
 )
 VOLUME_LOOKBACK = 20  # the heuristic's volume-0 rule: the last bar against this many before it
 

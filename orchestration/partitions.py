@@ -8,7 +8,7 @@ they end with the generated world (2024-12-31), otherwise the current month is t
 
 Months, not report weeks, for the CFTC too: Dagster records a planned and a materialization event per
 partition of a run, about 7 ms each on its SQLite instance, and ~1,000 report weeks cost a full
-build over 10 s more than ~230 months (benchmarks/, README "Performance"). Reloading a month
+build over 10 s more than ~230 months (benchmarks/, docs/performance.md). Reloading a month
 reloads its four or five reports, a few hundred rows.
 A backfill of any range runs as one run (``BackfillPolicy.single_run``): DuckDB has one writer.
 """

@@ -91,7 +91,7 @@ def not_a_database_message(path: Path) -> str:
 
 # DuckDB's own default is 80% of RAM, which a build of thousands of tickers takes and keeps; with a
 # limit, large sorts and joins spill to <file>.tmp/ instead. dbt's connection has the same limit
-# (dbt_project/profiles.yml). Measured by benchmarks/ (README "Performance").
+# (dbt_project/profiles.yml). Measured by benchmarks/ (docs/performance.md).
 MEMORY_LIMIT = "1GB"
 
 # DuckDB's own lock-down for connections that run SQL a person typed (`rotation sql`): no file,

@@ -12,7 +12,7 @@ import pytest
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]
 
 # The library's files and the factors each is the source of, written out here independently of
-# ingestion/french.py (README "Fama-French files").
+# ingestion/french.py (docs/operating.md "Fama-French files").
 HOME_FILES = {
     "F-F_Research_Data_Factors_daily.CSV": {"Mkt-RF": "mkt_rf", "SMB": "smb", "HML": "hml", "RF": "rf"},
     "F-F_Research_Data_5_Factors_2x3_daily.CSV": {"RMW": "rmw", "CMA": "cma"},

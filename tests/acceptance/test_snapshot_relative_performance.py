@@ -203,7 +203,7 @@ def test_the_analyst_question_of_the_readme(snapshot_build, snapshot_dir):
         assert pd.Timestamp(row[4]) == earlier.index.max()
     # point in time: 1 + the windows up to that day with a larger spread
     assert row[3] == 1 + int((spread[spread.index <= "2024-07-16"] > on_day).sum())
-    # the README's whole-history rank, ranked in the query: 1 + all windows with a larger spread
+    # the whole-history rank of docs/using-the-marts.md, ranked in the query: 1 + all windows with a larger spread
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         full_history = con.execute(
             """

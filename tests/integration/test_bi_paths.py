@@ -1,4 +1,4 @@
-"""Every way a BI tool or notebook reads the warehouse, as the README's "Connect a BI tool" shows it:
+"""Every way a BI tool or notebook reads the warehouse, as docs/clients.md ("Connect a BI tool") shows it:
 DuckDB read-only, SQLAlchemy (duckdb-engine, what Superset-style tools use) and the Parquet files."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from warehouse import db
 
 pytestmark = pytest.mark.slow
 
-# The README's SQLAlchemy settings: the URL of the absolute path (duckdb:/// + /abs/path) with
+# The SQLAlchemy settings of docs/clients.md: the URL of the absolute path (duckdb:/// + /abs/path) with
 # connect_args, or the same URL with the read-only mode in its query string (for tools that take a URL only).
 READ_ONLY_ARGS = {"read_only": True}
 MART_QUERY = "select * from marts.rotation_daily order by date"
@@ -104,7 +104,7 @@ def test_sqlalchemy_reads_every_mart_and_refuses_writes(built, marts, form):
 
 
 def test_a_new_publish_is_seen_once_no_connection_holds_the_old_one(tmp_path):
-    """Why the README says NullPool and close: serving.duckdb is replaced by a rename, an open
+    """Why docs/clients.md says NullPool and close: serving.duckdb is replaced by a rename, an open
     connection keeps reading the file it opened, and DuckDB shares one open database per path within a
     process, so any connection still open pins the old publish for the whole process."""
     serving = tmp_path / "serving.duckdb"
@@ -169,7 +169,7 @@ def test_every_mart_has_a_parquet_file_with_the_same_rows(built, marts):
                     == 0
                 ), f"{one} holds only its year"
             total += served[0]
-    # the README's pandas path: DuckDB reads the file into a DataFrame (pandas.read_parquet needs pyarrow)
+    # the pandas path of docs/clients.md: DuckDB reads the file into a DataFrame (pandas.read_parquet needs pyarrow)
     frame = duckdb.read_parquet(str(settings.parquet_dir / "rotation_daily.parquet")).df()
     assert len(frame) > 0 and frame["date"].is_monotonic_increasing
     metadata = run.metadata["serving/parquet"]

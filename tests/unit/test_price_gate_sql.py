@@ -4,7 +4,7 @@ A hand-made window breaks each rule once or twice: a x50 price (two moves beyond
 a Saturday bar, an NYSE holiday of a US cash instrument, a duplicate, a future date, a non-positive
 price, a symbol whose bars are systematically inverted, a rare inverted bar. The failing rows of
 every rule (counts and the (symbol, date) of each example) must be the ones pandas finds, with the
-rule's meaning re-derived here from the README, not from expectations/prices.py.
+rule's meaning re-derived here from docs/data-quality.md ("The gates"), not from expectations/prices.py.
 """
 
 from __future__ import annotations
