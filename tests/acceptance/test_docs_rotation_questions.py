@@ -63,8 +63,12 @@ def answers(snapshot_warehouse):
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description]
             got = cursor.fetchall()
-            assert columns == header, f"{name}: docs/questions.md table columns {header}, query returns {columns}"
-            assert len(got) == len(rows), f"{name}: docs/questions.md shows {len(rows)} rows, query returns {len(got)}"
+            assert columns == header, (
+                f"{name}: docs/questions.md table columns {header}, query returns {columns}"
+            )
+            assert len(got) == len(rows), (
+                f"{name}: docs/questions.md shows {len(rows)} rows, query returns {len(got)}"
+            )
             for i, (shown, actual) in enumerate(zip(rows, got, strict=True)):
                 for column, cell, value in zip(columns, shown, actual, strict=True):
                     assert shown_equals(cell, value), (

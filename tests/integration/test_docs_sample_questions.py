@@ -40,7 +40,7 @@ def docs_sample_questions() -> dict[int, str]:
     assert len(blocks) == len(markers), (
         f"{len(markers)} sample-question markers in {QUESTIONS_PAGE} but {len(blocks)} complete blocks (bold "
         "question, marker, ```sql fence, blank line, one sentence) in its Twelve analyst questions section "
-        "(which runs to the next \"## \" heading or the end of the page)"
+        '(which runs to the next "## " heading or the end of the page)'
     )
     questions = {}
     for block in blocks:
