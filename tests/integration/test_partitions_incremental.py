@@ -114,7 +114,9 @@ def test_rerunning_a_month_replaces_exactly_its_rows(built):
 
 def latest_dbt_log() -> str:
     """The log of the newest dbt call Dagster made in the project (each has its own target folder)."""
-    calls = sorted((DBT_PROJECT_DIR / "target").glob("rotation_dbt_assets-*"), key=lambda p: p.stat().st_mtime)
+    calls = sorted(
+        (DBT_PROJECT_DIR / "target").glob("rotation_dbt_assets-*"), key=lambda p: p.stat().st_mtime
+    )
     return (calls[-1] / "dbt.log").read_text()
 
 
