@@ -69,6 +69,13 @@ class Settings:
         return self.home / "parquet"
 
     @property
+    def dbt_state_dir(self) -> Path:
+        """dbt's parse state (partial_parse.msgpack) after this warehouse's last dbt build: the next
+        build starts from it and parses only files changed since. It is per warehouse because it
+        records the build file's path (another warehouse's state means a parse from scratch)."""
+        return self.home / "dbt_state"
+
+    @property
     def synthetic(self) -> bool:
         return self.source == "sample"
 

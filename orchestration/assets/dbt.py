@@ -62,31 +62,47 @@ class DbtBuildConfig(Config):
 def rotation_dbt_assets(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
 ):
+    settings = warehouse.settings()
     # dbt reads the build file's absolute path from the environment (dbt_project/profiles.yml).
-    os.environ.update(warehouse.settings().dbt_env())
+    os.environ.update(settings.dbt_env())
     args = ["build", *PRODUCTION_EXCLUDES, *(["--full-refresh"] if config.full_refresh else [])]
-    invocation = dbt.cli(args, context=context)
+    # this call's own target folder, named as dagster-dbt names it, started from the warehouse's state
+    target = (
+        Path(dbt_project.project_dir)
+        / "target"
+        / f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    )
+    start_from_partial_parse(settings.dbt_state_dir, target)
+    invocation = dbt.cli(args, context=context, target_path=target)
     yield from invocation.stream()
-    keep_partial_parse(invocation.target_path, Path(dbt_project.project_dir) / "target")
+    keep_partial_parse(invocation.target_path, settings.dbt_state_dir)
 
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
-def keep_partial_parse(run_target: Path, project_target: Path) -> None:
-    """Leave this run's parse state where the next run starts from.
+def start_from_partial_parse(state_dir: Path, run_target: Path) -> None:
+    """Seed a dbt call's target folder with the warehouse's parse state, when it has one.
 
-    dagster-dbt gives every dbt call its own target folder and seeds it with the project's
-    ``target/partial_parse.msgpack``; dbt then parses only files that changed since that state. The
-    state records the profile's connection values, and the build file's path (ROTATION_BUILD_DB)
-    differs from that of ``make manifest``'s parse, so without this every run parsed the project
-    from scratch (2.6 s). After a successful call its state replaces the project's, by rename, so a
-    concurrent call reads one whole file or the other; a state of another warehouse only means a
-    full parse, as before."""
+    dagster-dbt seeds a call's folder with the project's ``target/partial_parse.msgpack`` unless the
+    folder already holds one; dbt then parses only files changed since that state. The state records
+    the profile's connection values, the build file's path (ROTATION_BUILD_DB) among them, so it is
+    kept per warehouse (Settings.dbt_state_dir): builds of two warehouses from one checkout (the sample
+    and the snapshot, or tests side by side) would otherwise replace each other's state and each
+    parse from scratch (2.6 s). A warehouse without a state yet starts from the project's, as before."""
+    state = state_dir / PARTIAL_PARSE
+    if state.exists():
+        run_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(state, run_target / PARTIAL_PARSE)
+
+
+def keep_partial_parse(run_target: Path, state_dir: Path) -> None:
+    """After a dbt call, leave its parse state where the warehouse's next call starts from
+    (start_from_partial_parse). By rename, so a concurrent call reads one whole file or the other."""
     state = run_target / PARTIAL_PARSE
     if not state.exists():
         return
-    project_target.mkdir(parents=True, exist_ok=True)
-    staged = project_target / f".{PARTIAL_PARSE}.{uuid.uuid4().hex}"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    staged = state_dir / f".{PARTIAL_PARSE}.{uuid.uuid4().hex}"
     shutil.copyfile(state, staged)
-    os.replace(staged, project_target / PARTIAL_PARSE)
+    os.replace(staged, state_dir / PARTIAL_PARSE)

@@ -30,6 +30,7 @@ class GraphRun:
     materialized: set[str]  # asset keys materialized in the run
     metadata: dict[str, dict]  # asset key -> metadata of its last materialization in the run
     check_metadata: dict[str, dict] = field(default_factory=dict)  # "asset_key:check_name" -> metadata
+    run_ids: list[str] = field(default_factory=list)  # the Dagster runs, in order
 
 
 def run_graph(
@@ -79,6 +80,7 @@ def run_graph(
             check_metadata={
                 f"{e.asset_key.to_user_string()}:{e.check_name}": dict(e.metadata) for e in evaluations
             },
+            run_ids=[r.run_id for r in results],
         )
 
 

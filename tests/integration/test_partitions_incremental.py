@@ -112,12 +112,14 @@ def test_rerunning_a_month_replaces_exactly_its_rows(built):
     assert_serving_is_the_build(settings, rerun)  # a revised old day, published incrementally
 
 
-def latest_dbt_log() -> str:
-    """The log of the newest dbt call Dagster made in the project (each has its own target folder)."""
-    calls = sorted(
-        (DBT_PROJECT_DIR / "target").glob("rotation_dbt_assets-*"), key=lambda p: p.stat().st_mtime
-    )
-    return (calls[-1] / "dbt.log").read_text()
+def dbt_log(run) -> str:
+    """The log of the dbt call of ``run`` (each call has its own target folder, named by its run)."""
+    [call] = [
+        path
+        for run_id in run.run_ids
+        for path in (DBT_PROJECT_DIR / "target").glob(f"rotation_dbt_assets-{run_id[:7]}-*")
+    ]
+    return (call / "dbt.log").read_text()
 
 
 def assert_serving_is_the_build(settings, run) -> None:
@@ -133,9 +135,10 @@ def test_incremental_marts_equal_a_full_rebuild(built):
     # Re-run July too (restores its bar): the marts then rebuild from 2024-07-12 on.
     july = run_graph(settings, instance, plan=[PlannedRun("prices_and_rates", ["2024-07-01"])])
     assert july.success, july.failures
-    # dbt parsed only what changed since the last run on this warehouse (orchestration/assets/dbt.py
-    # keep_partial_parse), not the whole project
-    assert "Unable to do partial parsing" not in latest_dbt_log(), "the run parsed from scratch"
+    # dbt parsed only what changed since the last run on this warehouse, from the warehouse's own
+    # state (orchestration/assets/dbt.py start_from_partial_parse), not the whole project
+    assert "Unable to do partial parsing" not in dbt_log(july), "the run parsed from scratch"
+    assert (settings.dbt_state_dir / "partial_parse.msgpack").exists()
     assert_serving_is_the_build(settings, july)
     rewritten = july.metadata["serving"]["tables_rewritten"].value
     assert "marts.rate_sensitivity" in rewritten and "reference.pairs" not in rewritten

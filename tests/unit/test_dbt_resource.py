@@ -7,7 +7,7 @@ import subprocess
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
-from orchestration.assets.dbt import PARTIAL_PARSE, keep_partial_parse
+from orchestration.assets.dbt import PARTIAL_PARSE, keep_partial_parse, start_from_partial_parse
 from orchestration.dbt_project import DBT_EXECUTABLE
 from orchestration.resources import dbt_resource
 
@@ -25,15 +25,30 @@ def test_dagster_dbt_still_reads_the_version_from_the_overridden_attribute():
     assert "self._cli_version" in inspect.getsource(DbtCliResource.cli)
 
 
-def test_a_runs_parse_state_replaces_the_projects(tmp_path):
-    run_target, project_target = tmp_path / "run", tmp_path / "project" / "target"
+def test_a_warehouses_parse_state_is_kept_and_starts_its_next_call(tmp_path):
+    run_target, state_dir = tmp_path / "run", tmp_path / "home" / "dbt_state"
     run_target.mkdir()
-    keep_partial_parse(run_target, project_target)  # a call that left no state: nothing to keep
-    assert not (project_target / PARTIAL_PARSE).exists()
+    keep_partial_parse(run_target, state_dir)  # a call that left no state: nothing to keep
+    assert not (state_dir / PARTIAL_PARSE).exists()
 
     (run_target / PARTIAL_PARSE).write_bytes(b"state of this run")
-    project_target.mkdir(parents=True)
-    (project_target / PARTIAL_PARSE).write_bytes(b"state of make manifest")
-    keep_partial_parse(run_target, project_target)
-    assert (project_target / PARTIAL_PARSE).read_bytes() == b"state of this run"
-    assert [p.name for p in project_target.iterdir()] == [PARTIAL_PARSE], "no staged copy left behind"
+    state_dir.mkdir(parents=True)
+    (state_dir / PARTIAL_PARSE).write_bytes(b"state of the previous run")
+    keep_partial_parse(run_target, state_dir)
+    assert (state_dir / PARTIAL_PARSE).read_bytes() == b"state of this run"
+    assert [p.name for p in state_dir.iterdir()] == [PARTIAL_PARSE], "no staged copy left behind"
+
+    next_target = tmp_path / "next"
+    start_from_partial_parse(state_dir, next_target)
+    assert (next_target / PARTIAL_PARSE).read_bytes() == b"state of this run"
+    # a warehouse without a state leaves the call's folder to dagster-dbt (the project's state)
+    start_from_partial_parse(tmp_path / "new_home" / "dbt_state", tmp_path / "other")
+    assert not (tmp_path / "other" / PARTIAL_PARSE).exists()
+
+
+def test_dagster_dbt_keeps_a_state_already_in_the_calls_folder():
+    # start_from_partial_parse relies on dagster-dbt copying the project's state only into a folder
+    # without one; an upgrade that always overwrote it would bring back parses from scratch
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    assert "not partial_parse_destination_target_path.exists()" in inspect.getsource(DbtCliInvocation.run)
