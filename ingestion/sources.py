@@ -47,7 +47,7 @@ def land_fred(
     """Land the FRED series of ``dbt_project/seeds/rate_series.csv`` (kind fred)."""
     series = fred_series_ids(source)
     if source == "sample":
-        return sample.land_sample_fred(landing_dir, progress=progress)
+        return sample.land_sample_fred(landing_dir, progress=progress, series_ids=series)
     if source == "snapshot":
         return fred.land_snapshot_fred(snapshot_dir, series, landing_dir, progress=progress)
     if source == "live":

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from ingestion.sample.cftc import SAMPLE_CFTC_CODES, land_sample_cftc
 from ingestion.sample.estimates import land_sample_estimates
-from ingestion.sample.fred import SAMPLE_FRED_SERIES, land_sample_fred
+from ingestion.sample.fred import MODELLED_FRED_SERIES, land_sample_fred
 from ingestion.sample.french import SAMPLE_FRENCH_FILES, land_sample_french
 from ingestion.sample.instruments import sample_prices
 from ingestion.sample.render import YAHOO_COLUMNS, land_sample_prices, render_yahoo_csv
@@ -59,7 +59,7 @@ from ingestion.sample.world import (
 __all__ = [
     "SAMPLE_CFTC_CODES",
     "SAMPLE_END",
-    "SAMPLE_FRED_SERIES",
+    "MODELLED_FRED_SERIES",
     "SAMPLE_FRENCH_FILES",
     "SAMPLE_SEED",
     "SAMPLE_START",

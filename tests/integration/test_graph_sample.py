@@ -5,8 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingestion.sample import SAMPLE_FRED_SERIES
-from ingestion.universe import load_universe
+from ingestion.universe import fred_series_ids, load_universe
 from tests.integration.conftest import run_graph, table_checksums
 
 pytestmark = pytest.mark.slow
@@ -145,7 +144,7 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
     assert last[:3] == (0, 0, 0) and last[3] == last[4]
     landing = settings.home / "landing"
     assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
-    assert len(list((landing / "fred").rglob("*.csv"))) == len(SAMPLE_FRED_SERIES)
+    assert len(list((landing / "fred").rglob("*.csv"))) == len(fred_series_ids("sample"))
     assert len(list((landing / "cftc").rglob("FinFut*.txt"))) == 19  # one file a year, 2006-2024
 
 

@@ -27,12 +27,12 @@ from ingestion.fred import (
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
 from ingestion.sample import (
     SAMPLE_END,
-    SAMPLE_FRED_SERIES,
     SAMPLE_START,
     SampleWorld,
     build_world,
     land_sample_fred,
 )
+from ingestion.universe import SEEDS_DIR, fred_series_ids
 
 SERIES = ("DGS2", "DGS3MO", "DFF")
 # Verification values published in shared/data/SOURCES.md.
@@ -536,15 +536,52 @@ def sample(world: SampleWorld, tmp_path_factory: pytest.TempPathFactory) -> tupl
 def test_sample_batch(sample: tuple[LandingBatch, Path], world: SampleWorld) -> None:
     batch, home = sample
     assert (batch.system, batch.mode, batch.synthetic) == ("fred", "sample", True)
-    assert batch.requested == SAMPLE_FRED_SERIES == ("DGS2", "DGS3MO", "DFF")
+    # the seed's FRED series without the live-only ones, read here from the seed itself
+    seed = pd.read_csv(SEEDS_DIR / "rate_series.csv")
+    expected = tuple(seed[(seed["kind"] == "fred") & ~seed["live_only"]]["upstream_id"])
+    assert batch.requested == expected and set(expected) >= {"DGS2", "DGS3MO", "DFF"}
     assert batch.missing == []
     assert batch.notes == [f"synthetic sample data (seed {world.seed}): not market data"]
-    assert [f.symbols for f in batch.files] == [(s,) for s in SAMPLE_FRED_SERIES]
-    for landed_file, series_id in zip(batch.files, SAMPLE_FRED_SERIES, strict=True):
+    assert [f.symbols for f in batch.files] == [(s,) for s in expected]
+    for landed_file, series_id in zip(batch.files, expected, strict=True):
         assert landed_file.path.name == f"{series_id}.csv"
         assert landed_file.path.is_relative_to(home / "landing" / "fred" / "sample")
         assert landed_file.path.read_bytes().startswith(f"observation_date,{series_id}\n".encode())
         assert parse_fred_file(landed_file.path).dialect == "live"
+
+
+def test_a_series_added_to_the_seed_is_generated_by_the_sample(
+    world: SampleWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one seed row is all a new series takes: the sample lands it like the modelled ones
+    seed = tmp_path / "rate_series.csv"
+    original = (SEEDS_DIR / "rate_series.csv").read_text()
+    seed.write_text(
+        original + "DGS10,10-Year Treasury constant maturity yield (FRED),fred,DGS10,false,true\n"
+    )
+    ids = fred_series_ids("sample", seed)
+    assert ids[-1] == "DGS10"
+    batch = land_sample_fred(tmp_path / "landing", world, series_ids=ids)
+    assert batch.requested == tuple(ids) and batch.files[-1].path.name == "DGS10.csv"
+    frame, _ = parse_fred_batch(batch, SAMPLE_START, home=tmp_path)
+    dgs10 = series_of(frame, "DGS10").dropna()
+    short = world.short_rate
+    # on the weekday calendar of DGS2 (empty on holidays): a value on every trading day of the world
+    assert list(dgs10.index) == list(short.index)
+    assert (dgs10 >= 0).all() and dgs10.std() > 0
+    assert abs((dgs10 - short.reindex(dgs10.index)).median()) < 3, "a term spread of a few points at most"
+    # adding it changed none of the other files
+    alone = land_sample_fred(tmp_path / "landing_without", world, series_ids=ids[:-1])
+    assert [f.path.read_bytes() for f in alone.files] == [f.path.read_bytes() for f in batch.files[:-1]]
+
+    # and the sample mode of the FRED asset asks for the seed's list (it once landed a fixed one)
+    import ingestion.sources
+
+    monkeypatch.setattr(ingestion.sources, "fred_series_ids", lambda source: ids)
+    landed = ingestion.sources.land_fred(
+        "sample", landing_dir=tmp_path / "asset", snapshot_dir=tmp_path, start_date=SAMPLE_START
+    )
+    assert landed.requested == tuple(ids) and [f.symbols for f in landed.files][-1] == ("DGS10",)
 
 
 def test_sample_bytes_are_deterministic(sample: tuple[LandingBatch, Path], tmp_path: Path) -> None:
