@@ -93,8 +93,12 @@ marts-doc: $(INSTALLED)
 summary: install
 	@$(BIN)/rotation summary
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; 0 = in this process), each test file whole on one
+# worker, so a module's shared build is made once; each worker that needs the session's sample or
+# snapshot build makes its own.
+TEST_WORKERS ?= 2
 test: install browser
-	$(BIN)/python -m pytest -ra --durations=10
+	$(BIN)/python -m pytest -ra --durations=10 -n $(TEST_WORKERS) --dist loadfile
 
 # Debian's chromium for the browser test of the Dagster UI (tests/integration/test_dagster_ui.py):
 # Playwright drives it through executable_path; no browser is downloaded. Installed when missing and
@@ -106,7 +110,7 @@ browser:
 		|| echo "could not install chromium (apt-get as root): the Dagster UI test will be skipped"; }
 
 test-fast: install
-	$(BIN)/python -m pytest -ra -m "not slow and not acceptance"
+	$(BIN)/python -m pytest -ra -m "not slow and not acceptance" -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
