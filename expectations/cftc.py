@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from expectations.runner import TableSuite
+
 INDEX_COLUMNS = ["cftc_code", "report_date"]
 GROUPS = ("dealer", "asset_mgr", "lev_money", "other_rept")
 POSITIONS = [
@@ -66,3 +68,17 @@ def cftc_suite(today: dt.date) -> list:
             description="weekly cadence: calendar weeks without a report (reported)",
         ),
     ]
+
+
+GATE = TableSuite(
+    table="cftc_tff",
+    suite=cftc_suite,
+    index_columns=INDEX_COLUMNS,
+    validation_frame=validation_frame,
+    description=(
+        "Great Expectations suite for raw.cftc_tff (expectations/cftc.py): one report per market and "
+        "date, positions >= 0, total reportable + non-reportable = open interest (long and short), "
+        "total reportable long = the four groups' long + spread, no future dates, every requested "
+        "market present; gaps in the weekly cadence reported. Blocking."
+    ),
+)

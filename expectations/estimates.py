@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from expectations.runner import Markdown, TableSuite
 from ingestion.calendar import nyse_trading_days
 from ingestion.estimates import PERIODS
 
@@ -138,3 +139,39 @@ def shares_suite(today: dt.date) -> list:
         ),
         e.ExpectColumnValuesToBeBetween(column="date", max_value=pd.Timestamp(today), description=f"no future dates (after {today})"),
     ]  # fmt: skip
+
+
+def capture_gap_metadata(estimates: pd.DataFrame) -> dict:
+    """The check's count of capture dates and its list of capture gaps."""
+    gaps = capture_gaps(estimates)
+    return {
+        "capture_dates": int(estimates["capture_date"].nunique()),
+        "capture_gaps": Markdown("\n".join(f"- {g}" for g in gaps) or "none"),
+    }
+
+
+GATE = TableSuite(
+    table="estimate_snapshots",
+    suite=estimates_suite,
+    index_columns=INDEX_COLUMNS,
+    validation_frame=validation_frame,
+    metadata=capture_gap_metadata,
+    description=(
+        "Great Expectations suite for raw.estimate_snapshots (expectations/estimates.py): keys not "
+        "null, one row per symbol, capture date and period, periods 0q/+1q/0y/+1y, revenue in USD and "
+        "positive, low <= average <= high, counts >= 0, growth as fractions, no future capture dates, "
+        "every requested symbol present. Sessions without a capture are reported (capture_gaps), never "
+        "filled. Blocking."
+    ),
+)
+
+SHARES_GATE = TableSuite(
+    table="shares_outstanding",
+    suite=shares_suite,
+    index_columns=SHARES_INDEX_COLUMNS,
+    description=(
+        "Great Expectations suite for raw.shares_outstanding (expectations/estimates.py): keys and "
+        "counts not null, one count per symbol and date, counts within 1e6..1e11 shares, no future "
+        "dates, every requested symbol present. Blocking."
+    ),
+)

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from expectations.runner import TableSuite
+
 INDEX_COLUMNS = ["series_id", "date"]
 
 # Percent. Front-end US rates stayed within this range since 1954 (the 2-year peaked near 17% in 1981);
@@ -59,3 +61,17 @@ def fred_suite(today: dt.date) -> list:
             description=f"gaps of more than {MAX_GAP_DAYS} calendar days without a value (reported)",
         ),
     ]
+
+
+GATE = TableSuite(
+    table="fred_series",
+    suite=fred_suite,
+    index_columns=INDEX_COLUMNS,
+    validation_frame=validation_frame,
+    description=(
+        "Great Expectations suite for raw.fred_series (expectations/fred.py): keys not null, one row "
+        "per series and date, values in percent within -1..25 (nulls allowed: FRED had no value), "
+        "no future dates, every requested series present; gaps of more than 7 days reported. "
+        "Blocking: a failure stops dbt and publishing."
+    ),
+)

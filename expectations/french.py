@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from expectations.runner import TableSuite
 from ingestion.french import FRENCH_FACTORS
 
 INDEX_COLUMNS = ["factor", "date"]
@@ -52,3 +53,15 @@ def french_suite(today: dt.date) -> list:
             description=f"no future dates (after {today.isoformat()})",
         ),
     ]
+
+
+GATE = TableSuite(
+    table="french_factors",
+    suite=french_suite,
+    index_columns=INDEX_COLUMNS,
+    description=(
+        "Great Expectations suite for raw.french_factors (expectations/french.py): keys not null, the "
+        "seven known factors only, one row per factor and date, daily returns in percent within ±25, RF "
+        "within -0.01..0.1 percent a day, no future dates, every factor present. Blocking."
+    ),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,29 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never
 log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 10
+
+
+class Markdown(str):
+    """Metadata text to show as Markdown (Dagster code turns it into MetadataValue.md)."""
+
+
+def as_it_is(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
+
+
+@dataclass(frozen=True)
+class TableSuite:
+    """The gate of a raw table whose suite runs on the table read whole into a frame, declared beside
+    its suite: orchestration/checks.py makes the blocking asset check ``great_expectations_gate`` of
+    ``raw.<table>`` from it (with the load bookkeeping every gate shares). The price gates, which
+    validate inside DuckDB by window, are written out there."""
+
+    table: str  # the raw table (warehouse/raw.py RAW_TABLES), e.g. "fred_series"
+    suite: Callable[[Any], list]  # today (New York) -> the expectations
+    index_columns: list[str]  # the columns that name a failing row in its examples
+    description: str  # the check's description in Dagster: what the suite checks
+    validation_frame: Callable[[pd.DataFrame], pd.DataFrame] = as_it_is  # the table -> what is validated
+    metadata: Callable[[pd.DataFrame], dict] | None = None  # the table -> more of the check's metadata
 
 
 @dataclass

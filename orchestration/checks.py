@@ -20,28 +20,18 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetKey,
     MetadataValue,
     asset_check,
 )
 
-from expectations import cftc as cftc_expectations
-from expectations import estimates as estimate_expectations
-from expectations import fred as fred_expectations
-from expectations import french as french_expectations
+from expectations import TABLE_SUITES
 from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
-from expectations.runner import ValidationOutcome, validate
+from expectations.runner import Markdown, TableSuite, ValidationOutcome, validate
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import (
-    RAW_CFTC_TFF,
-    RAW_ESTIMATE_SNAPSHOTS,
-    RAW_FRED_SERIES,
-    RAW_FRENCH_FACTORS,
-    RAW_PRICES,
-    RAW_SHARES_OUTSTANDING,
-    SPECS,
-)
+from orchestration.assets.ingestion import RAW_PRICES, SPECS
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, gate_state
 from warehouse import raw as raw_tables
@@ -226,9 +216,11 @@ def table_gate(
         verdicts.append((window, load, ValidationOutcome.combine(name, [rows_outcome, items_outcome])))
     outcome = ValidationOutcome.combine(name, [rows_outcome, *item_outcomes])
     record_verdicts(context, settings, table, GATE, verdicts)
-    return gate_result(
-        context, outcome, {**windows_metadata(verdicts), **(metadata(frame) if metadata else {})}
-    )
+    extra = {
+        key: MetadataValue.md(value) if isinstance(value, Markdown) else value
+        for key, value in (metadata(frame) if metadata else {}).items()
+    }
+    return gate_result(context, outcome, {**windows_metadata(verdicts), **extra})
 
 
 @asset_check(
@@ -337,135 +329,30 @@ def stale_run_metadata(frame: pd.DataFrame) -> dict:
     }
 
 
-@asset_check(
-    asset=RAW_FRED_SERIES,
-    name="great_expectations_gate",
-    blocking=True,
-    pool=WRITER_POOL,
-    description=(
-        "Great Expectations suite for raw.fred_series (expectations/fred.py): keys not null, one row "
-        "per series and date, values in percent within -1..25 (nulls allowed: FRED had no value), "
-        "no future dates, every requested series present; gaps of more than 7 days reported. "
-        "Blocking: a failure stops dbt and publishing."
-    ),
-)
-def raw_fred_series_gate(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    return table_gate(
-        context,
-        warehouse,
-        raw_tables.FRED_SERIES,
-        fred_expectations.validation_frame,
-        fred_expectations.fred_suite(new_york_today()),
-        fred_expectations.INDEX_COLUMNS,
+def table_gate_check(declared: TableSuite):
+    """The blocking ``great_expectations_gate`` of the raw table a suite module declares."""
+    [table] = [t for t in raw_tables.RAW_TABLES if t.name == declared.table]
+
+    @asset_check(
+        asset=AssetKey(["raw", table.name]),
+        name=GATE,
+        blocking=True,
+        pool=WRITER_POOL,  # reads the build file: never while another step writes it
+        description=declared.description,
     )
+    def _gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+        return table_gate(
+            context,
+            warehouse,
+            table,
+            declared.validation_frame,
+            declared.suite(new_york_today()),
+            declared.index_columns,
+            declared.metadata,
+        )
 
-
-@asset_check(
-    asset=RAW_CFTC_TFF,
-    name="great_expectations_gate",
-    blocking=True,
-    pool=WRITER_POOL,
-    description=(
-        "Great Expectations suite for raw.cftc_tff (expectations/cftc.py): one report per market and "
-        "date, positions >= 0, total reportable + non-reportable = open interest (long and short), "
-        "total reportable long = the four groups' long + spread, no future dates, every requested "
-        "market present; gaps in the weekly cadence reported. Blocking."
-    ),
-)
-def raw_cftc_tff_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-    return table_gate(
-        context,
-        warehouse,
-        raw_tables.CFTC_TFF,
-        cftc_expectations.validation_frame,
-        cftc_expectations.cftc_suite(new_york_today()),
-        cftc_expectations.INDEX_COLUMNS,
-    )
-
-
-@asset_check(
-    asset=RAW_FRENCH_FACTORS,
-    name="great_expectations_gate",
-    blocking=True,
-    pool=WRITER_POOL,
-    description=(
-        "Great Expectations suite for raw.french_factors (expectations/french.py): keys not null, the "
-        "seven known factors only, one row per factor and date, daily returns in percent within ±25, RF "
-        "within -0.01..0.1 percent a day, no future dates, every factor present. Blocking."
-    ),
-)
-def raw_french_factors_gate(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    return table_gate(
-        context,
-        warehouse,
-        raw_tables.FRENCH_FACTORS,
-        lambda factors: factors,  # the suite reads the table as it is
-        french_expectations.french_suite(new_york_today()),
-        french_expectations.INDEX_COLUMNS,
-    )
-
-
-def capture_gap_metadata(estimates: pd.DataFrame) -> dict:
-    gaps = estimate_expectations.capture_gaps(estimates)
-    return {
-        "capture_dates": int(estimates["capture_date"].nunique()),
-        "capture_gaps": MetadataValue.md("\n".join(f"- {g}" for g in gaps) or "none"),
-    }
-
-
-@asset_check(
-    asset=RAW_ESTIMATE_SNAPSHOTS,
-    name="great_expectations_gate",
-    blocking=True,
-    pool=WRITER_POOL,
-    description=(
-        "Great Expectations suite for raw.estimate_snapshots (expectations/estimates.py): keys not "
-        "null, one row per symbol, capture date and period, periods 0q/+1q/0y/+1y, revenue in USD and "
-        "positive, low <= average <= high, counts >= 0, growth as fractions, no future capture dates, "
-        "every requested symbol present. Sessions without a capture are reported (capture_gaps), never "
-        "filled. Blocking."
-    ),
-)
-def raw_estimate_snapshots_gate(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    return table_gate(
-        context,
-        warehouse,
-        raw_tables.ESTIMATE_SNAPSHOTS,
-        estimate_expectations.validation_frame,
-        estimate_expectations.estimates_suite(new_york_today()),
-        estimate_expectations.INDEX_COLUMNS,
-        capture_gap_metadata,
-    )
-
-
-@asset_check(
-    asset=RAW_SHARES_OUTSTANDING,
-    name="great_expectations_gate",
-    blocking=True,
-    pool=WRITER_POOL,
-    description=(
-        "Great Expectations suite for raw.shares_outstanding (expectations/estimates.py): keys and "
-        "counts not null, one count per symbol and date, counts within 1e6..1e11 shares, no future "
-        "dates, every requested symbol present. Blocking."
-    ),
-)
-def raw_shares_outstanding_gate(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    return table_gate(
-        context,
-        warehouse,
-        raw_tables.SHARES_OUTSTANDING,
-        lambda shares: shares,  # the suite reads the table as it is
-        estimate_expectations.shares_suite(new_york_today()),
-        estimate_expectations.SHARES_INDEX_COLUMNS,
-    )
+    _gate.__name__ = f"raw_{table.name}_gate"
+    return _gate
 
 
 def removals_outcome(settings, table: raw_tables.RawTable) -> ValidationOutcome:
@@ -507,25 +394,14 @@ def removals_gate(table: raw_tables.RawTable, asset_key):
     return _gate
 
 
-REMOVAL_GATES = [
-    removals_gate(raw_tables.PRICES, RAW_PRICES),
-    removals_gate(raw_tables.FRED_SERIES, RAW_FRED_SERIES),
-    removals_gate(raw_tables.CFTC_TFF, RAW_CFTC_TFF),
-    removals_gate(raw_tables.FRENCH_FACTORS, RAW_FRENCH_FACTORS),
-    removals_gate(raw_tables.ESTIMATE_SNAPSHOTS, RAW_ESTIMATE_SNAPSHOTS),
-    removals_gate(raw_tables.SHARES_OUTSTANDING, RAW_SHARES_OUTSTANDING),
-]
+REMOVAL_GATES = [removals_gate(table, AssetKey(["raw", table.name])) for table in raw_tables.RAW_TABLES]
 
 
 # The gates that judge a load's window and record their verdicts in raw.load_validations.
 WINDOW_GATES = [
     raw_prices_gate,
     raw_prices_rate_futures_gate,
-    raw_fred_series_gate,
-    raw_cftc_tff_gate,
-    raw_french_factors_gate,
-    raw_estimate_snapshots_gate,
-    raw_shares_outstanding_gate,
+    *(table_gate_check(declared) for declared in TABLE_SUITES),
 ]
 GATES = [*WINDOW_GATES, *REMOVAL_GATES]
 

@@ -1,0 +1,50 @@
+"""Every raw table is complete: an ingestion asset (how it lands and parses), its blocking gates, and a
+dbt source read by a staging model. A table added without one of them fails here, naming what is missing."""
+
+import json
+
+from expectations import TABLE_SUITES
+from orchestration.assets.ingestion import SPECS
+from orchestration.checks import GATE, REMOVAL_GATES, gates_by_table
+from orchestration.dbt_project import dbt_project
+from warehouse.raw import RAW_TABLES
+
+
+def test_every_raw_table_has_its_asset_gates_source_and_staging_model():
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    assets = {spec.table.name for spec in SPECS}
+    gates = {table.name: names for table, names in gates_by_table().items()}
+    removals = {key.asset_key.path[-1] for check in REMOVAL_GATES for key in check.check_keys}
+    sources = {s["name"]: uid for uid, s in manifest["sources"].items() if s["source_name"] == "raw"}
+    read_by_staging = {
+        dependency
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"].startswith("stg_")
+        for dependency in node["depends_on"]["nodes"]
+    }
+    problems = []
+    for table in RAW_TABLES:
+        where = f"raw.{table.name}"
+        if table.name not in assets:
+            problems.append(f"{where}: no ingestion asset (orchestration/assets/ingestion.py SPECS)")
+        if GATE not in gates.get(table.name, []):
+            problems.append(
+                f"{where}: no Great Expectations gate (declare a TableSuite beside its suite and list "
+                "it in expectations.TABLE_SUITES, or write its gate in orchestration/checks.py)"
+            )
+        if table.name not in removals:
+            problems.append(f"{where}: no removals gate")
+        if table.name not in sources:
+            problems.append(f"{where}: no dbt source (dbt_project/models/staging/_sources.yml)")
+        elif sources[table.name] not in read_by_staging:
+            problems.append(f"{where}: no staging model reads its dbt source")
+    assert not problems, "\n".join(problems)
+
+
+def test_declared_suites_name_raw_tables_once():
+    names = [declared.table for declared in TABLE_SUITES]
+    assert len(names) == len(set(names)), f"a raw table declared twice in expectations.TABLE_SUITES: {names}"
+    assert set(names) <= {t.name for t in RAW_TABLES}, (
+        f"not raw tables: {set(names) - {t.name for t in RAW_TABLES}}"
+    )
+    assert {spec.table.name for spec in SPECS} == {t.name for t in RAW_TABLES}
