@@ -30,8 +30,9 @@ from expectations import loads as load_expectations
 from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import Markdown, TableSuite, ValidationOutcome, validate
+from ingestion.sources import SOURCES
 from ingestion.universe import load_universe
-from orchestration.assets.ingestion import RAW_PRICES, SPECS
+from orchestration.assets.ingestion import RAW_PRICES, asset_key
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, gate_state
 from warehouse import raw as raw_tables
@@ -409,7 +410,7 @@ GATES = [*WINDOW_GATES, *REMOVAL_GATES]
 def gates_by_table() -> dict[raw_tables.RawTable, list[str]]:
     """Each raw table and the names of its window gates (every one must pass on every window; the
     removals gate judges raw.removed_rows instead, not a window)."""
-    tables = {spec.key: spec.table for spec in SPECS}
+    tables = {asset_key(source): source.table for source in SOURCES}
     out: dict[raw_tables.RawTable, list[str]] = {}
     for gate in WINDOW_GATES:
         for key in gate.check_keys:

@@ -32,15 +32,7 @@ from dagster import (
 
 from orchestration import partitions
 from orchestration.assets.dbt import rotation_dbt_assets
-from orchestration.assets.ingestion import (
-    RAW_CFTC_TFF,
-    RAW_ESTIMATE_SNAPSHOTS,
-    RAW_FRED_SERIES,
-    RAW_FRENCH_FACTORS,
-    RAW_PRICES,
-    RAW_SHARES_OUTSTANDING,
-    ingestion_assets,
-)
+from orchestration.assets.ingestion import BY_MONTH_OR_NONE, BY_REPORT_MONTH, ingestion_assets
 from orchestration.assets.parquet import PARQUET, parquet
 from orchestration.assets.report import REPORT, rotation_report
 from orchestration.assets.serving import SERVING, serving
@@ -51,10 +43,7 @@ from warehouse.settings import Settings
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
 prices_and_rates = define_asset_job(
     "prices_and_rates",
-    selection=AssetSelection.assets(
-        RAW_PRICES, RAW_FRED_SERIES, RAW_FRENCH_FACTORS, RAW_ESTIMATE_SNAPSHOTS, RAW_SHARES_OUTSTANDING
-    )
-    | TRANSFORM,
+    selection=AssetSelection.assets(*BY_MONTH_OR_NONE) | TRANSFORM,
     description=(
         "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), "
         "capture today's analyst estimates and share counts (not partitioned), then build every "
@@ -64,7 +53,7 @@ prices_and_rates = define_asset_job(
 )
 positioning = define_asset_job(
     "positioning",
-    selection=AssetSelection.assets(RAW_CFTC_TFF) | TRANSFORM,
+    selection=AssetSelection.assets(*BY_REPORT_MONTH) | TRANSFORM,
     description=(
         "Load CFTC positioning for the selected months of report dates (one run for any range), then build every "
         "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
@@ -73,7 +62,7 @@ positioning = define_asset_job(
 )
 ingest_positioning = define_asset_job(
     "ingest_positioning",
-    selection=AssetSelection.assets(RAW_CFTC_TFF),
+    selection=AssetSelection.assets(*BY_REPORT_MONTH),
     description="Load CFTC positioning for the selected months of report dates only (first step of a full build).",
 )
 marts_and_serving = define_asset_job(

@@ -1,6 +1,7 @@
 """Raw tables: one row per upstream fact, with provenance; idempotent loads and their bookkeeping.
 
-Every raw table is described by a :class:`RawTable` and loaded by :func:`load` in one transaction.
+Every raw table is described by a :class:`RawTable`, declared with its source (ingestion/sources/),
+and loaded by :func:`load` in one transaction.
 Each load is recorded in ``raw.loads`` (counts, landing files, notes) and ``raw.load_items`` (per
 symbol or series: requested or not, rows delivered), which the quality gates read; the gates write
 their verdict on each load's window into ``raw.load_validations`` (``gate_state``, and the policy
@@ -17,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 import pandas as pd
 
+from ingestion import sources
+from ingestion.sources import RawTable
 from warehouse import gate_state as gate_state_policy
 from warehouse.memory import release_freed_memory
 
@@ -83,205 +86,14 @@ create table if not exists raw.load_validations (
 """
 
 
-@dataclass(frozen=True)
-class RawTable:
-    """A raw table: its name, upstream system, key and the value columns compared on reload."""
-
-    name: str  # table in schema raw
-    system: str  # upstream system recorded in raw.loads
-    item: str  # the column naming what was requested: symbol, series_id
-    values: tuple[str, ...]  # columns whose change makes a row "updated"
-    columns_ddl: str  # the table's own columns, before the provenance columns
-    date: str = "date"  # the date column of the key (item, date)
-    keys: tuple[str, ...] = ()  # further key columns: the key is (item, date, *keys)
-    # Columns added after the table's first release ("name type default ..."): a build file made
-    # before gains them on its next load (existing rows take the default).
-    added_columns: tuple[str, ...] = ()
-
-    @property
-    def qualified(self) -> str:
-        return f"raw.{self.name}"
-
-    @property
-    def ddl(self) -> str:
-        return (
-            f"create table if not exists {self.qualified} ({self.columns_ddl}\n"
-            "  , source            varchar   not null  -- sample | snapshot | live\n"
-            "  , landing_file      varchar   not null  -- path relative to ROTATION_HOME\n"
-            "  , loaded_at         timestamptz not null  -- when the row was inserted or last changed\n);"
-        )
-
-
-PRICES = RawTable(
-    name="prices",
-    system="yahoo",
-    item="symbol",
-    # is_partial among the values: a later capture of the same day that is final replaces the
-    # partial row (an update), and reloading the same capture changes nothing.
-    values=("open", "high", "low", "close", "adj_close", "volume", "close_is_adjusted", "is_partial"),
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (^RUT, IWM, ZQ=F)
-    date              date      not null,  -- exchange-local trading date
-    open              double,
-    high              double,
-    low               double,
-    close             double,              -- Close as upstream sent it
-    adj_close         double,              -- Adj Close where upstream sent one
-    volume            double,
-    close_is_adjusted boolean   not null,  -- upstream's Close is itself adjusted (auto_adjust)
-    is_partial        boolean   not null default false  -- captured before its session ended (not a close):
-                                       -- kept for inspection, excluded from staging and the gate""",
-    added_columns=("is_partial boolean default false",),
-)
-
-FRED_SERIES = RawTable(
-    name="fred_series",
-    system="fred",
-    item="series_id",
-    values=("value",),
-    columns_ddl="""
-    series_id         varchar   not null,  -- FRED series id (DGS2, DGS3MO, DFF)
-    date              date      not null,  -- observation date
-    value             double               -- percent as published; null where FRED has no value""",
-)
-
-CFTC_TFF = RawTable(
-    name="cftc_tff",
-    system="cftc",
-    item="cftc_code",
-    date="report_date",
-    values=(
-        "market_name",
-        "open_interest",
-        "dealer_long",
-        "dealer_short",
-        "dealer_spread",
-        "asset_mgr_long",
-        "asset_mgr_short",
-        "asset_mgr_spread",
-        "lev_money_long",
-        "lev_money_short",
-        "lev_money_spread",
-        "other_rept_long",
-        "other_rept_short",
-        "other_rept_spread",
-        "tot_rept_long",
-        "tot_rept_short",
-        "nonrept_long",
-        "nonrept_short",
-        "available_at",
-    ),  # fmt: skip
-    columns_ddl="""
-    report_date       date      not null,  -- positions as of this date (a Tuesday)
-    cftc_code         varchar   not null,  -- CFTC contract market code (239742, 13874A)
-    market_name       varchar,             -- Market_and_Exchange_Names as published that week
-    open_interest     double,
-    dealer_long       double,
-    dealer_short      double,
-    dealer_spread     double,
-    asset_mgr_long    double,
-    asset_mgr_short   double,
-    asset_mgr_spread  double,
-    lev_money_long    double,
-    lev_money_short   double,
-    lev_money_spread  double,
-    other_rept_long   double,
-    other_rept_short  double,
-    other_rept_spread double,
-    tot_rept_long     double,
-    tot_rept_short    double,
-    nonrept_long      double,
-    nonrept_short     double,
-    available_at      timestamptz          -- when the report was released (rule in ingestion/cftc.py)""",
-)
-
-FRENCH_FACTORS = RawTable(
-    name="french_factors",
-    system="french",
-    item="factor",
-    values=("value",),
-    columns_ddl="""
-    factor            varchar   not null,  -- Fama-French factor: Mkt-RF, SMB, HML, RF, RMW, CMA, Mom
-    date              date      not null,  -- trading date of the daily return
-    value             double               -- daily return in percent as published; null where missing""",
-)
-
-ESTIMATE_SNAPSHOTS = RawTable(
-    name="estimate_snapshots",
-    system="yahoo_estimates",
-    item="symbol",
-    date="capture_date",
-    keys=("period",),
-    values=(
-        "captured_at",
-        "revenue_currency",
-        "revenue_avg",
-        "revenue_low",
-        "revenue_high",
-        "revenue_analysts",
-        "revenue_year_ago",
-        "revenue_growth",
-        "eps_avg",
-        "eps_low",
-        "eps_high",
-        "eps_analysts",
-        "eps_year_ago",
-        "eps_growth",
-        "eps_trend_current",
-        "eps_trend_7d_ago",
-        "eps_trend_30d_ago",
-        "eps_trend_60d_ago",
-        "eps_trend_90d_ago",
-        "eps_up_7d",
-        "eps_up_30d",
-        "eps_down_7d",
-        "eps_down_30d",
-        "growth_stock",
-        "growth_index",
-    ),  # fmt: skip
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
-    capture_date      date      not null,  -- New York date of the capture (one snapshot a day)
-    period            varchar   not null,  -- 0q, +1q (current, next fiscal quarter), 0y, +1y (years)
-    captured_at       timestamptz not null, -- when the snapshot was taken
-    revenue_currency  varchar,             -- currency of the revenue figures (USD)
-    revenue_avg       double,              -- revenue_estimate: consensus (mean) revenue
-    revenue_low       double,
-    revenue_high      double,
-    revenue_analysts  double,              -- numberOfAnalysts
-    revenue_year_ago  double,              -- yearAgoRevenue: the same period a year earlier
-    revenue_growth    double,              -- fraction: avg / year-ago - 1 as upstream sent it
-    eps_avg           double,              -- earnings_estimate: consensus EPS
-    eps_low           double,
-    eps_high          double,
-    eps_analysts      double,
-    eps_year_ago      double,              -- yearAgoEps
-    eps_growth        double,
-    eps_trend_current double,              -- eps_trend: consensus EPS now and 7/30/60/90 days ago
-    eps_trend_7d_ago  double,
-    eps_trend_30d_ago double,
-    eps_trend_60d_ago double,
-    eps_trend_90d_ago double,
-    eps_up_7d         double,              -- eps_revisions: analysts revising up/down in 7 and 30 days
-    eps_up_30d        double,
-    eps_down_7d       double,
-    eps_down_30d      double,
-    growth_stock      double,              -- growth_estimates: stockTrend (fraction)
-    growth_index      double               -- growth_estimates: indexTrend (the S&P 500's, fraction)""",
-)
-
-SHARES_OUTSTANDING = RawTable(
-    name="shares_outstanding",
-    system="yahoo_shares",
-    item="symbol",
-    values=("shares",),
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
-    date              date      not null,  -- New York date of the count (last one reported that day)
-    shares            double    not null   -- shares outstanding (yfinance get_shares_full)""",
-)
-
-RAW_TABLES = (PRICES, FRED_SERIES, CFTC_TFF, FRENCH_FACTORS, ESTIMATE_SNAPSHOTS, SHARES_OUTSTANDING)
+# The raw tables, each declared with its source (ingestion/sources/).
+PRICES = sources.PRICES.table
+FRED_SERIES = sources.FRED.table
+CFTC_TFF = sources.CFTC.table
+FRENCH_FACTORS = sources.FRENCH.table
+ESTIMATE_SNAPSHOTS = sources.ESTIMATES.table
+SHARES_OUTSTANDING = sources.SHARES.table
+RAW_TABLES = tuple(source.table for source in sources.SOURCES)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

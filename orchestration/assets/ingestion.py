@@ -5,7 +5,6 @@ import socket
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import duckdb
 import requests
@@ -25,7 +24,6 @@ from dagster import (
     asset,
 )
 
-from ingestion import estimates, fred, french, sources, yahoo
 from ingestion.downloads import not_transient, unreachable_at_once
 from ingestion.errors import (
     UPSTREAMS,
@@ -35,17 +33,13 @@ from ingestion.errors import (
     storage_error,
 )
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
+from ingestion.sources import SOURCES, Source
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, raw
 from warehouse.settings import Settings
 
-RAW_PRICES = AssetKey(["raw", "prices"])
-RAW_FRED_SERIES = AssetKey(["raw", "fred_series"])
-RAW_CFTC_TFF = AssetKey(["raw", "cftc_tff"])
-RAW_FRENCH_FACTORS = AssetKey(["raw", "french_factors"])
-RAW_ESTIMATE_SNAPSHOTS = AssetKey(["raw", "estimate_snapshots"])
-RAW_SHARES_OUTSTANDING = AssetKey(["raw", "shares_outstanding"])
+RAW_PRICES = AssetKey(["raw", "prices"])  # the price gates are written out (orchestration/checks.py)
 
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
@@ -203,115 +197,43 @@ def ingest(
     )
 
 
-@dataclass(frozen=True)
-class IngestionSpec:
-    """One raw asset: its key, table, partitioning, how its source lands and parses, what it is."""
-
-    key: AssetKey
-    table: raw.RawTable
-    partitions: Callable[[Settings], TimeWindowPartitionsDefinition] | None  # None: unpartitioned
-    land: Callable[..., LandingBatch]
-    parse: Callable
-    description: str
+PARTITIONS: dict[str | None, Callable[[Settings], TimeWindowPartitionsDefinition] | None] = {
+    "months": partitions.months,
+    "report_months": partitions.report_months,
+    None: None,  # unpartitioned
+}
 
 
-SPECS = (
-    IngestionSpec(
-        RAW_PRICES,
-        raw.PRICES,
-        partitions.months,
-        sources.land_prices,
-        yahoo.parse_batch_chunks,
-        "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "
-        "futures and yield quotes included: fetched into immutable landing files by the configured "
-        "source (sample, snapshot or live Yahoo Finance), parsed, and upserted into raw.prices with "
-        "provenance. Partitioned by month: a run loads its months and replaces exactly their rows; "
-        "reloading the same files changes nothing.",
-    ),
-    IngestionSpec(
-        RAW_FRED_SERIES,
-        raw.FRED_SERIES,
-        partitions.months,
-        sources.land_fred,
-        fred.parse_fred_batch,
-        "FRED daily rates of dbt_project/seeds/rate_series.csv (kind fred: DGS2, DGS3MO, DFF; EFFR "
-        "and SOFR in live mode), in percent as published: fetched into landing by the configured "
-        "source (sample, snapshot or FRED's keyless CSV endpoint), parsed, and upserted into "
-        "raw.fred_series. Days FRED publishes without a value stay as rows with a null value. "
-        "Partitioned by month.",
-    ),
-    IngestionSpec(
-        RAW_CFTC_TFF,
-        raw.CFTC_TFF,
-        partitions.report_months,
-        sources.land_cftc,
-        sources.parse_cftc,
-        "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
-        "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
-        "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
-        "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
-        "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
-        "Partitioned by month of the report date.",
-    ),
-    IngestionSpec(
-        RAW_FRENCH_FACTORS,
-        raw.FRENCH_FACTORS,
-        partitions.months,
-        sources.land_french,
-        french.parse_french_batch,
-        "Fama-French daily factors (Mkt-RF, SMB, HML, RF, RMW, CMA, Mom; percent) from the Kenneth French "
-        "data library: landed by the configured source (sample, snapshot french/, or the library's daily "
-        "zips), each file recognised by its header (unknown layouts skipped with a note), each factor "
-        "taken whole from its own file, parsed, and upserted into raw.french_factors, one row per factor "
-        "and date. SMB, small minus big, confirms a size rotation across the whole market; Mom and RMW "
-        "show a momentum unwind and a rally of low quality. Partitioned by month.",
-    ),
-    IngestionSpec(
-        RAW_ESTIMATE_SNAPSHOTS,
-        raw.ESTIMATE_SNAPSHOTS,
-        None,
-        sources.land_estimates,
-        estimates.parse_estimates_batch,
-        "Analyst estimate snapshots (yfinance Ticker revenue_estimate, earnings_estimate, eps_trend, "
-        "eps_revisions, growth_estimates) of the mega caps and the small/large-cap ETF proxies, one row "
-        "per symbol, capture date and period (0q, +1q, 0y, +1y). Upstream keeps no history: each run "
-        "captures today's consensus (live), and the warehouse keeps every capture date (append-only; "
-        "capturing again the same day replaces that day). The sample generates a year of captures; a "
-        "snapshot folder lands the captures it holds (estimates/), none if it has no such folder. Not "
-        "partitioned: a capture is of the day it runs.",
-    ),
-    IngestionSpec(
-        RAW_SHARES_OUTSTANDING,
-        raw.SHARES_OUTSTANDING,
-        None,
-        sources.land_shares,
-        estimates.parse_shares_batch,
-        "Shares outstanding of the mega caps over time (yfinance Ticker.get_shares_full), live only: "
-        "the sample and the snapshot have no share history, and the concentration marts then use the "
-        "seed shares_outstanding.csv (counts at year starts from public filings). Not partitioned.",
-    ),
-)
+def asset_key(source: Source) -> AssetKey:
+    return AssetKey(["raw", source.table.name])
 
 
-def ingestion_asset(spec: IngestionSpec, settings: Settings) -> AssetsDefinition:
-    """The raw asset of ``spec``, partitioned for ``settings``; retried only when fetching live."""
+# The ingestion assets of each job (orchestration/definitions.py): the CFTC's, by month of report
+# date, load in `positioning`; every other source (by month, or unpartitioned) in `prices_and_rates`.
+BY_REPORT_MONTH = [asset_key(s) for s in SOURCES if s.partitions == "report_months"]
+BY_MONTH_OR_NONE = [asset_key(s) for s in SOURCES if s.partitions != "report_months"]
+
+
+def ingestion_asset(source: Source, settings: Settings) -> AssetsDefinition:
+    """The raw asset of ``source``, partitioned for ``settings``; retried only when fetching live."""
+    partitions_def = PARTITIONS[source.partitions]
 
     @asset(
-        key=spec.key,
-        partitions_def=spec.partitions(settings) if spec.partitions else None,
+        key=asset_key(source),
+        partitions_def=partitions_def(settings) if partitions_def else None,
         group_name="ingestion",
         pool=WRITER_POOL,
         backfill_policy=BackfillPolicy.single_run(),
         retry_policy=LIVE_RETRY if settings.source == "live" else None,
         kinds={"duckdb", "python"},
-        description=spec.description,
+        description=source.description,
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        return ingest(context, warehouse.settings(), spec.table, spec.land, spec.parse)
+        return ingest(context, warehouse.settings(), source.table, source.land, source.parse)
 
     return _ingest
 
 
 def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
     """The raw assets, partitioned for ``settings`` (see orchestration/partitions.py)."""
-    return [ingestion_asset(spec, settings) for spec in SPECS]
+    return [ingestion_asset(source, settings) for source in SOURCES]

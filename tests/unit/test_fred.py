@@ -550,9 +550,7 @@ def test_sample_batch(sample: tuple[LandingBatch, Path], world: SampleWorld) -> 
         assert parse_fred_file(landed_file.path).dialect == "live"
 
 
-def test_a_series_added_to_the_seed_is_generated_by_the_sample(
-    world: SampleWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_series_added_to_the_seed_is_generated_by_the_sample(world: SampleWorld, tmp_path: Path) -> None:
     # one seed row is all a new series takes: the sample lands it like the modelled ones
     seed = tmp_path / "rate_series.csv"
     original = (SEEDS_DIR / "rate_series.csv").read_text()
@@ -574,11 +572,13 @@ def test_a_series_added_to_the_seed_is_generated_by_the_sample(
     alone = land_sample_fred(tmp_path / "landing_without", world, series_ids=ids[:-1])
     assert [f.path.read_bytes() for f in alone.files] == [f.path.read_bytes() for f in batch.files[:-1]]
 
-    # and the sample mode of the FRED asset asks for the seed's list (it once landed a fixed one)
-    import ingestion.sources
+    # and the FRED source's sample mode lands what it requests (it once landed a fixed list)
+    import dataclasses
 
-    monkeypatch.setattr(ingestion.sources, "fred_series_ids", lambda source: ids)
-    landed = ingestion.sources.land_fred(
+    from ingestion.sources import FRED
+
+    assert FRED.requested("sample") == fred_series_ids("sample")
+    landed = dataclasses.replace(FRED, requested=lambda mode: ids).land(
         "sample", landing_dir=tmp_path / "asset", snapshot_dir=tmp_path, start_date=SAMPLE_START
     )
     assert landed.requested == tuple(ids) and [f.symbols for f in landed.files][-1] == ("DGS10",)

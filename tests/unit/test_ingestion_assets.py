@@ -89,7 +89,7 @@ def test_an_unreachable_live_fetch_fails_with_one_line_naming_upstream_and_the_o
         fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=refuse, sleep=lambda s: None)
     )
     with build_asset_context() as context, pytest.raises(UpstreamUnavailableError) as failed:
-        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.FRED.land, fred.parse_fred_batch)
     message = str(failed.value)
     assert len(refused) == 4 * 5, "every series tried 4 times"
     assert message.startswith("FRED unreachable after 4 attempts (last error: ConnectionError: ")
@@ -130,7 +130,7 @@ def test_a_snapshot_dir_without_yahoo_fails_without_retry_with_the_clis_line(tmp
         }
     )
     with build_asset_context() as context, pytest.raises(Failure) as failed:
-        ingest(context, settings, raw.PRICES, sources.land_prices, yahoo.parse_batch)
+        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo.parse_batch)
     assert failed.value.allow_retries is False
     with pytest.raises(SnapshotLayoutError) as cli_check:
         cli.preflight(settings)  # what `rotation run` checks before any run

@@ -214,7 +214,7 @@ def test_the_step_fails_without_its_retry_when_the_host_does_not_resolve(tmp_pat
     real = fred.fetch_live_fred
     monkeypatch.setattr(fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=session, sleep=sleeps))
     with build_asset_context() as context, pytest.raises(Failure) as failed:
-        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.land_fred, fred.parse_fred_batch)
+        ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.FRED.land, fred.parse_fred_batch)
     assert failed.value.allow_retries is False, "the step retry policy must not try again"
     assert one_line(failed.value.description).startswith("FRED unreachable: the host name")
     assert session.calls == 1 and sleeps == []

@@ -90,18 +90,18 @@ def test_the_source_modes_pass_progress_through(tmp_path: Path):
         "start_date": dt.date(2000, 1, 3),
     }
 
-    batch = sources.land_prices("snapshot", **common, progress=lines.append)
+    batch = sources.PRICES.land("snapshot", **common, progress=lines.append)
     assert lines[-1].startswith("prices: 2/2 symbols landed (")
-    sources.land_fred("snapshot", **common, progress=lines.append)
+    sources.FRED.land("snapshot", **common, progress=lines.append)
     assert lines[-1] == "fred: 2/2 series landed (DFF.csv)"
-    sources.land_cftc("snapshot", **common, progress=lines.append)
+    sources.CFTC.land("snapshot", **common, progress=lines.append)
     assert lines[-1] == "cftc: 2/2 files landed (FinFut24.txt)"
     from ingestion.yahoo import parse_batch
 
     parse_batch(batch, dt.date(2000, 1, 3), tmp_path, progress=lines.append)
     assert lines[-1].startswith("prices: 2/2 files parsed (") and lines[-1].endswith("1 row; 2 rows in all)")
 
-    sources.land_fred("sample", **common, progress=lines.append)
+    sources.FRED.land("sample", **common, progress=lines.append)
     assert lines[-1].startswith("fred: 3/3 series landed (DFF, ") and "rows in all)" in lines[-1]
 
 

@@ -150,7 +150,7 @@ def test_the_ingestion_step_fails_at_once_with_the_links_line(tmp_path):
         }
     )
     with build_asset_context() as context, pytest.raises(Failure) as failed:
-        ingest(context, settings, raw.PRICES, sources.land_prices, yahoo.parse_batch)
+        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo.parse_batch)
     assert failed.value.allow_retries is False
     assert failed.value.description.startswith(f"snapshot file yahoo/IWM.csv in ROTATION_SNAPSHOT_DIR={snap}")
     assert "SECRET" not in failed.value.description

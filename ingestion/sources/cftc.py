@@ -1,0 +1,104 @@
+"""CFTC Traders in Financial Futures reports of the markets of cftc_markets.csv into raw.cftc_tff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingestion import cftc, sample
+from ingestion.landing import LandingBatch
+from ingestion.progress import Progress
+from ingestion.sources.base import LandingRequest, RawTable, Source
+from ingestion.universe import cftc_codes
+
+TABLE = RawTable(
+    name="cftc_tff",
+    system="cftc",
+    item="cftc_code",
+    date="report_date",
+    values=(
+        "market_name",
+        "open_interest",
+        "dealer_long",
+        "dealer_short",
+        "dealer_spread",
+        "asset_mgr_long",
+        "asset_mgr_short",
+        "asset_mgr_spread",
+        "lev_money_long",
+        "lev_money_short",
+        "lev_money_spread",
+        "other_rept_long",
+        "other_rept_short",
+        "other_rept_spread",
+        "tot_rept_long",
+        "tot_rept_short",
+        "nonrept_long",
+        "nonrept_short",
+        "available_at",
+    ),  # fmt: skip
+    columns_ddl="""
+    report_date       date      not null,  -- positions as of this date (a Tuesday)
+    cftc_code         varchar   not null,  -- CFTC contract market code (239742, 13874A)
+    market_name       varchar,             -- Market_and_Exchange_Names as published that week
+    open_interest     double,
+    dealer_long       double,
+    dealer_short      double,
+    dealer_spread     double,
+    asset_mgr_long    double,
+    asset_mgr_short   double,
+    asset_mgr_spread  double,
+    lev_money_long    double,
+    lev_money_short   double,
+    lev_money_spread  double,
+    other_rept_long   double,
+    other_rept_short  double,
+    other_rept_spread double,
+    tot_rept_long     double,
+    tot_rept_short    double,
+    nonrept_long      double,
+    nonrept_short     double,
+    available_at      timestamptz          -- when the report was released (rule in ingestion/cftc.py)""",
+)
+
+
+def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
+    return sample.land_sample_cftc(request.landing_dir, progress=request.progress)
+
+
+def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
+    return cftc.land_snapshot_cftc(
+        request.snapshot_dir, list(ids), request.landing_dir, progress=request.progress
+    )
+
+
+def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
+    last_day = (
+        request.end_date - dt.timedelta(days=1) if request.end_date else None
+    )  # the API's end is inclusive
+    return cftc.fetch_live_cftc(
+        list(ids), request.landing_dir, start=request.start_date, end=last_day, progress=request.progress
+    )
+
+
+def parse(batch: LandingBatch, start_date: dt.date, home: Path, progress: Progress | None = None):
+    """Parse a CFTC batch, keeping the markets of cftc_markets.csv (deduplicated, gaps noted)."""
+    return cftc.parse_tff_batch(batch, start_date, home, cftc_codes(), progress=progress)
+
+
+SOURCE = Source(
+    table=TABLE,
+    requested=lambda mode: cftc_codes(),  # matched on contract code: names change over the years
+    landers={"sample": land_sample, "snapshot": land_snapshot, "live": land_live},
+    parse=parse,
+    partitions="report_months",
+    description=(
+        "CFTC Traders in Financial Futures (futures only), weekly positions as of Tuesday of the "
+        "markets in dbt_project/seeds/cftc_markets.csv (Russell 2000, Nasdaq-100, S&P 500 E-minis), "
+        "matched on contract code: landed by the configured source (sample, snapshot FinFut*.txt, or "
+        "the CFTC's reporting API and yearly archives), deduplicated across overlapping files, with "
+        "the release time of every report, upserted into raw.cftc_tff. Gaps are noted. "
+        "Partitioned by month of the report date."
+    ),
+)
