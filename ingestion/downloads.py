@@ -1,6 +1,6 @@
 """The live fetchers' one retry mechanism (:func:`with_retries`, on tenacity) and its rule; HTTP
 downloads with it for FRED, CFTC and French (:func:`get_with_retries`). Yahoo's fetchers
-(ingestion/yahoo.py, estimates.py) are to call :func:`with_retries` around yfinance too.
+(ingestion/yahoo.py, estimates.py) call :func:`with_retries` around yfinance.
 
 Rule: a failed request is retried (exponential backoff, one ``retry k/n in ~N s`` line each) only
 when waiting may help: a connection reset or timeout, a rate limit, HTTP 429 or 5xx (Yahoo: an empty
@@ -9,6 +9,26 @@ a host name that does not resolve (no network or no DNS: minutes of retries woul
 TLS certificate that does not verify, a connection refused by this machine itself (a local proxy or
 service that is not running) or by the configured proxy. Other 4xx answers are returned to the
 caller, not retried (a wrong series id stays wrong); other errors (a bug) propagate at once.
+
+Which layer retries what (a live run; sample and snapshot runs have no retry at all):
+
+1. The request: :func:`with_retries`, ``max_attempts`` (4) attempts ``base_delay`` (2 s) apart,
+   doubling (2, 4, 8 s): the transient failures above. These two are keyword arguments of each
+   ``fetch_live*`` function (defaults there; ingestion/sources.py passes none), so tests set them.
+   Below it nothing retries: requests.get has no retrying adapter, and yfinance's own retry
+   (``yf.config.network.retries``) stays at its default of 0 (yfinance only asks once more with its
+   other cookie strategy after an HTTP error).
+2. The step: Dagster's ``LIVE_RETRY`` (orchestration/assets/ingestion.py), 3 more runs of the whole
+   ingestion step ~2, ~6 and ~14 min later (120 s exponential, +-120 s jitter). It sees what the
+   request layer gave up on: an UpstreamUnavailableError (``transient``), or a connection error that
+   escaped a fetcher. So a transient outage *is* retried by both layers, deliberately: the request
+   layer rides out a blip of seconds, the step layer an outage of minutes (up to 4 x 4 = 16
+   requests for one file). A FRED series or a Yahoo price chunk given up on does not fail the step
+   unless all did (it is ``missing``, and the gate judges that); one CFTC, French,
+   estimates or share-count request given up on does. What waiting does not mend is retried by
+   neither: UpstreamUnreachableError (``transient = False``) becomes ``Failure(allow_retries=False)``;
+   so is a bad landing file. Any other error (a bug) is not retried per request, but Dagster's policy
+   retries every exception but such a Failure, so the step layer does run it again 3 times.
 """
 
 from __future__ import annotations
