@@ -14,7 +14,8 @@ Which layer retries what (a live run; sample and snapshot runs have no retry at 
 
 1. The request: :func:`with_retries`, ``max_attempts`` (4) attempts ``base_delay`` (2 s) apart,
    doubling (2, 4, 8 s): the transient failures above. These two are keyword arguments of each
-   ``fetch_live*`` function (defaults there; ingestion/sources.py passes none), so tests set them.
+   ``fetch_live*`` function, defaulting to MAX_ATTEMPTS and BASE_DELAY below (ingestion/sources.py
+   passes none), so tests set them.
    Below it nothing retries: requests.get has no retrying adapter, and yfinance's own retry
    (``yf.config.network.retries``) stays at its default of 0 (yfinance only asks once more with its
    other cookie strategy after an HTTP error).
@@ -45,6 +46,11 @@ from ingestion.errors import OFFLINE_FIX, cause_and_fix
 from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
 
 log = logging.getLogger(__name__)
+
+# The request layer's defaults (see "Which layer retries what"): each fetch_live* takes them as
+# keyword arguments max_attempts and base_delay.
+MAX_ATTEMPTS = 4
+BASE_DELAY = 2.0  # seconds before the first retry, doubling: 2, 4, 8
 
 OFFLINE_HINT = OFFLINE_FIX  # the fix part of every "upstream unreachable" message (ingestion.errors)
 WORK_OFFLINE = OFFLINE_FIX.partition(", or ")[2]  # "work offline with ROTATION_SOURCE=sample ..."

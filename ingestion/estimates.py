@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ingestion.downloads import with_retries
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, with_retries
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -328,8 +328,8 @@ def fetch_live_estimates(
     optional: Sequence[str] = (),
     ticker: Callable[[str], Any] | None = None,
     now: Callable[[], dt.datetime] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
 ) -> LandingBatch:
@@ -415,8 +415,8 @@ def fetch_live_shares(
     *,
     start: dt.date,
     ticker: Callable[[str], Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
 ) -> LandingBatch:

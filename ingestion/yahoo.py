@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingestion.downloads import not_transient, unreachable_at_once, with_retries
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, not_transient, unreachable_at_once, with_retries
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     CAPTURE_TIMES_FILE,
@@ -1100,8 +1100,8 @@ def fetch_live(
     start: dt.date,
     end: dt.date | None = None,
     download: Callable[..., Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] | None = None,
     chunk_size: int = 100,
