@@ -40,7 +40,7 @@ import pandas as pd
 import requests
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
-from ingestion.downloads import get_with_retries
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, get_with_retries
 from ingestion.errors import (
     SnapshotLayoutError,
     require_snapshot_folder,
@@ -584,8 +584,8 @@ def fetch_live_cftc(
     start: dt.date,
     end: dt.date | None = None,
     get: Callable[..., Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     timeout: float = 60.0,
     today: dt.date | None = None,

@@ -1,13 +1,35 @@
-"""HTTP downloads with retries, shared by the live FRED and CFTC fetchers (Yahoo goes through yfinance).
+"""The live fetchers' one retry mechanism (:func:`with_retries`, on tenacity) and its rule; HTTP
+downloads with it for FRED, CFTC and French (:func:`get_with_retries`). Yahoo's fetchers
+(ingestion/yahoo.py, estimates.py) call :func:`with_retries` around yfinance.
 
 Rule: a failed request is retried (exponential backoff, one ``retry k/n in ~N s`` line each) only
-when waiting may help: a connection reset or timeout, HTTP 429 or 5xx. What waiting does not mend
-fails at the first attempt with one line (:func:`not_transient`): a host name that does not resolve
-(no network or no DNS: minutes of retries would only hide it), a TLS certificate that does not verify,
-a connection refused by this machine itself (a local proxy or service that is not running) or by the
-configured proxy. Other 4xx answers are returned to the caller, not retried (a wrong series id stays
-wrong). The same classification serves the Yahoo fetchers (ingestion/yahoo.py, estimates.py) and the
-ingestion step's retry policy (orchestration/assets/ingestion.py).
+when waiting may help: a connection reset or timeout, a rate limit, HTTP 429 or 5xx (Yahoo: an empty
+answer). What waiting does not mend fails at the first attempt with one line (:func:`not_transient`):
+a host name that does not resolve (no network or no DNS: minutes of retries would only hide it), a
+TLS certificate that does not verify, a connection refused by this machine itself (a local proxy or
+service that is not running) or by the configured proxy. Other 4xx answers are returned to the
+caller, not retried (a wrong series id stays wrong); other errors (a bug) propagate at once.
+
+Which layer retries what (a live run; sample and snapshot runs have no retry at all):
+
+1. The request: :func:`with_retries`, ``max_attempts`` (4) attempts ``base_delay`` (2 s) apart,
+   doubling (2, 4, 8 s): the transient failures above. These two are keyword arguments of each
+   ``fetch_live*`` function, defaulting to MAX_ATTEMPTS and BASE_DELAY below (ingestion/sources.py
+   passes none), so tests set them.
+   Below it nothing retries: requests.get has no retrying adapter, and yfinance's own retry
+   (``yf.config.network.retries``) stays at its default of 0 (yfinance only asks once more with its
+   other cookie strategy after an HTTP error).
+2. The step: Dagster's ``LIVE_RETRY`` (orchestration/assets/ingestion.py), 3 more runs of the whole
+   ingestion step ~2, ~6 and ~14 min later (120 s exponential, +-120 s jitter). It sees what the
+   request layer gave up on: an UpstreamUnavailableError (``transient``), or a connection error that
+   escaped a fetcher. So a transient outage *is* retried by both layers, deliberately: the request
+   layer rides out a blip of seconds, the step layer an outage of minutes (up to 4 x 4 = 16
+   requests for one file). A FRED series or a Yahoo price chunk given up on does not fail the step
+   unless all did (it is ``missing``, and the gate judges that); one CFTC, French,
+   estimates or share-count request given up on does. What waiting does not mend is retried by
+   neither: UpstreamUnreachableError (``transient = False``) becomes ``Failure(allow_retries=False)``;
+   so is a bad landing file. Any other error (a bug) is not retried per request, but Dagster's policy
+   retries every exception but such a Failure, so the step layer does run it again 3 times.
 """
 
 from __future__ import annotations
@@ -18,11 +40,17 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+import tenacity
 
 from ingestion.errors import OFFLINE_FIX, cause_and_fix
-from ingestion.landing import UpstreamUnreachableError
+from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
 
 log = logging.getLogger(__name__)
+
+# The request layer's defaults (see "Which layer retries what"): each fetch_live* takes them as
+# keyword arguments max_attempts and base_delay.
+MAX_ATTEMPTS = 4
+BASE_DELAY = 2.0  # seconds before the first retry, doubling: 2, 4, 8
 
 OFFLINE_HINT = OFFLINE_FIX  # the fix part of every "upstream unreachable" message (ingestion.errors)
 WORK_OFFLINE = OFFLINE_FIX.partition(", or ")[2]  # "work offline with ROTATION_SOURCE=sample ..."
@@ -110,7 +138,8 @@ def retry_line(what: str, problem: str, attempt: int, max_attempts: int, delay: 
 
 
 def is_retryable(error: BaseException) -> bool:
-    """Connection trouble: worth another attempt. Other request errors (bad URL, ...) are not."""
+    """Connection trouble or a rate limit (yfinance's YFRateLimitError): worth another attempt. Other
+    request errors (bad URL, ...) are not."""
     if isinstance(error, requests.ConnectionError | requests.Timeout):
         return True
     if isinstance(error, requests.RequestException):
@@ -118,11 +147,68 @@ def is_retryable(error: BaseException) -> bool:
     if isinstance(error, OSError):
         return True
     names = [cls.__name__ for cls in type(error).__mro__]
-    return any("Connection" in n or "Timeout" in n for n in names)
+    return any("Connection" in n or "Timeout" in n or "RateLimit" in n for n in names)
 
 
 def retryable_status(status: int) -> bool:
     return status == 429 or 500 <= status <= 599
+
+
+def with_retries(
+    call: Callable[[], Any],
+    *,
+    what: str,
+    upstream: str,
+    max_attempts: int,
+    base_delay: float,
+    sleep: Callable[[float], None],
+    retry_result: Callable[[Any], str] = lambda result: "",
+    give_up: Callable[[str], Exception] | None = None,
+) -> tuple[Any, str]:
+    """``call()`` under the module's rule, the one retry loop of the live fetchers (tenacity).
+
+    At most ``max_attempts`` attempts, waiting ``base_delay * 2**k`` (``sleep``) after the k-th failed
+    one, with a line ``<what>: <problem>; retry k/n in ~N s`` (:func:`retry_line`) before each wait.
+    Retried: an error :func:`is_retryable`, and a result for which ``retry_result`` names a problem
+    (``"HTTP 503"``; ``""`` when the result is final). A failure waiting does not mend
+    (:func:`not_transient`) raises UpstreamUnreachableError at once naming ``upstream``; other errors,
+    and an UpstreamUnavailableError the call raises itself, propagate at once.
+
+    Returns ``(result, "")``, or ``(None, last problem)`` when every attempt failed; with
+    ``give_up``, when the last attempt raised, ``give_up(last problem)`` is raised from that error.
+    """
+
+    def attempt() -> tuple[Any, str]:
+        try:
+            return call(), ""
+        except UpstreamUnavailableError:
+            raise
+        except Exception as e:
+            if not_transient(e):
+                raise unreachable_at_once(upstream, what, e) from e
+            raise
+
+    def problem(state: tenacity.RetryCallState) -> str:
+        error = state.outcome.exception()
+        return f"{type(error).__name__}: {error}" if error else retry_result(state.outcome.result()[0])
+
+    def exhausted(state: tenacity.RetryCallState) -> tuple[None, str]:
+        error = state.outcome.exception()
+        if error is not None and give_up is not None:
+            raise give_up(problem(state)) from error
+        return None, problem(state)
+
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(max_attempts),
+        wait=tenacity.wait_exponential(multiplier=base_delay),
+        retry=tenacity.retry_if_exception(is_retryable)
+        | tenacity.retry_if_result(lambda answer: bool(retry_result(answer[0]))),
+        before_sleep=lambda state: log.warning(
+            retry_line(what, problem(state), state.attempt_number - 1, max_attempts, state.upcoming_sleep)
+        ),
+        retry_error_callback=exhausted,
+        sleep=sleep,
+    )(attempt)
 
 
 def get_with_retries(
@@ -137,30 +223,18 @@ def get_with_retries(
     timeout: float,
     upstream: str = "",
 ) -> tuple[Any, str]:
-    """One GET with exponential backoff on connection errors, timeouts and HTTP 429/5xx, a line
-    ``<what>: <problem>; retry k/n in ~N s`` before each wait.
+    """One GET under :func:`with_retries`, retried on connection errors, timeouts and HTTP 429/5xx.
 
     Returns ``(response, "")`` with the final answer (200 or a status not worth retrying), or
-    ``(None, last_error)`` when every attempt failed. A failure waiting does not mend
-    (:func:`not_transient`) raises UpstreamUnreachableError at once, naming ``upstream``; other
-    exceptions propagate at once.
+    ``(None, last_error)`` when every attempt failed. A failure waiting does not mend raises
+    UpstreamUnreachableError at once, naming ``upstream`` (``what`` without it).
     """
-    last = ""
-    for attempt in range(max_attempts):
-        try:
-            response = get(url, params=params, timeout=timeout)
-        except Exception as e:
-            if not_transient(e):
-                raise unreachable_at_once(upstream or what, what, e) from e
-            if not is_retryable(e):
-                raise
-            last = f"{type(e).__name__}: {e}"
-        else:
-            if not retryable_status(response.status_code):
-                return response, ""
-            last = f"HTTP {response.status_code}"
-        if attempt < max_attempts - 1:
-            delay = base_delay * 2**attempt
-            log.warning(retry_line(what, last, attempt, max_attempts, delay))
-            sleep(delay)
-    return None, last
+    return with_retries(
+        lambda: get(url, params=params, timeout=timeout),
+        what=what,
+        upstream=upstream or what,
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        sleep=sleep,
+        retry_result=lambda r: f"HTTP {r.status_code}" if retryable_status(r.status_code) else "",
+    )

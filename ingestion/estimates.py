@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ingestion.downloads import is_retryable, not_transient, retry_line, unreachable_at_once
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, with_retries
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -303,28 +303,22 @@ def parse_estimates_batch(
 
 
 def _with_retries(call: Callable[[], Any], what: str, max_attempts: int, base_delay: float, sleep) -> Any:
-    """``call()`` with exponential backoff on connection trouble and rate limits (a ``retry k/n in ~N
-    s`` line each); a failure waiting does not mend (ingestion.downloads.not_transient) raises
-    UpstreamUnreachableError at once; other errors propagate at once."""
-    for attempt in range(max_attempts):
-        try:
-            return call()
-        except Exception as e:
-            if not_transient(e):
-                raise unreachable_at_once("Yahoo Finance", f"Yahoo {what}", e) from e
-            if not is_retryable(e) and "RateLimit" not in type(e).__name__:
-                raise
-            if attempt == max_attempts - 1:
-                raise UpstreamUnavailableError(
-                    upstream_unreachable(
-                        f"Yahoo Finance unreachable for {what} after {max_attempts} attempts "
-                        f"(last error: {type(e).__name__}: {e})"
-                    )
-                ) from e
-            delay = base_delay * 2**attempt
-            log.warning(retry_line(f"Yahoo {what}", f"{type(e).__name__}: {e}", attempt, max_attempts, delay))
-            sleep(delay)
-    raise AssertionError("unreachable")
+    """``call()`` (a yfinance Ticker request) under ingestion.downloads.with_retries; every attempt
+    failing is an UpstreamUnavailableError naming ``what``."""
+    result, _ = with_retries(
+        call,
+        what=f"Yahoo {what}",
+        upstream="Yahoo Finance",
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        sleep=sleep,
+        give_up=lambda last: UpstreamUnavailableError(
+            upstream_unreachable(
+                f"Yahoo Finance unreachable for {what} after {max_attempts} attempts (last error: {last})"
+            )
+        ),
+    )
+    return result
 
 
 def fetch_live_estimates(
@@ -334,8 +328,8 @@ def fetch_live_estimates(
     optional: Sequence[str] = (),
     ticker: Callable[[str], Any] | None = None,
     now: Callable[[], dt.datetime] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
 ) -> LandingBatch:
@@ -421,8 +415,8 @@ def fetch_live_shares(
     *,
     start: dt.date,
     ticker: Callable[[str], Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
 ) -> LandingBatch:

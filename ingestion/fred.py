@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import requests
 
-from ingestion.downloads import get_with_retries
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, get_with_retries
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -293,8 +293,8 @@ def fetch_live_fred(
     start: dt.date,
     end: dt.date | None = None,
     get: Callable[..., Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     timeout: float = 30.0,
     now: Callable[[], dt.datetime] | None = None,

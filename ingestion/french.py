@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import requests
 
-from ingestion.downloads import get_with_retries
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, get_with_retries
 from ingestion.errors import SnapshotLayoutError, snapshot_dir_missing, upstream_unreachable
 from ingestion.landing import (
     LandedFile,
@@ -527,8 +527,8 @@ def fetch_live_french(
     landing_root: Path,
     *,
     get: Callable[..., Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     timeout: float = 60.0,
     progress: Progress | None = None,

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingestion.downloads import not_transient, retry_line, unreachable_at_once
+from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, not_transient, unreachable_at_once, with_retries
 from ingestion.errors import upstream_unreachable
 from ingestion.landing import (
     CAPTURE_TIMES_FILE,
@@ -975,13 +975,6 @@ def land_snapshot(
 # --------------------------------------------------------------------------------------------------
 
 
-def _is_retryable(error: BaseException, rate_limit_error: type[BaseException]) -> bool:
-    if isinstance(error, rate_limit_error | OSError):
-        return True
-    names = [cls.__name__ for cls in type(error).__mro__]
-    return any("Connection" in n or "Timeout" in n for n in names)
-
-
 def _as_two_level(frame: pd.DataFrame, chunk: Sequence[str]) -> pd.DataFrame:
     """Columns as a (Price, Ticker) MultiIndex, whatever the yfinance version did with them."""
     if isinstance(frame.columns, pd.MultiIndex):
@@ -1041,17 +1034,18 @@ def _download_chunk(
     base_delay: float,
     sleep: Callable[[float], None],
 ) -> pd.DataFrame | None:
-    """One batched download with retries; None when upstream sent nothing for the whole chunk.
+    """One batched download under ingestion.downloads.with_retries; None when upstream sent nothing for
+    the whole chunk.
 
     Retried (a ``retry k/n in ~N s`` line each) on rate limits, connection trouble and empty answers;
     a failure waiting does not mend (ingestion.downloads.not_transient: a host that does not resolve,
     a refused certificate), raised or only logged by yfinance, is an UpstreamUnreachableError at once."""
-    from yfinance.exceptions import YFRateLimitError
-
     what = _chunk_name(chunk)
-    for attempt in range(max_attempts):
-        collect = _Collect()
-        yf_log = logging.getLogger("yfinance")
+    collect = _Collect()  # what yfinance logged during the last attempt
+    yf_log = logging.getLogger("yfinance")
+
+    def attempt() -> pd.DataFrame | None:
+        collect.messages.clear()
         yf_log.addHandler(collect)
         try:
             frame = download(
@@ -1065,36 +1059,38 @@ def _download_chunk(
                 progress=False,
                 threads=True,
             )
-        except Exception as e:
-            if not_transient(e):
-                raise unreachable_at_once("Yahoo Finance", what, e) from e
-            if not _is_retryable(e, YFRateLimitError):
-                raise
-            if attempt == max_attempts - 1:
-                raise UpstreamUnavailableError(
-                    upstream_unreachable(
-                        f"Yahoo Finance unreachable after {max_attempts} attempts (last error: "
-                        f"{type(e).__name__}: {e})"
-                    )
-                ) from e
-            problem = f"{type(e).__name__}: {e}"
-        else:
-            if frame is not None and not frame.empty:
-                frame = _as_two_level(frame, chunk)
-                if _delivered(frame, chunk):
-                    return frame
-            logged = " | ".join(collect.messages)
-            if logged and not_transient(logged):
-                raise unreachable_at_once("Yahoo Finance", what, logged)
-            if attempt == max_attempts - 1:
-                return None
-            problem = "came back empty" + (f" ({' '.join(logged.split())[:200]})" if logged else "")
         finally:
             yf_log.removeHandler(collect)
-        delay = base_delay * 2**attempt
-        log.warning(retry_line(what, problem, attempt, max_attempts, delay))
-        sleep(delay)
-    return None
+        if frame is not None and not frame.empty:
+            frame = _as_two_level(frame, chunk)
+            if _delivered(frame, chunk):
+                return frame
+        logged = " | ".join(collect.messages)
+        if logged and not_transient(logged):
+            raise unreachable_at_once("Yahoo Finance", what, logged)
+        return None
+
+    def empty(frame: pd.DataFrame | None) -> str:
+        if frame is not None:
+            return ""
+        logged = " ".join(" | ".join(collect.messages).split())
+        return "came back empty" + (f" ({logged[:200]})" if logged else "")
+
+    frame, _ = with_retries(
+        attempt,
+        what=what,
+        upstream="Yahoo Finance",
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        sleep=sleep,
+        retry_result=empty,
+        give_up=lambda last: UpstreamUnavailableError(
+            upstream_unreachable(
+                f"Yahoo Finance unreachable after {max_attempts} attempts (last error: {last})"
+            )
+        ),
+    )
+    return frame
 
 
 def fetch_live(
@@ -1104,8 +1100,8 @@ def fetch_live(
     start: dt.date,
     end: dt.date | None = None,
     download: Callable[..., Any] | None = None,
-    max_attempts: int = 4,
-    base_delay: float = 2.0,
+    max_attempts: int = MAX_ATTEMPTS,
+    base_delay: float = BASE_DELAY,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], dt.datetime] | None = None,
     chunk_size: int = 100,

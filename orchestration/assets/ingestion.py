@@ -44,10 +44,11 @@ RAW_PRICES = AssetKey(["raw", "prices"])  # the price gates are written out (orc
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
 
-# Live fetches already retry each request with backoff (ingestion/downloads.py); when a source stays
-# down through those, the whole step is tried again a few minutes later. Bad files are not retried,
-# nor is what waiting does not mend (a host that does not resolve, a refused TLS certificate:
-# UpstreamUnreachableError, ingestion.downloads.not_transient), which fails the step at once.
+# Live fetches already retry each request with backoff (ingestion.downloads.with_retries); when a
+# source stays down through those, the whole step is tried again a few minutes later. Bad files are
+# not retried, nor is what waiting does not mend (a host that does not resolve, a refused TLS
+# certificate: UpstreamUnreachableError, ingestion.downloads.not_transient), which fails the step at
+# once. Which layer retries what, and what both retry on purpose: ingestion/downloads.py's docstring.
 LIVE_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 # Connection trouble that escaped a live fetcher's own retries (requests' ConnectionError and Timeout

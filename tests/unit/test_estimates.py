@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -209,6 +210,23 @@ def test_a_live_capture_rereads_earlier_captures_from_landing_and_the_later_of_a
     per_day = rows.groupby(rows["capture_date"].dt.strftime("%Y-%m-%d"))["revenue_avg"].unique()
     assert {day: list(v) for day, v in per_day.items()} == {"2024-07-15": [1e11], "2024-07-16": [3e11]}
     assert notes == ["1 capture(s) replaced by a later capture of the same symbol and day"]
+
+
+def test_live_capture_goes_through_the_retry_mechanism(tmp_path, caplog):
+    """A table request reset twice, then the tables: two retry lines, two waits, the capture landed
+    (which errors are retried is ingestion.downloads.with_retries', tested in test_retries.py)."""
+    sleeps: list[float] = []
+    with caplog.at_level(logging.WARNING, logger="ingestion"):
+        batch = estimates.fetch_live_estimates(
+            ["AAPL"], tmp_path, ticker=lambda s: FakeTicker(s, yfinance_frames(), fail=2),
+            now=lambda: CAPTURED, sleep=sleeps.append,
+        )  # fmt: skip
+    assert sleeps == [2.0, 4.0]
+    assert [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()] == [
+        "Yahoo AAPL revenue_estimate: ConnectionError: connection reset by peer; retry 1/3 in ~2 s",
+        "Yahoo AAPL revenue_estimate: ConnectionError: connection reset by peer; retry 2/3 in ~4 s",
+    ]
+    assert [f.path.name for f in batch.files] == ["AAPL_2024-07-16.json"] and batch.missing == []
 
 
 def test_live_capture_gives_up_after_its_attempts_with_one_clear_line(tmp_path):

@@ -4,52 +4,35 @@ with a line per retry (ingestion/downloads.py rule).
 Handmade failing sessions only (no real network): a host name that does not resolve, a refused TLS
 certificate, a refused connection to this machine fail at the first attempt with one line, and the
 ingestion step fails without the step retry (Dagster ``Failure(allow_retries=False)``); a 503 or a
-reset connection is retried, each wait announced as ``retry k/n in ~N s``."""
+reset connection is retried, each wait announced as ``retry k/n in ~N s``. The rule itself, for
+every kind of failure, is tested on the one mechanism (ingestion.downloads.with_retries) in
+test_retries.py; here, the fetchers and the step on it."""
 
 from __future__ import annotations
 
 import logging
 import socket
-import ssl
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-import requests
 from dagster import Failure, build_asset_context
 
-from ingestion import estimates, fred, sources, yahoo
-from ingestion.downloads import get_with_retries, not_transient
+from ingestion import fred, sources, yahoo
+from ingestion.downloads import get_with_retries
 from ingestion.errors import FIX
 from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
 from orchestration.assets.ingestion import ingest
+from tests.unit.test_retries import DNS, Sleeps
 from warehouse import raw
 from warehouse.settings import Settings
 
-# What requests raises on this machine when a name does not resolve (copied from a real run).
-DNS = requests.ConnectionError(
-    "HTTPSConnectionPool(host='fred.stlouisfed.org', port=443): Max retries exceeded with url: "
-    "/graph/fredgraph.csv (Caused by NameResolutionError(\"HTTPSConnection(host='fred.stlouisfed.org', "
-    "port=443): Failed to resolve 'fred.stlouisfed.org' ([Errno -2] Name or service not known)\"))"
-)
-TLS = requests.exceptions.SSLError(
-    ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
-)
-LOCAL_REFUSED = requests.ConnectionError(
-    "HTTPConnectionPool(host='127.0.0.1', port=3128): Max retries exceeded (Caused by "
-    "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))"
-)
 # What yfinance logs (it does not raise) when Yahoo's host does not resolve.
 YF_DNS = (
     "['IWM']: DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com. "
     "See https://curl.se/libcurl/c/libcurl-errors.html first for more details.')"
 )
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 class Response:
@@ -86,57 +69,21 @@ def one_line(message: str) -> str:
     return message
 
 
-@pytest.mark.parametrize(
-    ("error", "cause"),
-    [
-        (DNS, "the host name fred.stlouisfed.org does not resolve"),
-        (socket.gaierror(-2, "Name or service not known"), "the host name does not resolve"),
-        (socket.gaierror(-3, "Temporary failure in name resolution"), "the host name does not resolve"),
-        (TLS, "the TLS certificate of the server does not verify"),
-        (LOCAL_REFUSED, "a connection to this machine itself was refused"),
-        (requests.exceptions.ProxyError("Unable to connect to proxy"), "the proxy could not be reached"),
-    ],
-)
-def test_what_waiting_does_not_mend_fails_at_the_first_attempt(error, cause):
-    session, sleeps = Session(error), Sleeps()
-    with pytest.raises(UpstreamUnreachableError) as failed:
-        get(session, sleeps)
-    assert session.calls == 1 and sleeps == [], "no retry, no wait"
-    message = one_line(str(failed.value))
-    assert message.startswith(f"FRED unreachable: {cause}"), message
-    assert "not retried" in message and "could not download FRED DGS2" in message
-    assert failed.value.transient is False
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        Response(503),
-        Response(429),
-        requests.ConnectionError("Connection reset by peer"),
-        requests.Timeout("t"),
-    ],
-)
-def test_a_transient_failure_is_retried_with_a_line_per_retry(answer, caplog):
+@pytest.mark.parametrize("answer", [Response(503), Response(429)], ids=["503", "429"])
+def test_get_goes_through_the_retry_mechanism(answer, caplog):
+    """An HTTP 503 or 429 twice, then the answer: two retry lines, two waits (the rest of the rule is
+    with_retries', tested in test_retries.py)."""
     session, sleeps = Session(answer, answer, Response(200, b"ok")), Sleeps()
     with caplog.at_level(logging.WARNING, logger="ingestion"):
         response, failure = get(session, sleeps)
     assert response.status_code == 200 and failure == ""
     assert session.calls == 3 and sleeps == [2.0, 4.0]
     lines = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
-    assert len(lines) == 2, lines
-    assert lines[0].startswith("FRED DGS2: ") and lines[0].endswith("; retry 1/3 in ~2 s")
-    assert lines[1].endswith("; retry 2/3 in ~4 s")
-
-
-def test_a_refused_connection_to_a_remote_host_is_retried():
-    refused = requests.ConnectionError(
-        "HTTPSConnectionPool(host='fred.stlouisfed.org', port=443): [Errno 111] Connection refused"
-    )
-    assert not_transient(refused) is None
-    session, sleeps = Session(refused), Sleeps()
-    assert get(session, sleeps) == (None, f"ConnectionError: {refused}")
-    assert session.calls == 4
+    status = answer.status_code
+    assert lines == [
+        f"FRED DGS2: HTTP {status}; retry 1/3 in ~2 s",
+        f"FRED DGS2: HTTP {status}; retry 2/3 in ~4 s",
+    ]
 
 
 def test_a_4xx_other_than_429_is_returned_not_retried():
@@ -188,18 +135,6 @@ def test_yahoo_empty_answers_are_retried_with_lines(tmp_path, caplog):
     lines = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
     assert [line.rsplit("; ", 1)[1] for line in lines] == ["retry 1/2 in ~2 s", "retry 2/2 in ~4 s"]
     assert lines[0].startswith("Yahoo prices of IWM: came back empty")
-
-
-def test_yahoo_estimates_without_dns_fail_at_once():
-    calls = []
-
-    def call():
-        calls.append(1)
-        raise socket.gaierror(-2, "Name or service not known")
-
-    with pytest.raises(UpstreamUnreachableError):
-        estimates._with_retries(call, "AAPL estimates", 4, 2.0, Sleeps())
-    assert calls == [1]
 
 
 # the ingestion step: no step retry for what waiting does not mend ---------------------------------

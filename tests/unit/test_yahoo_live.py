@@ -142,27 +142,21 @@ def test_symbol_absent_from_the_columns_is_missing(tmp_path: Path) -> None:
     assert set(frame["symbol"]) == {"IWM"}
 
 
-def test_rate_limit_twice_then_success(tmp_path: Path) -> None:
+def test_rate_limit_twice_then_success(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The download goes through the one retry mechanism (ingestion.downloads.with_retries; which
+    errors it retries is tested in test_retries.py): two retry lines, two waits, then the data."""
     download = FakeDownload(YFRateLimitError(), YFRateLimitError(), yf_frame(["IWM"]))
     sleeps = Sleeps()
-    batch = fetch(tmp_path, ["IWM"], download, sleep=sleeps, base_delay=2.0)
+    with caplog.at_level(logging.WARNING, logger="ingestion"):
+        batch = fetch(tmp_path, ["IWM"], download, sleep=sleeps, base_delay=2.0)
     assert sleeps == [2.0, 4.0]
     assert len(download.calls) == 3
     assert batch.missing == [] and len(batch.files) == 1
-
-
-class ReadTimeout(Exception):
-    """Named like requests' timeout: retried by name."""
-
-
-@pytest.mark.parametrize(
-    "error", [ConnectionError("connection refused"), ReadTimeout("read timed out"), OSError("network down")]
-)
-def test_connection_errors_are_retried(tmp_path: Path, error: Exception) -> None:
-    download = FakeDownload(error, yf_frame(["IWM"]))
-    sleeps = Sleeps()
-    fetch(tmp_path, ["IWM"], download, sleep=sleeps)
-    assert sleeps == [2.0]
+    error = f"YFRateLimitError: {YFRateLimitError()}"
+    assert [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()] == [
+        f"Yahoo prices of IWM: {error}; retry 1/3 in ~2 s",
+        f"Yahoo prices of IWM: {error}; retry 2/3 in ~4 s",
+    ]
 
 
 def test_always_failing_raises_a_clear_error(tmp_path: Path) -> None:
@@ -177,13 +171,6 @@ def test_always_failing_raises_a_clear_error(tmp_path: Path) -> None:
     assert len(download.calls) == 4
     assert sleeps == [0.5, 1.0, 2.0]
     assert not (tmp_path / "landing").exists()
-
-
-def test_other_errors_are_not_retried(tmp_path: Path) -> None:
-    download = FakeDownload(KeyError("bug"))
-    with pytest.raises(KeyError):
-        fetch(tmp_path, ["IWM"], download)
-    assert len(download.calls) == 1
 
 
 @pytest.mark.parametrize("empty", [pd.DataFrame(), None, "all_nan"])
