@@ -1,121 +1,90 @@
-"""The NYSE trading calendar: weekdays minus full-day market closures.
+"""Exchange calendars: a thin layer over the ``exchange_calendars`` library, one cached calendar object
+per exchange, for every calendar the warehouse needs:
 
-Pure functions, no data files and no network. The rules are the exchange's current ones (valid from
-1998, when Martin Luther King Jr. Day became a market holiday; Juneteenth from 2022):
+- ``XNYS`` (New York Stock Exchange): NYSE trading days and holidays (``nyse_trading_days``,
+  ``nyse_holidays``), the NYSE part of the price gate's "bars on sessions only" (``on_session``), and
+  the per-date close of the ``us_cash`` session (early closes such as 13:00 on the day after
+  Thanksgiving and on Christmas Eve);
+- ``CMES`` (CME Globex) and ``XLON`` (London Stock Exchange): the per-date early closes of the ``cme``
+  and ``london`` sessions (``session_close``, read by ``ingestion.universe.Session.end_on``).
 
-- New Year's Day, MLK Day (third Monday of January, from 1998), Washington's Birthday / Presidents'
-  Day (third Monday of February), Good Friday, Memorial Day (last Monday of May), Juneteenth
-  (June 19, from 2022), Independence Day, Labor Day (first Monday of September), Thanksgiving (fourth
-  Thursday of November), Christmas.
-- Observance: a holiday on a Saturday is observed on the Friday before, a holiday on a Sunday on the
-  Monday after. Exception: New Year's Day on a Saturday is not observed (the NYSE stays open on
-  December 31, the end of the accounting year).
-- One-off closures (weather, national days of mourning, September 11) are listed in
-  ``SPECIAL_CLOSURES``. Early closes (half days) are trading days and are not modelled.
+No data files and no network: the library computes holidays, one-off closures (weather, national days
+of mourning, September 11) and early closes from its own rules and lists.
 
-Years before 1998 get the same fixed rules without MLK Day, which is close to but not exactly the
-historical calendar (one-off closures before 1985 are not listed).
+Range: every calendar is built from ``CALENDAR_START`` to ``CALENDAR_END``; a date outside raises the
+library's ``DateOutOfBounds``. The library's XNYS is right from 1970 (checked against the NYSE's rules
+and closures; identical to this module's former hand rules over 1998-2026). Before 1970 it keeps
+its one-off closures (1933 bank holiday, 1968 paperwork crisis, ...) but loses its regular holidays:
+exchange_calendars 4.13.2 hands its holiday rules to pandas' ``CustomBusinessDay(calendar=...)``,
+which asks them for holidays from pandas' default ``AbstractHolidayCalendar.start_date``, 1970-01-01.
+Nothing the warehouse decides reads NYSE holidays that early: the gate applies them from
+``NYSE_RULES_FROM`` (1998), and a window's session count only asks whether it has any.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+import exchange_calendars as xcals
 import pandas as pd
-from dateutil.easter import easter
 
-# MLK Day has been an NYSE holiday since 1998; Juneteenth since 2022.
-MLK_DAY_FIRST_YEAR = 1998
-JUNETEENTH_FIRST_YEAR = 2022
+# Wide enough for any date a source delivers (^GSPC from 1927) and any partition or test in the future.
+CALENDAR_START = dt.date(1900, 1, 1)
+CALENDAR_END = dt.date(2100, 12, 31)
 
-# Full-day closures outside the regular holiday rules, with the reason.
-SPECIAL_CLOSURES: dict[dt.date, str] = {
-    dt.date(1985, 9, 27): "Hurricane Gloria",
-    dt.date(1994, 4, 27): "National day of mourning for President Nixon",
-    dt.date(2001, 9, 11): "September 11 attacks",
-    dt.date(2001, 9, 12): "September 11 attacks",
-    dt.date(2001, 9, 13): "September 11 attacks",
-    dt.date(2001, 9, 14): "September 11 attacks",
-    dt.date(2004, 6, 11): "National day of mourning for President Reagan",
-    dt.date(2007, 1, 2): "National day of mourning for President Ford",
-    dt.date(2012, 10, 29): "Hurricane Sandy",
-    dt.date(2012, 10, 30): "Hurricane Sandy",
-    dt.date(2018, 12, 5): "National day of mourning for President George H. W. Bush",
-    dt.date(2025, 1, 9): "National day of mourning for President Carter",
-}
+NYSE = "XNYS"
 
-_MONDAY, _THURSDAY, _SATURDAY, _SUNDAY = 0, 3, 5, 6
+_SATURDAY, _SUNDAY = 5, 6
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
-    """The ``n``-th (1-based) ``weekday`` (0 = Monday) of a month."""
-    first = dt.date(year, month, 1)
-    offset = (weekday - first.weekday()) % 7
-    return first + dt.timedelta(days=offset + 7 * (n - 1))
+@functools.cache
+def exchange_calendar(code: str) -> xcals.ExchangeCalendar:
+    """The library's calendar ``code`` (``XNYS``, ``CMES``, ``XLON``), built once per process over
+    ``CALENDAR_START``..``CALENDAR_END``."""
+    return xcals.get_calendar(code, start=CALENDAR_START.isoformat(), end=CALENDAR_END.isoformat())
 
 
-def _last_weekday(year: int, month: int, weekday: int) -> dt.date:
-    """The last ``weekday`` (0 = Monday) of a month."""
-    next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
-    last = next_month - dt.timedelta(days=1)
-    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: dt.date) -> dt.date:
-    """Weekend observance: Saturday to the Friday before, Sunday to the Monday after."""
-    if day.weekday() == _SATURDAY:
-        return day - dt.timedelta(days=1)
-    if day.weekday() == _SUNDAY:
-        return day + dt.timedelta(days=1)
-    return day
-
-
-def _year_holidays(year: int) -> set[dt.date]:
-    """Observed regular NYSE holidays of one calendar year (all fall inside that year)."""
-    days: set[dt.date] = set()
-    new_year = dt.date(year, 1, 1)
-    if new_year.weekday() != _SATURDAY:  # Saturday: not observed on the Friday of the prior year
-        days.add(_observed(new_year))
-    if year >= MLK_DAY_FIRST_YEAR:
-        days.add(_nth_weekday(year, 1, _MONDAY, 3))
-    days.add(_nth_weekday(year, 2, _MONDAY, 3))  # Washington's Birthday
-    days.add(easter(year) - dt.timedelta(days=2))  # Good Friday (Western Easter)
-    days.add(_last_weekday(year, 5, _MONDAY))  # Memorial Day
-    if year >= JUNETEENTH_FIRST_YEAR:
-        days.add(_observed(dt.date(year, 6, 19)))
-    days.add(_observed(dt.date(year, 7, 4)))  # Independence Day
-    days.add(_nth_weekday(year, 9, _MONDAY, 1))  # Labor Day
-    days.add(_nth_weekday(year, 11, _THURSDAY, 4))  # Thanksgiving
-    days.add(_observed(dt.date(year, 12, 25)))  # Christmas
-    return days
+def session_close(code: str, day: dt.date) -> dt.datetime | None:
+    """When the session of ``day`` on exchange ``code`` closed or will close (tz-aware, UTC; early
+    closes included), or None when ``day`` is no session of that exchange (a weekend, a holiday)."""
+    calendar = exchange_calendar(code)
+    label = pd.Timestamp(day)
+    if not calendar.is_session(label):
+        return None
+    return calendar.session_close(label).to_pydatetime()
 
 
 def nyse_holidays(start: dt.date, end: dt.date) -> set[dt.date]:
     """Weekdays from ``start`` to ``end`` (inclusive) on which the NYSE was or will be closed."""
     if start > end:
         return set()
-    closed: set[dt.date] = set()
-    for year in range(start.year, end.year + 1):
-        closed |= _year_holidays(year)
-    closed |= set(SPECIAL_CLOSURES)
-    return {d for d in closed if start <= d <= end and d.weekday() < _SATURDAY}
+    weekdays = pd.bdate_range(start, end)
+    return set(weekdays.difference(_nyse_sessions(start, end)).date)
 
 
 def nyse_trading_days(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     """NYSE trading days from ``start`` to ``end`` inclusive (tz-naive midnight timestamps)."""
-    weekdays = pd.bdate_range(start, end).as_unit("ns")
-    closed = pd.DatetimeIndex(sorted(nyse_holidays(start, end))).as_unit("ns")
-    return weekdays.difference(closed).rename("date")
+    if start > end:
+        return pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
+    return _nyse_sessions(start, end).as_unit("ns").rename("date")
+
+
+def _nyse_sessions(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
+    sessions = exchange_calendar(NYSE).sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+    return pd.DatetimeIndex(sessions, freq=None)
 
 
 # Which days are sessions of an instrument's session (ingestion.universe.SESSIONS), the rule of the
 # price gate's "bars on sessions only", measured on the shared snapshot: Saturday is never a session;
 # Sunday only for CME futures (Globex opens Sunday evening and Yahoo dates that bar a Sunday: every
 # future of the snapshot has 2025-07-13); NYSE holidays are no session of the US cash market from
-# NYSE_RULES_FROM (before, this calendar's rules are approximate: the snapshot's ^GSPC has 86 bars on
-# pre-1971 "holidays"), but are of the futures (CME trades some US holidays: ES=F on Thanksgiving),
-# of Cboe's volatility indices (^VIX on Labor Day 2025) and of London (^FTSE: 220 bars on US holidays).
-NYSE_RULES_FROM = dt.date(MLK_DAY_FIRST_YEAR, 1, 1)
+# NYSE_RULES_FROM, 1998, the first year of the current NYSE holiday set (MLK Day) (before, the rule is
+# not applied: the former hand rules were approximate there, the snapshot's ^GSPC has 86 bars on their
+# pre-1971 "holidays", and the library's XNYS lacks regular holidays before 1970, see above), but are
+# of the futures (CME trades some US holidays: ES=F on Thanksgiving), of Cboe's volatility indices
+# (^VIX on Labor Day 2025) and of London (^FTSE: 220 bars on US holidays).
+NYSE_RULES_FROM = dt.date(1998, 1, 1)
 SUNDAY_SESSIONS = frozenset({"cme"})
 NYSE_HOLIDAY_SESSIONS = frozenset({"us_cash"})
 
@@ -135,4 +104,10 @@ def on_session(dates: pd.Series, sessions: pd.Series) -> pd.Series:
     return ok
 
 
-__all__ = ["SPECIAL_CLOSURES", "nyse_holidays", "nyse_trading_days", "on_session"]
+__all__ = [
+    "exchange_calendar",
+    "nyse_holidays",
+    "nyse_trading_days",
+    "on_session",
+    "session_close",
+]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ingestion.calendar import session_close
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The dbt project whose seeds define the universe (ingestion reads them, dbt builds from them):
 # the repository's, or ROTATION_DBT_PROJECT_DIR, a copy with other seeds (the scale benchmark's
@@ -43,25 +45,39 @@ ROLL_RULES = ("none", "monthly", "quarterly_jan_apr_jul_oct", "quarterly_imm")
 
 @dataclass(frozen=True)
 class Session:
-    """When an instrument's trading day ends: a bar dated D is final once the clock in ``zone`` has
-    passed ``ends`` on D. A bar captured earlier (on D, or dated after its capture day) is partial."""
+    """When an instrument's trading day ends: a bar dated D is final once the clock has passed the end
+    of D's session (``end_on``). A bar captured earlier (on D, or dated after its capture day) is
+    partial."""
 
     name: str  # the instruments seed's session value
-    ends: dt.time  # local end of the session (the last print of the day's bar)
+    ends: dt.time  # local end of a regular session (the last print of the day's bar)
     zone: str  # IANA time zone of ``ends``
     description: str
+    # The exchange_calendars code whose per-date closes apply (ingestion/calendar.py), None where the
+    # library has no calendar of the market.
+    calendar: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.zone)
 
     def end_on(self, day: dt.date) -> dt.datetime:
-        """The instant the session of ``day`` ends (tz-aware; the zone's offset on that day)."""
-        return dt.datetime.combine(day, self.ends, tzinfo=self.tz)
+        """The instant the session of ``day`` ends (tz-aware, in ``zone``): ``ends`` on that day, or the
+        exchange's earlier close when the calendar has one that day (an early close: 13:00 New York
+        on the day after Thanksgiving). The earlier of the two, never the later: for XNYS and XLON the
+        library's regular close is ``ends`` itself (a unit test holds them equal), and CMES's regular
+        close, 17:00 Chicago, is where its day is cut (Globex reopens then), an hour after the last
+        print of the day's bar. A day that is no session of the calendar ends at ``ends``."""
+        regular = dt.datetime.combine(day, self.ends, tzinfo=self.tz)
+        if self.calendar is None:
+            return regular
+        close = session_close(self.calendar, day)
+        return regular if close is None or close >= regular else close.astimezone(self.tz)
 
 
-# The sessions of instruments.csv (column session). Times are the exchanges' own; daylight saving is
-# the zone's (zoneinfo), so 16:00 New York is 21:00 UTC in winter and 20:00 UTC in summer.
+# The sessions of instruments.csv (column session). Regular end times are the exchanges' own; early
+# closes come per date from exchange_calendars (``calendar``); daylight saving is the zone's
+# (zoneinfo), so 16:00 New York is 21:00 UTC in winter and 20:00 UTC in summer.
 SESSIONS: dict[str, Session] = {
     s.name: s
     for s in (
@@ -70,7 +86,10 @@ SESSIONS: dict[str, Session] = {
             dt.time(16, 0),
             "America/New_York",
             "US cash market close (NYSE, Nasdaq; S&P, Russell and Nasdaq indices; ETFs, stocks, ^IRX)",
+            calendar="XNYS",
         ),
+        # A hand rule, without early closes: exchange_calendars has no calendar of Cboe's index
+        # calculation (its XCBF is the Cboe Futures Exchange, VIX futures, another market).
         Session(
             "cboe_volatility",
             dt.time(16, 15),
@@ -82,8 +101,15 @@ SESSIONS: dict[str, Session] = {
             dt.time(17, 0),
             "America/New_York",
             "CME Globex daily session end, 17:00 New York (16:00 Chicago): every =F future",
+            calendar="CMES",
         ),
-        Session("london", dt.time(16, 30), "Europe/London", "London Stock Exchange close (^FTSE)"),
+        Session(
+            "london",
+            dt.time(16, 30),
+            "Europe/London",
+            "London Stock Exchange close (^FTSE)",
+            calendar="XLON",
+        ),
     )
 }
 # A symbol outside the instruments seed (a hand-made file, a multi-ticker download of other symbols)

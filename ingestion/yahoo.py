@@ -32,7 +32,9 @@ A bar is a close only if it was captured after its session ended (``is_partial``
 capture time (live: when it was downloaded; snapshot: ``captured_at.csv``; sample: generated as if
 captured after its last day), a bar dated D is partial when the capture came before the end of D's
 session in the instrument's zone (``ingestion.universe.SESSIONS``: us_cash 16:00 New York,
-cboe_volatility 16:15 New York, cme 17:00 New York, london 16:30 London). Without a capture time the
+cboe_volatility 16:15 New York, cme 17:00 New York, london 16:30 London; earlier on the exchange's
+early closes, per date from exchange_calendars: 13:00 New York on the day after Thanksgiving, 12:00
+Chicago at CME, 12:30 London on Christmas Eve; none for Cboe's indices). Without a capture time the
 last bar is judged by what it shows (``_heuristic_reason``: a time of day, or volume 0 after traded
 days). Partial bars are kept, flagged, with a note each; no model reads them.
 """
@@ -348,8 +350,9 @@ def _partial(
     """Which rows are partial bars, and one note for each.
 
     With ``captured_at``: a bar dated D is partial when ``captured_at`` is before the end of D's
-    session (``session.end_on(D)``): the bar of the capture day until the session ends, and a bar of
-    the next day (a session that opened the evening before, as CME Globex does at 18:00 New York).
+    session (``session.end_on(D)``, early closes included): the bar of the capture day until the
+    session ends, and a bar of the next day (a session that opened the evening before, as CME Globex
+    does at 18:00 New York).
     A bar dated later than that cannot have been captured: a PriceFileError naming its line (left
     to the flag, a corrupt date would hide from the gate's no-future-dates rule). Without a capture
     time: the last bar, if ``_heuristic_reason`` finds one."""

@@ -1,13 +1,16 @@
-"""The NYSE calendar against known facts: yearly day counts, holidays, observance rules, closures."""
+"""The exchange calendars (ingestion/calendar.py, over exchange_calendars) against known facts: yearly
+NYSE day counts, holidays, observance rules, one-off closures, early closes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from exchange_calendars.errors import DateOutOfBounds
 
-from ingestion.calendar import SPECIAL_CLOSURES, nyse_holidays, nyse_trading_days
+from ingestion.calendar import nyse_holidays, nyse_trading_days, session_close
 
 D = dt.date
 
@@ -71,16 +74,87 @@ def test_holidays_2024_are_exactly_the_published_list() -> None:
         (D(2018, 12, 5), False),  # George H. W. Bush
         (D(2025, 1, 9), False),  # Carter
         (D(2024, 7, 5), True),
+        (D(1977, 7, 14), False),  # New York City blackout
+        (D(1980, 11, 4), False),  # presidential election day: a holiday until 1980
+        (D(1985, 9, 27), False),  # Hurricane Gloria
+        (D(1994, 4, 27), False),  # Nixon
     ],
 )
 def test_known_days(day: dt.date, open_: bool) -> None:
     assert is_open(day) is open_
 
 
-def test_every_listed_special_closure_is_a_closed_weekday() -> None:
-    for day in SPECIAL_CLOSURES:
-        assert day.weekday() < 5, day
-        assert day in nyse_holidays(day, day)
+# One-off full-day closures since 1998 outside the holiday rules (NYSE's published history).
+ONE_OFF_CLOSURES = {
+    D(2001, 9, 11): "September 11 attacks",
+    D(2001, 9, 12): "September 11 attacks",
+    D(2001, 9, 13): "September 11 attacks",
+    D(2001, 9, 14): "September 11 attacks",
+    D(2004, 6, 11): "national day of mourning for President Reagan",
+    D(2007, 1, 2): "national day of mourning for President Ford",
+    D(2012, 10, 29): "Hurricane Sandy",
+    D(2012, 10, 30): "Hurricane Sandy",
+    D(2018, 12, 5): "national day of mourning for President George H. W. Bush",
+    D(2025, 1, 9): "national day of mourning for President Carter",
+}
+
+
+@pytest.mark.parametrize("day", sorted(ONE_OFF_CLOSURES))
+def test_one_off_closures_are_holidays(day: dt.date) -> None:
+    got = nyse_holidays(day - dt.timedelta(days=3), day + dt.timedelta(days=3))
+    assert day in got, f"{day} ({ONE_OFF_CLOSURES[day]}): expected an NYSE holiday, got {sorted(got)}"
+
+
+def test_carter_day_2025_is_the_only_closure_of_its_week() -> None:
+    # 2025-01-09, a Thursday: a full-day closure for the national day of mourning; the rest of the
+    # week (Monday 6th to Friday 10th) traded.
+    days = nyse_trading_days(D(2025, 1, 6), D(2025, 1, 10))
+    assert [f"{d:%Y-%m-%d}" for d in days] == ["2025-01-06", "2025-01-07", "2025-01-08", "2025-01-10"]
+
+
+def test_one_off_closures_and_rules_give_the_holidays_of_1998_to_2026() -> None:
+    """Every weekday holiday 1998-2026 is a regular holiday or a listed one-off closure: the count
+    per year, recomputed here by the published rules (10 holidays from 2022 with Juneteenth, 9
+    before, less those on a weekend not observed on a weekday: New Year's Day on a Saturday)."""
+    for year in range(1998, 2027):
+        got = nyse_holidays(D(year, 1, 1), D(year, 12, 31))
+        rules = 10 if year >= 2022 else 9
+        new_year_on_saturday = D(year, 1, 1).weekday() == 5
+        expected = rules - new_year_on_saturday + sum(d.year == year for d in ONE_OFF_CLOSURES)
+        assert len(got) == expected, f"{year}: expected {expected} NYSE holidays, got {sorted(got)}"
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "close"),
+    [
+        ("XNYS", D(2024, 11, 29), dt.datetime(2024, 11, 29, 13, 0, tzinfo=NEW_YORK)),  # after Thanksgiving
+        ("XNYS", D(2024, 12, 24), dt.datetime(2024, 12, 24, 13, 0, tzinfo=NEW_YORK)),  # Christmas Eve
+        ("XNYS", D(2024, 7, 3), dt.datetime(2024, 7, 3, 13, 0, tzinfo=NEW_YORK)),  # before Independence Day
+        ("XNYS", D(2024, 11, 27), dt.datetime(2024, 11, 27, 16, 0, tzinfo=NEW_YORK)),  # a regular day
+        ("XNYS", D(2024, 11, 28), None),  # Thanksgiving
+        ("XNYS", D(2025, 1, 9), None),  # Carter
+        ("XLON", D(2024, 12, 24), dt.datetime(2024, 12, 24, 12, 30, tzinfo=LONDON)),
+        ("XLON", D(2024, 12, 31), dt.datetime(2024, 12, 31, 12, 30, tzinfo=LONDON)),
+        ("XLON", D(2024, 7, 16), dt.datetime(2024, 7, 16, 16, 30, tzinfo=LONDON)),  # BST
+        ("XLON", D(2024, 12, 26), None),  # Boxing Day
+        ("CMES", D(2024, 11, 28), dt.datetime(2024, 11, 28, 12, 0, tzinfo=ZoneInfo("America/Chicago"))),
+        ("CMES", D(2024, 12, 25), None),
+    ],
+)
+def test_session_close_per_date(code: str, day: dt.date, close: dt.datetime | None) -> None:
+    got = session_close(code, day)
+    assert got == close, f"{code} {day}: expected close {close}, got {got}"
+
+
+def test_a_date_outside_the_calendars_range_is_an_error() -> None:
+    with pytest.raises(
+        DateOutOfBounds, match="1899-12-01.*cannot be earlier than the first session of calendar 'XNYS'"
+    ):
+        nyse_trading_days(D(1899, 12, 1), D(1900, 1, 31))
 
 
 def test_holidays_are_weekdays_inside_the_range() -> None:

@@ -144,14 +144,23 @@ def test_bars_the_partial_rule_may_flag_go_to_the_parser(tmp_path):
     pd.testing.assert_frame_equal(frame, expected)
 
 
-def test_the_bulk_rule_never_contradicts_the_partial_rule():
+@pytest.mark.parametrize(
+    ("days", "session"),
+    [
+        ((dt.date(2024, 1, 2), dt.date(2024, 1, 3)), yahoo.DEFAULT_SESSION),
+        # The day after Thanksgiving: an early close (13:00 New York; CME 12:00 Chicago).
+        ((dt.date(2024, 11, 27), dt.date(2024, 11, 29)), "us_cash"),
+        ((dt.date(2024, 11, 27), dt.date(2024, 11, 29)), "cme"),
+    ],
+)
+def test_the_bulk_rule_never_contradicts_the_partial_rule(days, session):
     """``_bars_final`` says no bar can be partial only where ``_partial`` flags none."""
-    session = yahoo.SESSIONS[yahoo.DEFAULT_SESSION]
+    session = yahoo.SESSIONS[session]
     path = Path("X.csv")
     ny = dt.timezone(dt.timedelta(hours=-5))
-    for day in (dt.date(2024, 1, 2), dt.date(2024, 1, 3)):
-        for hour in (9, 15, 16, 17, 23):
-            captured = dt.datetime(2024, 1, 3, hour, 0, tzinfo=ny)
+    for day in days:
+        for hour in (9, 12, 13, 14, 15, 16, 17, 23):
+            captured = dt.datetime.combine(days[-1], dt.time(hour), tzinfo=ny)
             for volume in (None, 0.0, 5.0):
                 frame = pd.DataFrame(
                     {

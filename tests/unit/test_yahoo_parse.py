@@ -359,6 +359,72 @@ def test_london_in_summer_uses_british_summer_time(tmp_path: Path) -> None:
     assert partial_dates(parse_price_file(path, captured_at=after, sessions=london).frame) == []
 
 
+THANKSGIVING_WEEK = """Date,Close,High,Low,Open,Volume
+2024-11-26,2400.0,2410.0,2390.0,2395.0,1000
+2024-11-27,2420.0,2430.0,2400.0,2405.0,1000
+2024-11-29,2430.0,2440.0,2410.0,2415.0,1000
+"""
+EST = dt.timezone(dt.timedelta(hours=-5))  # New York in November (EST)
+
+
+@pytest.mark.parametrize(
+    ("session", "captured_at", "partial"),
+    [
+        # 2024-11-29, the day after Thanksgiving: the NYSE closed at 13:00 New York.
+        ("us_cash", dt.datetime(2024, 11, 29, 14, 0, tzinfo=EST), []),
+        ("us_cash", dt.datetime(2024, 11, 29, 13, 0, tzinfo=EST), []),
+        ("us_cash", dt.datetime(2024, 11, 29, 12, 59, tzinfo=EST), ["2024-11-29"]),
+        # A regular day (Wednesday 27th): 14:00 is before the 16:00 close.
+        ("us_cash", dt.datetime(2024, 11, 27, 14, 0, tzinfo=EST), ["2024-11-27"]),
+        # CME (CMES): 12:00 Chicago on the day after Thanksgiving, 13:00 New York.
+        ("cme", dt.datetime(2024, 11, 29, 13, 30, tzinfo=EST), []),
+        ("cme", dt.datetime(2024, 11, 29, 12, 30, tzinfo=EST), ["2024-11-29"]),
+        # Cboe's volatility indices have no library calendar: 16:15 every day, a capture at 14:00 on
+        # an early-close day stays partial (the cautious side).
+        ("cboe_volatility", dt.datetime(2024, 11, 29, 14, 0, tzinfo=EST), ["2024-11-29"]),
+    ],
+)
+def test_an_early_close_ends_the_session_early(
+    tmp_path: Path, session: str, captured_at: dt.datetime, partial: list[str]
+) -> None:
+    text = THANKSGIVING_WEEK if captured_at.day == 29 else THANKSGIVING_WEEK.rsplit("2024-11-29", 1)[0]
+    parsed = parse_price_file(
+        write(tmp_path, "X.csv", text), captured_at=captured_at, sessions={"X": SESSIONS[session]}
+    )
+    assert partial_dates(parsed.frame) == partial, f"{session} captured {captured_at}"
+
+
+def test_london_closes_at_12_30_on_new_years_eve(tmp_path: Path) -> None:
+    text = "Date,Close\n2024-12-30,8100\n2024-12-31,8121.0\n"
+    london = {"^FTSE": SESSIONS["london"]}
+    path = write(tmp_path, "^FTSE.csv", text)
+    before = dt.datetime(2024, 12, 31, 12, 29, tzinfo=dt.UTC)  # GMT in December
+    after = dt.datetime(2024, 12, 31, 12, 30, tzinfo=dt.UTC)
+    assert partial_dates(parse_price_file(path, captured_at=before, sessions=london).frame) == ["2024-12-31"]
+    assert partial_dates(parse_price_file(path, captured_at=after, sessions=london).frame) == []
+
+
+@pytest.mark.parametrize(
+    ("session", "early"),
+    [
+        # The exchanges' published early closes of 2024: NYSE 13:00, LSE 12:30.
+        (
+            "us_cash",
+            {dt.date(2024, 7, 3): "13:00", dt.date(2024, 11, 29): "13:00", dt.date(2024, 12, 24): "13:00"},
+        ),
+        ("london", {dt.date(2024, 12, 24): "12:30", dt.date(2024, 12, 31): "12:30"}),
+    ],
+)
+def test_session_ends_are_the_regular_end_but_on_early_closes(session: str, early: dict) -> None:
+    """Every weekday of 2024: the session ends at its regular local time (``ends``, the library's
+    regular close) except on the year's early closes; never later."""
+    s = SESSIONS[session]
+    for day in pd.bdate_range("2024-01-01", "2024-12-31").date:
+        got = f"{s.end_on(day).astimezone(s.tz):%H:%M}"
+        expected = early.get(day, f"{s.ends:%H:%M}")
+        assert got == expected, f"{session} {day}: expected the session to end at {expected}, got {got}"
+
+
 def test_a_bar_dated_after_the_day_following_its_capture_is_an_error(tmp_path: Path) -> None:
     """A capture cannot hold a bar of a later session: a corrupt date would otherwise be flagged
     partial and hide from the gate's no-future-dates rule."""
