@@ -14,8 +14,8 @@ Which layer retries what (a live run; sample and snapshot runs have no retry at 
 
 1. The request: :func:`with_retries`, ``max_attempts`` (4) attempts ``base_delay`` (2 s) apart,
    doubling (2, 4, 8 s): the transient failures above. These two are keyword arguments of each
-   ``fetch_live*`` function, defaulting to MAX_ATTEMPTS and BASE_DELAY below (ingestion/sources.py
-   passes none), so tests set them.
+   ``fetch_live*`` function, defaulting to MAX_ATTEMPTS and BASE_DELAY below (the source declarations
+   in ingestion/sources/ pass none), so tests set them.
    Below it nothing retries: requests.get has no retrying adapter, and yfinance's own retry
    (``yf.config.network.retries``) stays at its default of 0 (yfinance only asks once more with its
    other cookie strategy after an HTTP error).
