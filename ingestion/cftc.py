@@ -59,32 +59,35 @@ from ingestion.landing import (
     unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.schema import Column, names
 
 log = logging.getLogger(__name__)
 
-TFF_COLUMNS = (
-    "report_date",
-    "cftc_code",
-    "market_name",
-    "open_interest",
-    "dealer_long",
-    "dealer_short",
-    "dealer_spread",
-    "asset_mgr_long",
-    "asset_mgr_short",
-    "asset_mgr_spread",
-    "lev_money_long",
-    "lev_money_short",
-    "lev_money_spread",
-    "other_rept_long",
-    "other_rept_short",
-    "other_rept_spread",
-    "tot_rept_long",
-    "tot_rept_short",
-    "nonrept_long",
-    "nonrept_short",
-    "available_at",
+# The rows' columns, and raw.cftc_tff's (ingestion/sources/cftc.py).
+TFF_SCHEMA = (
+    Column("report_date", "date", "positions as of this date (a Tuesday)", not_null=True),
+    Column("cftc_code", "varchar", "CFTC contract market code (239742, 13874A)", not_null=True),
+    Column("market_name", "varchar", "Market_and_Exchange_Names as published that week"),
+    Column("open_interest", "double"),
+    Column("dealer_long", "double"),
+    Column("dealer_short", "double"),
+    Column("dealer_spread", "double"),
+    Column("asset_mgr_long", "double"),
+    Column("asset_mgr_short", "double"),
+    Column("asset_mgr_spread", "double"),
+    Column("lev_money_long", "double"),
+    Column("lev_money_short", "double"),
+    Column("lev_money_spread", "double"),
+    Column("other_rept_long", "double"),
+    Column("other_rept_short", "double"),
+    Column("other_rept_spread", "double"),
+    Column("tot_rept_long", "double"),
+    Column("tot_rept_short", "double"),
+    Column("nonrept_long", "double"),
+    Column("nonrept_short", "double"),
+    Column("available_at", "timestamptz", "when the report was released (rule in ingestion/cftc.py)"),
 )
+TFF_COLUMNS = names(TFF_SCHEMA)
 POSITION_COLUMNS = TFF_COLUMNS[3:-1]
 
 # Output column -> upstream column as the yearly text files spell it.

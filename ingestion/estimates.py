@@ -57,6 +57,7 @@ from ingestion.landing import (
     unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.schema import Column, names
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,45 @@ FIELDS: dict[str, dict[str, str]] = {
     "growth_estimates": {"stockTrend": "growth_stock", "indexTrend": "growth_index"},
 }
 VALUE_COLUMNS = [column for fields in FIELDS.values() for column in fields.values()]
-ESTIMATE_COLUMNS = ["symbol", "capture_date", "period", "captured_at", "revenue_currency", *VALUE_COLUMNS]
-SHARES_COLUMNS = ["symbol", "date", "shares"]
+# The rows' columns, and the raw tables' (ingestion/sources/estimates.py, shares.py); the value
+# columns are FIELDS' (tests/unit/test_estimates.py checks that they agree).
+ESTIMATE_SCHEMA = (
+    Column("symbol", "varchar", "Yahoo symbol (AAPL)", not_null=True),
+    Column("capture_date", "date", "New York date of the capture (one snapshot a day)", not_null=True),
+    Column("period", "varchar", "0q, +1q (current, next fiscal quarter), 0y, +1y (years)", not_null=True),
+    Column("captured_at", "timestamptz", "when the snapshot was taken", not_null=True),
+    Column("revenue_currency", "varchar", "currency of the revenue figures (USD)"),
+    Column("revenue_avg", "double", "revenue_estimate: consensus (mean) revenue"),
+    Column("revenue_low", "double"),
+    Column("revenue_high", "double"),
+    Column("revenue_analysts", "double", "numberOfAnalysts"),
+    Column("revenue_year_ago", "double", "yearAgoRevenue: the same period a year earlier"),
+    Column("revenue_growth", "double", "fraction: avg / year-ago - 1 as upstream sent it"),
+    Column("eps_avg", "double", "earnings_estimate: consensus EPS"),
+    Column("eps_low", "double"),
+    Column("eps_high", "double"),
+    Column("eps_analysts", "double"),
+    Column("eps_year_ago", "double", "yearAgoEps"),
+    Column("eps_growth", "double"),
+    Column("eps_trend_current", "double", "eps_trend: consensus EPS now and 7/30/60/90 days ago"),
+    Column("eps_trend_7d_ago", "double"),
+    Column("eps_trend_30d_ago", "double"),
+    Column("eps_trend_60d_ago", "double"),
+    Column("eps_trend_90d_ago", "double"),
+    Column("eps_up_7d", "double", "eps_revisions: analysts revising up/down in 7 and 30 days"),
+    Column("eps_up_30d", "double"),
+    Column("eps_down_7d", "double"),
+    Column("eps_down_30d", "double"),
+    Column("growth_stock", "double", "growth_estimates: stockTrend (fraction)"),
+    Column("growth_index", "double", "growth_estimates: indexTrend (the S&P 500's, fraction)"),
+)
+ESTIMATE_COLUMNS = list(names(ESTIMATE_SCHEMA))
+SHARES_SCHEMA = (
+    Column("symbol", "varchar", "Yahoo symbol (AAPL)", not_null=True),
+    Column("date", "date", "New York date of the count (last one reported that day)", not_null=True),
+    Column("shares", "double", "shares outstanding (yfinance get_shares_full)", not_null=True),
+)
+SHARES_COLUMNS = list(names(SHARES_SCHEMA))
 
 
 class EstimateFileError(UpstreamFileError):

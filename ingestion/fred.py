@@ -44,10 +44,17 @@ from ingestion.landing import (
     relative_to_home,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.schema import Column, names
 
 log = logging.getLogger(__name__)
 
-FRED_COLUMNS = ("series_id", "date", "value")
+# The rows' columns, and raw.fred_series' (ingestion/sources/fred.py).
+FRED_SCHEMA = (
+    Column("series_id", "varchar", "FRED series id (DGS2, DGS3MO, DFF)", not_null=True),
+    Column("date", "date", "observation date", not_null=True),
+    Column("value", "double", "percent as published; null where FRED has no value"),
+)
+FRED_COLUMNS = names(FRED_SCHEMA)
 
 # First header field -> dialect.
 DATE_FIELDS = {"observation_date": "live", "DATE": "legacy", "date": "snapshot"}

@@ -68,6 +68,7 @@ from ingestion.landing import (
     unknown_files_note,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.schema import Column, names
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,13 @@ LIBRARY_FILES = (THREE_FACTORS, FIVE_FACTORS, MOMENTUM)
 
 FRENCH_FACTORS = tuple(factor for file in LIBRARY_FILES for factor in file.home_of)
 HOME_FILE = {factor: file for file in LIBRARY_FILES for factor in file.home_of}
-FRENCH_COLUMNS = ("factor", "date", "value")
+# The rows' columns, and raw.french_factors' (ingestion/sources/french.py).
+FRENCH_SCHEMA = (
+    Column("factor", "varchar", "Fama-French factor: Mkt-RF, SMB, HML, RF, RMW, CMA, Mom", not_null=True),
+    Column("date", "date", "trading date of the daily return", not_null=True),
+    Column("value", "double", "daily return in percent as published; null where missing"),
+)
+FRENCH_COLUMNS = names(FRENCH_SCHEMA)
 # The library's "no value" markers (compared as numbers: -99.99, -99.990, -999, -999.00 ...).
 MISSING_MARKERS = (-99.99, -999.0)
 

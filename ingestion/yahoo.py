@@ -71,22 +71,33 @@ from ingestion.landing import (
     relative_to_home,
 )
 from ingestion.progress import Counter, Progress
+from ingestion.schema import Column, names
 from ingestion.universe import DEFAULT_SESSION, SESSIONS, Session, instrument_sessions
 
 log = logging.getLogger(__name__)
 
-PRICE_COLUMNS = (
-    "symbol",
-    "date",
-    "open",
-    "high",
-    "low",
-    "close",
-    "adj_close",
-    "volume",
-    "close_is_adjusted",
-    "is_partial",
+# The rows' columns, and raw.prices' (ingestion/sources/prices.py).
+PRICE_SCHEMA = (
+    Column("symbol", "varchar", "Yahoo symbol (^RUT, IWM, ZQ=F)", not_null=True),
+    Column("date", "date", "exchange-local trading date", not_null=True),
+    Column("open", "double"),
+    Column("high", "double"),
+    Column("low", "double"),
+    Column("close", "double", "Close as upstream sent it"),
+    Column("adj_close", "double", "Adj Close where upstream sent one"),
+    Column("volume", "double"),
+    Column(
+        "close_is_adjusted", "boolean", "upstream's Close is itself adjusted (auto_adjust)", not_null=True
+    ),
+    Column(
+        "is_partial",
+        "boolean",
+        "captured before its session ended (not a close): kept for inspection, excluded from staging and the gate",
+        not_null=True,
+        default="false",
+    ),
 )
+PRICE_COLUMNS = names(PRICE_SCHEMA)
 VALUE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 
 # Upstream field name -> our column name.

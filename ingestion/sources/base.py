@@ -9,19 +9,19 @@ from pathlib import Path
 
 from ingestion.landing import LandingBatch
 from ingestion.progress import Progress
+from ingestion.schema import Column
 
 MODES = ("sample", "snapshot", "live")
 
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw table: its name, upstream system, key and the value columns compared on reload."""
+    """A raw table: its name, upstream system, its columns (the parser's, ingestion/schema.py) and key."""
 
     name: str  # table in schema raw
     system: str  # upstream system recorded in raw.loads
     item: str  # the column naming what was requested: symbol, series_id
-    values: tuple[str, ...]  # columns whose change makes a row "updated"
-    columns_ddl: str  # the table's own columns, before the provenance columns
+    columns: tuple[Column, ...]  # the parser's columns (its module's SCHEMA), before the provenance columns
     date: str = "date"  # the date column of the key (item, date)
     keys: tuple[str, ...] = ()  # further key columns: the key is (item, date, *keys)
     # Columns added after the table's first release ("name type default ..."): a build file made
@@ -31,6 +31,20 @@ class RawTable:
     @property
     def qualified(self) -> str:
         return f"raw.{self.name}"
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The columns whose change makes a reloaded row "updated": every column outside the key."""
+        key = {self.item, self.date, *self.keys}
+        return tuple(c.name for c in self.columns if c.name not in key)
+
+    @property
+    def columns_ddl(self) -> str:
+        last = len(self.columns) - 1
+        return "".join(
+            f"\n    {c.ddl}{',' if i < last else ''}" + (f"  -- {c.comment}" if c.comment else "")
+            for i, c in enumerate(self.columns)
+        )
 
     @property
     def ddl(self) -> str:

@@ -17,49 +17,7 @@ TABLE = RawTable(
     system="cftc",
     item="cftc_code",
     date="report_date",
-    values=(
-        "market_name",
-        "open_interest",
-        "dealer_long",
-        "dealer_short",
-        "dealer_spread",
-        "asset_mgr_long",
-        "asset_mgr_short",
-        "asset_mgr_spread",
-        "lev_money_long",
-        "lev_money_short",
-        "lev_money_spread",
-        "other_rept_long",
-        "other_rept_short",
-        "other_rept_spread",
-        "tot_rept_long",
-        "tot_rept_short",
-        "nonrept_long",
-        "nonrept_short",
-        "available_at",
-    ),  # fmt: skip
-    columns_ddl="""
-    report_date       date      not null,  -- positions as of this date (a Tuesday)
-    cftc_code         varchar   not null,  -- CFTC contract market code (239742, 13874A)
-    market_name       varchar,             -- Market_and_Exchange_Names as published that week
-    open_interest     double,
-    dealer_long       double,
-    dealer_short      double,
-    dealer_spread     double,
-    asset_mgr_long    double,
-    asset_mgr_short   double,
-    asset_mgr_spread  double,
-    lev_money_long    double,
-    lev_money_short   double,
-    lev_money_spread  double,
-    other_rept_long   double,
-    other_rept_short  double,
-    other_rept_spread double,
-    tot_rept_long     double,
-    tot_rept_short    double,
-    nonrept_long      double,
-    nonrept_short     double,
-    available_at      timestamptz          -- when the report was released (rule in ingestion/cftc.py)""",
+    columns=cftc.TFF_SCHEMA,
 )
 
 

@@ -19,62 +19,7 @@ TABLE = RawTable(
     item="symbol",
     date="capture_date",
     keys=("period",),
-    values=(
-        "captured_at",
-        "revenue_currency",
-        "revenue_avg",
-        "revenue_low",
-        "revenue_high",
-        "revenue_analysts",
-        "revenue_year_ago",
-        "revenue_growth",
-        "eps_avg",
-        "eps_low",
-        "eps_high",
-        "eps_analysts",
-        "eps_year_ago",
-        "eps_growth",
-        "eps_trend_current",
-        "eps_trend_7d_ago",
-        "eps_trend_30d_ago",
-        "eps_trend_60d_ago",
-        "eps_trend_90d_ago",
-        "eps_up_7d",
-        "eps_up_30d",
-        "eps_down_7d",
-        "eps_down_30d",
-        "growth_stock",
-        "growth_index",
-    ),  # fmt: skip
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
-    capture_date      date      not null,  -- New York date of the capture (one snapshot a day)
-    period            varchar   not null,  -- 0q, +1q (current, next fiscal quarter), 0y, +1y (years)
-    captured_at       timestamptz not null, -- when the snapshot was taken
-    revenue_currency  varchar,             -- currency of the revenue figures (USD)
-    revenue_avg       double,              -- revenue_estimate: consensus (mean) revenue
-    revenue_low       double,
-    revenue_high      double,
-    revenue_analysts  double,              -- numberOfAnalysts
-    revenue_year_ago  double,              -- yearAgoRevenue: the same period a year earlier
-    revenue_growth    double,              -- fraction: avg / year-ago - 1 as upstream sent it
-    eps_avg           double,              -- earnings_estimate: consensus EPS
-    eps_low           double,
-    eps_high          double,
-    eps_analysts      double,
-    eps_year_ago      double,              -- yearAgoEps
-    eps_growth        double,
-    eps_trend_current double,              -- eps_trend: consensus EPS now and 7/30/60/90 days ago
-    eps_trend_7d_ago  double,
-    eps_trend_30d_ago double,
-    eps_trend_60d_ago double,
-    eps_trend_90d_ago double,
-    eps_up_7d         double,              -- eps_revisions: analysts revising up/down in 7 and 30 days
-    eps_up_30d        double,
-    eps_down_7d       double,
-    eps_down_30d      double,
-    growth_stock      double,              -- growth_estimates: stockTrend (fraction)
-    growth_index      double               -- growth_estimates: indexTrend (the S&P 500's, fraction)""",
+    columns=estimates.ESTIMATE_SCHEMA,
 )
 
 

@@ -13,11 +13,7 @@ TABLE = RawTable(
     name="fred_series",
     system="fred",
     item="series_id",
-    values=("value",),
-    columns_ddl="""
-    series_id         varchar   not null,  -- FRED series id (DGS2, DGS3MO, DFF)
-    date              date      not null,  -- observation date
-    value             double               -- percent as published; null where FRED has no value""",
+    columns=fred.FRED_SCHEMA,
 )
 
 

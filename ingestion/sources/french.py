@@ -16,11 +16,7 @@ TABLE = RawTable(
     name="french_factors",
     system="french",
     item="factor",
-    values=("value",),
-    columns_ddl="""
-    factor            varchar   not null,  -- Fama-French factor: Mkt-RF, SMB, HML, RF, RMW, CMA, Mom
-    date              date      not null,  -- trading date of the daily return
-    value             double               -- daily return in percent as published; null where missing""",
+    columns=french.FRENCH_SCHEMA,
 )
 
 

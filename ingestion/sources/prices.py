@@ -13,21 +13,9 @@ TABLE = RawTable(
     name="prices",
     system="yahoo",
     item="symbol",
-    # is_partial among the values: a later capture of the same day that is final replaces the
-    # partial row (an update), and reloading the same capture changes nothing.
-    values=("open", "high", "low", "close", "adj_close", "volume", "close_is_adjusted", "is_partial"),
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (^RUT, IWM, ZQ=F)
-    date              date      not null,  -- exchange-local trading date
-    open              double,
-    high              double,
-    low               double,
-    close             double,              -- Close as upstream sent it
-    adj_close         double,              -- Adj Close where upstream sent one
-    volume            double,
-    close_is_adjusted boolean   not null,  -- upstream's Close is itself adjusted (auto_adjust)
-    is_partial        boolean   not null default false  -- captured before its session ended (not a close):
-                                       -- kept for inspection, excluded from staging and the gate""",
+    # values (every column outside the key) include is_partial: a later capture of the same day that
+    # is final replaces the partial row (an update), and reloading the same capture changes nothing
+    columns=yahoo.PRICE_SCHEMA,
     added_columns=("is_partial boolean default false",),
 )
 

@@ -16,11 +16,7 @@ TABLE = RawTable(
     name="shares_outstanding",
     system="yahoo_shares",
     item="symbol",
-    values=("shares",),
-    columns_ddl="""
-    symbol            varchar   not null,  -- Yahoo symbol (AAPL)
-    date              date      not null,  -- New York date of the count (last one reported that day)
-    shares            double    not null   -- shares outstanding (yfinance get_shares_full)""",
+    columns=estimates.SHARES_SCHEMA,
 )
 
 

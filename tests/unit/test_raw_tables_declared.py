@@ -55,3 +55,38 @@ def test_declared_suites_name_raw_tables_once():
 def test_every_source_lands_in_every_mode():
     for source in SOURCES:
         assert set(source.landers) == set(MODES), f"raw.{source.table.name} lands in {sorted(source.landers)}"
+
+
+PROVENANCE = ("source", "landing_file", "loaded_at")
+
+
+def test_the_dbt_sources_name_the_declared_columns():
+    # a column documented in _sources.yml that the raw table does not have (renamed, dropped, a typo)
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tables = {t.name: t for t in RAW_TABLES}
+    problems = []
+    for source in manifest["sources"].values():
+        if source["source_name"] != "raw":
+            continue
+        declared = [c.name for c in tables[source["name"]].columns] + list(PROVENANCE)
+        for column in source["columns"]:
+            if column not in declared:
+                problems.append(f"raw.{source['name']}.{column} in _sources.yml; the table has {declared}")
+    assert not problems, "\n".join(problems)
+
+
+def test_parsers_produce_the_declared_columns_in_order():
+    from ingestion import cftc, estimates, fred, french, yahoo
+
+    for table, columns in [
+        ("prices", yahoo.PRICE_COLUMNS),
+        ("fred_series", fred.FRED_COLUMNS),
+        ("cftc_tff", cftc.TFF_COLUMNS),
+        ("french_factors", french.FRENCH_COLUMNS),
+        ("estimate_snapshots", tuple(estimates.ESTIMATE_COLUMNS)),
+        ("shares_outstanding", tuple(estimates.SHARES_COLUMNS)),
+    ]:
+        [declared] = [t for t in RAW_TABLES if t.name == table]
+        assert tuple(c.name for c in declared.columns) == columns, table
+    # the estimate columns filled from yfinance's fields are the schema's value columns, in order
+    assert estimates.ESTIMATE_COLUMNS[5:] == estimates.VALUE_COLUMNS
