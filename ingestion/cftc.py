@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import logging
 import math
@@ -38,8 +37,8 @@ from typing import Any
 
 import pandas as pd
 import requests
-from pandas.tseries.holiday import USFederalHolidayCalendar
 
+from ingestion.calendar import cftc_release_time as release_time
 from ingestion.downloads import BASE_DELAY, MAX_ATTEMPTS, get_with_retries
 from ingestion.errors import (
     SnapshotLayoutError,
@@ -85,7 +84,11 @@ TFF_SCHEMA = (
     Column("tot_rept_short", "double"),
     Column("nonrept_long", "double"),
     Column("nonrept_short", "double"),
-    Column("available_at", "timestamptz", "when the report was released (rule in ingestion/cftc.py)"),
+    Column(
+        "available_at",
+        "timestamptz",
+        "when the report was released (rule: ingestion/calendar.py cftc_release_time)",
+    ),
 )
 TFF_COLUMNS = names(TFF_SCHEMA)
 POSITION_COLUMNS = TFF_COLUMNS[3:-1]
@@ -109,7 +112,6 @@ SOURCE_COLUMNS: dict[str, str] = {
 }
 LEGACY_DATE_COLUMN = "Report_Date_as_MM_DD_YYYY"
 NEW_YORK = "America/New_York"
-RELEASE_HOUR, RELEASE_MINUTE = 15, 30
 MISSING_MARKERS = ("", ".")
 
 _ISO_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00:00(?:\.0+)?)?")
@@ -122,70 +124,8 @@ class CftcFileError(UpstreamFileError):
     """A CFTC TFF file that cannot be read: names the file, the line where known and the problem."""
 
 
-# --------------------------------------------------------------------------------------------------
-# Release time
-# --------------------------------------------------------------------------------------------------
-
-
 # The first Traders in Financial Futures report (positions as of this Tuesday); history starts here.
 FIRST_REPORT = dt.date(2006, 6, 13)
-
-# Federal offices closed on days USFederalHolidayCalendar does not list (national days of mourning).
-EXTRA_CLOSURES = (dt.date(2007, 1, 2), dt.date(2018, 12, 5), dt.date(2025, 1, 9))
-
-# Lapses in federal appropriations: the CFTC published no reports and caught up on its own schedule
-# afterwards. A report whose rule-based release falls in (or is delayed by) one of these has an
-# unknown release time: release_time returns None rather than a date that would leak positions
-# into the past. (start, end) inclusive; end = the day the government reopened.
-SHUTDOWNS = (
-    (dt.date(2013, 10, 1), dt.date(2013, 10, 17)),
-    (dt.date(2018, 12, 22), dt.date(2019, 1, 25)),
-    (dt.date(2025, 10, 1), dt.date(2025, 11, 12)),
-)
-# The catch-up after a shutdown lasted weeks (into March 2019 after the 2018-19 lapse): releases
-# due within this many days after a shutdown ended are unknown too.
-CATCH_UP_DAYS = 45
-
-
-@functools.cache
-def _federal_holidays(year: int) -> frozenset[dt.date]:
-    """US federal holidays (observed) of a year, and the EXTRA_CLOSURES (computed once per year:
-    the pandas calendar is slow, and a history has a thousand reports)."""
-    days = USFederalHolidayCalendar().holidays(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
-    return frozenset(d.date() for d in days) | frozenset(EXTRA_CLOSURES)
-
-
-def release_time(report_date: dt.date) -> pd.Timestamp | None:
-    """When the TFF report with positions as of ``report_date`` became public (America/New_York), or
-    None when that cannot be known from the rule (government shutdowns and their catch-up).
-
-    Rule (the CFTC's usual schedule, not its published calendar): positions as of Tuesday are released
-    on Friday of the same week at 15:30 America/New_York. When a US federal holiday
-    (``pandas.tseries.holiday.USFederalHolidayCalendar``, observed dates) falls on any weekday from the
-    report week's Wednesday through that Friday, the release moves to the next business day after
-    Friday (Monday, or Tuesday when Monday is a holiday too) at 15:30. Reports dated another weekday
-    (a Monday when Tuesday is a holiday) follow the same rule for their week. Examples: 2024-07-16 ->
-    Fri 2024-07-19 15:30; 2024-07-02 -> Mon 2024-07-08 15:30 (Independence Day on Thursday);
-    2023-11-21 -> Mon 2023-11-27 15:30 (Thanksgiving). Days of mourning (EXTRA_CLOSURES) count as
-    holidays: 2018-12-04 -> Mon 2018-12-10.
-    """
-    day = pd.Timestamp(report_date).date()
-    if day.weekday() > 4:
-        raise ValueError(f"report date {day} is a {day:%A}; TFF reports are as of a weekday (Tuesday)")
-    wednesday = day + dt.timedelta(days=2 - day.weekday())
-    friday = day + dt.timedelta(days=4 - day.weekday())
-    holidays = _federal_holidays(wednesday.year) | _federal_holidays(wednesday.year + 1)
-    release = friday
-    if any(wednesday + dt.timedelta(days=i) in holidays for i in range(3)):
-        release = friday + dt.timedelta(days=1)
-        while release.weekday() > 4 or release in holidays:
-            release += dt.timedelta(days=1)
-    for start, end in SHUTDOWNS:
-        if start <= release <= end + dt.timedelta(days=CATCH_UP_DAYS):
-            return None
-    return pd.Timestamp(
-        dt.datetime(release.year, release.month, release.day, RELEASE_HOUR, RELEASE_MINUTE)
-    ).tz_localize(NEW_YORK)
 
 
 # --------------------------------------------------------------------------------------------------

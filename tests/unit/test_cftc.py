@@ -405,18 +405,18 @@ def test_release_time_is_unknown_during_a_shutdown_and_its_catch_up(report: str)
 
 def test_release_moves_to_tuesday_when_monday_is_a_holiday(monkeypatch: pytest.MonkeyPatch) -> None:
     # No real week has holidays both in Wed..Fri and on the next Monday; check the rule with a stub.
-    import ingestion.cftc as cftc
+    import ingestion.calendar as calendar
 
     class Calendar:
         def holidays(self, start: Any, end: Any) -> pd.DatetimeIndex:
             return pd.DatetimeIndex(["2024-07-04", "2024-07-08"])
 
-    monkeypatch.setattr(cftc, "USFederalHolidayCalendar", Calendar)
-    cftc._federal_holidays.cache_clear()  # holidays are computed once per year
+    monkeypatch.setattr(calendar, "USFederalHolidayCalendar", Calendar)
+    calendar._federal_holidays.cache_clear()  # holidays are computed once per year
     try:
         assert release_time(dt.date(2024, 7, 2)) == pd.Timestamp("2024-07-09 15:30", tz="America/New_York")
     finally:
-        cftc._federal_holidays.cache_clear()
+        calendar._federal_holidays.cache_clear()
 
 
 def test_release_time_rejects_weekend() -> None:
