@@ -1,8 +1,11 @@
 """What the report reads from serving: the marts, the columns of each, and the frames they come as.
 
 This is the only module of the report that names mart columns. :data:`READS` declares, mart by mart,
-every column the report reads. The charts and the page index the frames with the names defined here
-(:class:`Daily`, :class:`Episodes`, :class:`Rotation`).
+every column the report reads; tests/unit/test_report_contracts.py checks each one is a column of that
+mart's dbt contract (``dbt_project/models/marts/<mart>.yml``), so renaming a mart column without
+changing it here fails the tests, and :func:`read_table` fails with the mart, the column and the
+contract file when serving lacks one. The charts and the page index the frames with the names defined
+here (:class:`Daily`, :class:`Episodes`, :class:`Rotation`).
 
 Units: fractions are fractions in the marts (0.05 = 5%); the report shows them as percents.
 """
@@ -10,6 +13,7 @@ Units: fractions are fractions in the marts (0.05 = 5%); the report shows them a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +25,9 @@ import pandas as pd
 from warehouse import db
 
 SCHEMA = "marts"
+REPO = Path(__file__).resolve().parents[2]
 # the marts' dbt YAML contracts: <mart>.yml with its `columns:`
-MARTS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
+MARTS_DIR = REPO / "dbt_project" / "models" / "marts"
 
 
 class Daily:
@@ -204,6 +209,18 @@ def contract_path(mart: str) -> Path:
     return MARTS_DIR / f"{mart}.yml"
 
 
+def _contract_name(mart: str) -> str:
+    return contract_path(mart).relative_to(REPO).as_posix()
+
+
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    """Where ``con`` reads from, for an error message: the database file, or "an in-memory database"."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return "an in-memory database" if row is None or row[0] is None else str(row[0])
+
+
 @dataclass(frozen=True)
 class Marts:
     """The frames the report is drawn from: the columns of :data:`READS`, ordered by :data:`ORDER_BY`."""
@@ -214,19 +231,32 @@ class Marts:
 
 
 def read_table(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
-    """The columns of ``mart`` listed in :data:`READS`; a missing table or column is a ``ValueError``."""
+    """The columns of ``mart`` listed in :data:`READS`, ordered by :data:`ORDER_BY`.
+
+    A missing table, or a column of :data:`READS` the table lacks, is a ``ValueError`` naming the
+    table, the columns, the contract file that should declare them and the database read.
+    """
     name = table(mart)
     try:
         con.execute(f"select * from {name} limit 0")
     except duckdb.CatalogException as e:
         raise ValueError(
-            f"table {name} does not exist: build the dbt marts first (dbt build) before rendering the report"
+            f"table {name} does not exist in {_database(con)}: build the dbt marts first (dbt build) "
+            f"before rendering the report (its contract: {_contract_name(mart)})"
         ) from e
-    present = {d[0] for d in con.description}
+    present = [d[0] for d in con.description]
     missing = [c for c in READS[mart] if c not in present]
     if missing:
+        found = [
+            f"{c} (closest present: {', '.join(close)})"
+            if (close := difflib.get_close_matches(c, present, 3))
+            else c
+            for c in missing
+        ]
         raise ValueError(
-            f"table {name} lacks columns the report needs: {', '.join(missing)}; rebuild the dbt marts"
+            f"table {name} in {_database(con)} lacks the column(s) {'; '.join(found)} that the report reads "
+            f"(warehouse/report/data.py READS) and that its contract {_contract_name(mart)} declares: "
+            "rebuild and publish the dbt marts, or, if the contract renamed the column, rename it in READS"
         )
     select = ", ".join(f'"{c}"' for c in READS[mart])
     order = ", ".join(ORDER_BY[mart])
