@@ -8,8 +8,7 @@ from PIL import Image
 
 from orchestration.assets.serving import SERVING
 from orchestration.resources import WarehouseResource
-from warehouse import db
-from warehouse.report import render_report
+from warehouse.report import render_serving
 
 REPORT = AssetKey(["reports", "rotation_report"])
 PREVIEW_WIDTH = 550  # px: previews in the event log stay small; the full charts are files
@@ -42,8 +41,7 @@ def preview_markdown(png_path, title: str) -> str:
 def rotation_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
     subtitle = f"source: {settings.source}" + (" (synthetic data)" if settings.synthetic else "")
-    with db.connect(settings.serving_db, read_only=True) as con:
-        report = render_report(con, settings.reports_dir, subtitle=subtitle)
+    report = render_serving(settings.serving_db, settings.reports_dir, subtitle=subtitle)
     for warning in report.warnings:
         context.log.warning(f"report: {warning}")
     context.log.info(f"report as of {report.as_of}: {report.html_path}")
