@@ -145,13 +145,13 @@ class Delivery:
 
     source: str  # sample | snapshot | live
     synthetic: bool
-    requested: tuple[str, ...]  # the items asked for
-    landing_files: tuple[str, ...]  # as recorded in raw.loads
+    requested: Sequence[str]  # the items asked for (held as a tuple)
+    landing_files: Sequence[str]  # as recorded in raw.loads (held as a tuple)
     start_date: dt.date
     end_date: dt.date | None = None
     keep_from: dt.date | None = None
     window_sessions: int | None = None
-    allow_removals: frozenset[str] = frozenset()
+    allow_removals: Collection[str] = frozenset()  # held as a frozenset
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requested", tuple(self.requested))
@@ -196,18 +196,10 @@ class _Upsert(NamedTuple):
 def load(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: Rows,
+    rows: Rows,
+    delivery: Delivery,
     *,
-    source: str,
-    synthetic: bool,
-    requested: Sequence[str],
-    landing_files: Sequence[str],
-    start_date: dt.date,
-    end_date: dt.date | None = None,
-    keep_from: dt.date | None = None,
-    window_sessions: int | None = None,
     notes: Iterable[str] = (),
-    allow_removals: Collection[str] = (),
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
@@ -224,18 +216,6 @@ def load(
     fill as its chunks are read). The load is recorded in raw.loads and raw.load_items
     (:func:`record_load`) with the items its window expects (:func:`expected_in_window`).
     """
-    rows = frame
-    delivery = Delivery(
-        source=source,
-        synthetic=synthetic,
-        requested=tuple(requested),
-        landing_files=tuple(landing_files),
-        start_date=start_date,
-        end_date=end_date,
-        keep_from=keep_from,
-        window_sessions=window_sessions,
-        allow_removals=frozenset(allow_removals),
-    )
     ensure_tables(con)
     expected = expected_in_window(con, table, delivery)
     load_id, loaded_at = uuid.uuid4().hex, dt.datetime.now(dt.UTC)
