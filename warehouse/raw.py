@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple, Protocol
 
 import duckdb
 import pandas as pd
@@ -131,73 +132,147 @@ class DuplicateRowsError(ValueError):
     """Two files of one batch delivered the same (item, date); nothing was loaded."""
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What the caller knows about one delivery of a raw table's rows, for :func:`load`.
+
+    The window is ``start_date`` up to (not including) ``end_date`` (open-ended when None): a
+    Dagster partition or partition range. ``keep_from`` is ROTATION_START_DATE (None: ``start_date``):
+    raw rows before it are removed. ``window_sessions``: NYSE sessions in the window (None: unknown,
+    treated as some). ``allow_removals``: the items whose rows the files no longer hold may be
+    deleted (``"*"``: every item; ROTATION_ALLOW_REMOVALS). The sequences are held as tuples and
+    the removals allowed as a frozenset: a delivery, once described, does not change."""
+
+    source: str  # sample | snapshot | live
+    synthetic: bool
+    requested: Sequence[str]  # the items asked for (held as a tuple)
+    landing_files: Sequence[str]  # as recorded in raw.loads (held as a tuple)
+    start_date: dt.date
+    end_date: dt.date | None = None
+    keep_from: dt.date | None = None
+    window_sessions: int | None = None
+    allow_removals: Collection[str] = frozenset()  # held as a frozenset
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requested", tuple(self.requested))
+        object.__setattr__(self, "landing_files", tuple(self.landing_files))
+        object.__setattr__(self, "allow_removals", frozenset(self.allow_removals))
+
+    @property
+    def kept_from(self) -> dt.date:
+        """The first date raw keeps: ``keep_from``, else the window's start."""
+        return self.keep_from or self.start_date
+
+
+class StagesItself(Protocol):
+    """A chunk of rows that inserts itself into the load's staging table (``yahoo.BulkPrices``)."""
+
+    def stage(
+        self, con: duckdb.DuckDBPyConnection, table: str, start: dt.date, end: dt.date | None
+    ) -> None: ...
+
+
+Rows = pd.DataFrame | Iterable[pd.DataFrame | StagesItself]
+
+
+class _Staged(NamedTuple):
+    items: list[str]  # the items delivered, sorted
+    rows: int
+
+
+class _Removals(NamedTuple):
+    withheld: int  # rows the files no longer hold, kept in raw without a decision
+    removed: int  # rows deleted: by decision, of another source, or before keep_from
+    first_removed: dt.date | None
+
+
+class _Upsert(NamedTuple):
+    inserted: int  # rows inserted, new or in place of a changed row
+    updated: int  # changed rows deleted (and inserted again)
+    first_updated: dt.date | None
+    first_new: dt.date | None
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pd.DataFrame | Iterable[pd.DataFrame],
+    rows: Rows,
+    delivery: Delivery,
     *,
-    source: str,
-    synthetic: bool,
-    requested: Sequence[str],
-    landing_files: Sequence[str],
-    start_date: dt.date,
-    end_date: dt.date | None = None,
-    keep_from: dt.date | None = None,
-    window_sessions: int | None = None,
     notes: Iterable[str] = (),
-    allow_removals: Collection[str] = (),
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
-    ``frame`` is one frame or an iterable of chunks (e.g. ``yahoo.PriceChunks``): each chunk is
-    appended to the load's temporary table and let go, so memory holds one chunk at a time. A chunk
-    that is not a frame inserts its rows itself: ``chunk.stage(con, "incoming", start_date,
-    end_date)`` (``yahoo.BulkPrices``: DuckDB's CSV reader, no pandas round trip). The same
-    (item, date) twice among the rows raises ``DuplicateRowsError`` naming both files. ``notes`` is
-    read once the rows are in (a chunked parse's notes fill as its chunks are read).
-
-    A load covers a window of dates, ``start_date`` up to (not including) ``end_date`` (open-ended
-    when None): a Dagster partition or partition range. Rows outside the window are not loaded. The
-    load is authoritative for the items (symbols, series) it delivered, inside its window: identical
-    rows stay untouched (``loaded_at`` included, so reloading the same files changes nothing),
-    changed rows are replaced. Items this load did not deliver keep their rows: earlier good data
-    stays served. A warehouse holds one source at a time: rows from another source (e.g. sample rows
-    when loading the snapshot) and rows before ``keep_from`` (ROTATION_START_DATE, default
-    ``start_date``) are removed, and the removal is counted (changing those settings is the decision).
-
-    Removals (the removal rule): a row of a delivered item inside the window that the files no
-    longer hold (a day missing, a file cut short, a row of empty values dropped, a code the parser no
-    longer matches) is removed only by decision: when ``allow_removals`` names the item (or holds
-    ``"*"``, every item; ROTATION_ALLOW_REMOVALS) the row is deleted and kept in ``raw.removed_rows``
-    (decision ``removed``, the row as JSON); otherwise it stays in raw, is recorded there as
-    ``withheld`` (pending) and counted in ``rows_withheld``, and the removals gate
-    (orchestration/checks.py) fails until a later load delivers the row again (the file fixed) or
-    removes it by decision. A pending row a later load delivers again, removes, or withholds again
-    is marked ``resolved_by`` that load.
-
-    Which items count as requested (and fail the gate when they deliver nothing): those asked for,
-    plus those the previous load of the same system and source delivered (a file that disappears
-    upstream shows as delivering 0 rows instead of silently serving its old rows), but only where
-    the window has trading days (``window_sessions``, None = unknown, treated as some) and the item
-    is not known to start after the window (a backfill of 2010 does not expect SOFR futures). A
-    window without trading days succeeds with zero rows.
+    ``rows`` is one frame or an iterable of chunks (e.g. ``yahoo.PriceChunks``), staged one at a time
+    (:func:`stage`); rows outside ``delivery``'s window are not loaded. The same (item, date) twice
+    among them raises ``DuplicateRowsError`` and loads nothing (:func:`check_duplicates`). The load
+    is authoritative for the items (symbols, series) it delivered, inside its window: identical rows
+    stay untouched (``loaded_at`` included, so reloading the same files changes nothing), changed
+    rows are replaced (:func:`upsert`). Items this load did not deliver keep their rows: earlier
+    good data stays served. A warehouse holds one source at a time: rows from another source (e.g.
+    sample rows when loading the snapshot) and rows before ``keep_from`` are removed and counted;
+    rows of a delivered item that the files no longer hold go by the removal rule
+    (:func:`apply_removal_rule`). ``notes`` is read once the rows are in (a chunked parse's notes
+    fill as its chunks are read). The load is recorded in raw.loads and raw.load_items
+    (:func:`record_load`) with the items its window expects (:func:`expected_in_window`).
     """
     ensure_tables(con)
-    keep_from = keep_from or start_date
-    asked = set(requested) | set(previously_delivered(con, table.system, source))
-    requested = sorted(expected_items(con, table, asked, end_date) if window_sessions != 0 else set())
-    load_id = uuid.uuid4().hex
-    loaded_at = dt.datetime.now(dt.UTC)
-    item, raw = table.item, table.qualified
-    day = table.date
-    columns = [item, day, *table.keys, *table.values]
-    key_columns = [item, day, *table.keys]
-    chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
-    # The rows go into a temporary table before the load's transaction: each chunk's insert commits
-    # on its own, so DuckDB can spill them to disk past its memory limit (rows appended inside an
-    # open transaction stay in memory until it commits). Nothing of raw changes until the
-    # transaction below; a failure while filling leaves only the temporary table, gone with the
-    # connection.
+    expected = expected_in_window(con, table, delivery)
+    load_id, loaded_at = uuid.uuid4().hex, dt.datetime.now(dt.UTC)
+    stage(con, table, rows, delivery.start_date, delivery.end_date)
+    con.begin()
+    try:
+        check_duplicates(con, table)
+        staged = staged_summary(con, table)
+        notes = list(notes)  # read after the rows: a chunked parse adds its notes as it goes
+        removals = apply_removal_rule(con, table, delivery, load_id, staged.items)
+        upserted = upsert(con, table, delivery.source, loaded_at)
+        stats = _tally(load_id, staged, removals, upserted, notes)
+        record_load(con, table, delivery, stats, loaded_at, expected)
+        con.execute("drop table incoming")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    stats.min_date, stats.max_date = con.execute(
+        f"select min({table.date}), max({table.date}) from {table.qualified}"
+    ).fetchone()
+    return stats
+
+
+def expected_in_window(
+    con: duckdb.DuckDBPyConnection, table: RawTable, delivery: Delivery
+) -> dict[str, bool]:
+    """The items the load reports on in raw.load_items, each with whether its window expects it
+    (``requested``: an expected item that delivers nothing fails the gate).
+
+    The items are those asked for, plus those the previous load of the same system and source
+    delivered (a file that disappears upstream shows as delivering 0 rows instead of silently
+    serving its old rows). They are expected only where the window has trading days
+    (``window_sessions``, None = unknown, treated as some) and the item is not known to start after
+    the window (a backfill of 2010 does not expect SOFR futures): a window without trading days
+    succeeds with zero rows."""
+    asked = set(delivery.requested) | set(previously_delivered(con, table.system, delivery.source))
+    expected = (
+        expected_items(con, table, asked, delivery.end_date) if delivery.window_sessions != 0 else set()
+    )
+    return {name: name in expected for name in sorted(asked)}
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, table: RawTable, rows: Rows, start: dt.date, end: dt.date | None
+) -> None:
+    """Put the rows dated in [``start``, ``end``) into the temporary table ``incoming``, in raw's
+    column types, one chunk at a time.
+
+    Each chunk is appended and let go, so memory holds one chunk at a time. A chunk that is not a
+    frame inserts its rows itself: ``chunk.stage(con, "incoming", start, end)`` (``yahoo.BulkPrices``:
+    DuckDB's CSV reader, no pandas round trip). This runs before the load's transaction: each
+    chunk's insert commits on its own, so DuckDB can spill the rows to disk past its memory limit
+    (rows appended inside an open transaction stay in memory until it commits). Nothing of raw
+    changes here; a failure while filling leaves only the temporary table, gone with the
+    connection."""
+    columns = [*_key_columns(table), *table.values, "landing_file"]
     types = dict(
         con.execute(
             "select column_name, data_type from duckdb_columns() where schema_name = 'raw' and table_name = ?",
@@ -205,167 +280,224 @@ def load(
         ).fetchall()
     )
     con.execute(
-        "create or replace temp table incoming ("
-        + ", ".join(f"{c} {types[c]}" for c in [*columns, "landing_file"])
-        + ")"
+        "create or replace temp table incoming (" + ", ".join(f"{c} {types[c]}" for c in columns) + ")"
     )
-    casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in [*columns, "landing_file"])  # raw's types
-    for chunk in chunks:
+    casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in columns)  # raw's types
+    for chunk in [rows] if isinstance(rows, pd.DataFrame) else rows:
         if not isinstance(chunk, pd.DataFrame):  # a reader that inserts its rows itself (yahoo.BulkPrices)
-            chunk.stage(con, "incoming", start_date, end_date)
+            chunk.stage(con, "incoming", start, end)
             release_freed_memory()
             continue
-        in_window = (chunk[day] >= pd.Timestamp(start_date)) & (
-            chunk[day] < pd.Timestamp(end_date) if end_date else True
+        in_window = (chunk[table.date] >= pd.Timestamp(start)) & (
+            chunk[table.date] < pd.Timestamp(end) if end else True
         )
-        con.register("incoming_df", chunk.loc[in_window, [*columns, "landing_file"]])
+        con.register("incoming_df", chunk.loc[in_window, columns])
         con.execute(f"insert into incoming select {casts} from incoming_df")
         con.unregister("incoming_df")
         del chunk, in_window
         release_freed_memory()
-    con.begin()
-    try:
-        key_list = ", ".join(key_columns)
-        duplicate = con.execute(
-            f"select {key_list} from incoming group by all having count(*) > 1 order by min(rowid) limit 1"
-        ).fetchone()
-        if duplicate:
-            value, when, *rest = duplicate
-            files = [
-                row[0]
-                for row in con.execute(
-                    "select landing_file from incoming where "
-                    + " and ".join(f"{c} = ?" for c in key_columns)
-                    + " order by rowid",
-                    list(duplicate),
-                ).fetchall()
-            ]
-            what = " ".join([str(value), f"{when:%Y-%m-%d}", *map(str, rest)])
-            raise DuplicateRowsError(
-                f"{what} comes from {' and '.join(files)}; expected each ({key_list}) from one file of "
-                "the batch"
-            )
-        delivered = [
-            row[0] for row in con.execute(f"select distinct {item} from incoming order by 1").fetchall()
-        ]
-        incoming_rows = con.execute("select count(*) from incoming").fetchone()[0]
-        notes = list(notes)  # read after the rows: a chunked parse adds its notes as it goes
-        same_key = " and ".join(f"p.{c} = i.{c}" for c in key_columns)
-        changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
-        # Rows of another source or before keep_from go by configuration (the settings changed).
-        configured = f"p.source <> $source or p.{day} < $keep_from"
-        # Rows of a delivered item in the window that the files no longer hold: the removal rule.
-        undelivered = f"""
-            not ({configured})
-            and list_contains($delivered, p.{item})
-            and p.{day} >= $start and ($end is null or p.{day} < $end)
-            and not exists (select 1 from incoming i where {same_key})
+
+
+def check_duplicates(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """Raise ``DuplicateRowsError`` when two staged rows share a key (item, date, *keys), naming
+    the first such key and the files that delivered it."""
+    key_columns = _key_columns(table)
+    key_list = ", ".join(key_columns)
+    duplicate = con.execute(
+        f"select {key_list} from incoming group by all having count(*) > 1 order by min(rowid) limit 1"
+    ).fetchone()
+    if not duplicate:
+        return
+    value, when, *rest = duplicate
+    files = [
+        row[0]
+        for row in con.execute(
+            "select landing_file from incoming where "
+            + " and ".join(f"{c} = ?" for c in key_columns)
+            + " order by rowid",
+            list(duplicate),
+        ).fetchall()
+    ]
+    what = " ".join([str(value), f"{when:%Y-%m-%d}", *map(str, rest)])
+    raise DuplicateRowsError(
+        f"{what} comes from {' and '.join(files)}; expected each ({key_list}) from one file of the batch"
+    )
+
+
+def staged_summary(con: duckdb.DuckDBPyConnection, table: RawTable) -> _Staged:
+    """What the staged rows deliver: their items (sorted) and how many rows."""
+    items = [
+        row[0] for row in con.execute(f"select distinct {table.item} from incoming order by 1").fetchall()
+    ]
+    return _Staged(items, con.execute("select count(*) from incoming").fetchone()[0])
+
+
+def apply_removal_rule(
+    con: duckdb.DuckDBPyConnection, table: RawTable, delivery: Delivery, load_id: str, delivered: list[str]
+) -> _Removals:
+    """Remove from raw the rows this load no longer serves, and keep in ``raw.removed_rows`` those
+    the files no longer hold.
+
+    Rows of another source or before ``keep_from`` go by configuration (changing those settings is
+    the decision). A row of a ``delivered`` item inside the window that the staged rows no longer
+    hold (a day missing, a file cut short, a row of empty values dropped, a code the parser no
+    longer matches) is removed only by decision: when ``allow_removals`` names the item (or holds
+    ``"*"``) the row is deleted and kept in ``raw.removed_rows`` (decision ``removed``, the row as
+    JSON); otherwise it stays in raw, is recorded there as ``withheld`` (pending) and counted, and
+    the removals gate (orchestration/checks.py) fails until a later load delivers the row again or
+    removes it by decision. On an empty raw table (a first load) there is nothing to remove, and the
+    statements are skipped."""
+    item, day, raw = table.item, table.date, table.qualified
+    if not con.execute(f"select exists (select 1 from {raw})").fetchone()[0]:
+        # a first load: no need to match every incoming row (19M at scale: 5 s over the four
+        # statements below) against an empty table to find that nothing is removed
+        return _Removals(withheld=0, removed=0, first_removed=None)
+    # Rows of another source or before keep_from go by configuration (the settings changed).
+    configured = f"p.source <> $source or p.{day} < $keep_from"
+    # Rows of a delivered item in the window that the files no longer hold: the removal rule.
+    undelivered = f"""
+        not ({configured})
+        and list_contains($delivered, p.{item})
+        and p.{day} >= $start and ($end is null or p.{day} < $end)
+        and not exists (select 1 from incoming i where {_same_key(table)})
+    """
+    may_remove = f"(list_contains($allowed, '*') or list_contains($allowed, p.{item}))"
+    params = {
+        "source": delivery.source,
+        "keep_from": delivery.kept_from,
+        "start": delivery.start_date,
+        "end": delivery.end_date,
+        "delivered": delivered,
+        "allowed": sorted(delivery.allow_removals),
+    }
+    key_text = f"concat_ws('|', '', {', '.join(f'p.{k}' for k in table.keys)})" if table.keys else "''"
+    archived = f"""
+        insert into raw.removed_rows
+        select $load_id, $table_name, p.{item}, p.{day}, {key_text}, $decision, to_json(p), null
+        from {raw} p where {undelivered} and {{which}} {may_remove}
+    """
+    archive_params = {**params, "load_id": load_id, "table_name": table.name}
+    withheld = con.execute(
+        archived.format(which="not"), {**archive_params, "decision": "withheld"}
+    ).fetchone()[0]
+    con.execute(archived.format(which=""), {**archive_params, "decision": "removed"})
+    stale = f"({configured}) or ({undelivered} and {may_remove})"
+    first_removed = con.execute(f"select min({day}) from {raw} p where {stale}", params).fetchone()[0]
+    removed = con.execute(f"delete from {raw} p where {stale}", params).fetchone()[0]
+    return _Removals(withheld, removed, first_removed)
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: RawTable, source: str, loaded_at: dt.datetime) -> _Upsert:
+    """Replace the rows of raw whose values the staged rows change and insert the new ones (with
+    ``source`` and ``loaded_at``); identical rows stay untouched, ``loaded_at`` included."""
+    day, raw, same_key = table.date, table.qualified, _same_key(table)
+    changed = " or ".join(f"p.{c} is distinct from i.{c}" for c in table.values)
+    first_updated = con.execute(
+        f"select min(i.{day}) from incoming i join {raw} p on {same_key} where {changed}"
+    ).fetchone()[0]
+    updated = con.execute(
+        f"delete from {raw} p using incoming i where {same_key} and ({changed})"
+    ).fetchone()[0]
+    first_new = con.execute(
+        f"select min(i.{day}) from incoming i where not exists (select 1 from {raw} p where {same_key})"
+    ).fetchone()[0]
+    inserted = con.execute(
+        f"""
+        insert into {raw} by name
+        select i.*, $source as source, $loaded_at as loaded_at
+        from incoming i
+        where not exists (select 1 from {raw} p where {same_key})
+        """,
+        {"source": source, "loaded_at": loaded_at},
+    ).fetchone()[0]
+    return _Upsert(inserted, updated, first_updated, first_new)
+
+
+def _tally(
+    load_id: str, staged: _Staged, removals: _Removals, upserted: _Upsert, notes: list[str]
+) -> LoadStats:
+    """The load's counts (an updated row is deleted and inserted again: the rows inserted anew are
+    the inserts less the updates, the staged rows not inserted are unchanged) and ``changed_from``,
+    the earliest date removed, updated or inserted. The dates in raw come after the commit."""
+    changes = (removals.first_removed, upserted.first_updated, upserted.first_new)
+    return LoadStats(
+        load_id=load_id,
+        rows_in_files=staged.rows,
+        rows_inserted=upserted.inserted - upserted.updated,
+        rows_updated=upserted.updated,
+        rows_unchanged=staged.rows - upserted.inserted,
+        rows_removed=removals.removed,
+        items=len(staged.items),
+        min_date=None,
+        max_date=None,
+        changed_from=min((d for d in changes if d), default=None),
+        notes=notes,
+        rows_withheld=removals.withheld,
+    )
+
+
+def record_load(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    delivery: Delivery,
+    stats: LoadStats,
+    loaded_at: dt.datetime,
+    expected: dict[str, bool],
+) -> None:
+    """Record the load in raw.loads (window, counts, landing files, notes) and raw.load_items (per
+    item of ``expected`` or of the staged rows: expected or not, rows delivered), and mark resolved
+    the pending withheld rows it settles (:func:`resolve_withheld`)."""
+    per_item = dict(
+        con.execute(f"select {table.item}, count(*) from incoming group by {table.item}").fetchall()
+    )
+    con.execute(
         """
-        allowed = sorted(allow_removals)
-        may_remove = f"(list_contains($allowed, '*') or list_contains($allowed, p.{item}))"
-        params = {"source": source, "keep_from": keep_from, "start": start_date, "end": end_date}
-        params["delivered"] = delivered
-        removal_params = {**params, "allowed": allowed}
-        key_text = f"concat_ws('|', '', {', '.join(f'p.{k}' for k in table.keys)})" if table.keys else "''"
-        archived = f"""
-            insert into raw.removed_rows
-            select $load_id, $table_name, p.{item}, p.{day}, {key_text}, $decision, to_json(p), null
-            from {raw} p where {undelivered} and {{which}} {may_remove}
-        """
-        archive_params = {**removal_params, "load_id": load_id, "table_name": table.name}
-        stale = f"({configured}) or ({undelivered} and {may_remove})"
-        if con.execute(f"select exists (select 1 from {raw})").fetchone()[0]:
-            withheld = con.execute(
-                archived.format(which="not"), {**archive_params, "decision": "withheld"}
-            ).fetchone()[0]
-            con.execute(archived.format(which=""), {**archive_params, "decision": "removed"})
-            first_removed = con.execute(
-                f"select min({day}) from {raw} p where {stale}", removal_params
-            ).fetchone()[0]
-            removed = con.execute(f"delete from {raw} p where {stale}", removal_params).fetchone()[0]
-        else:
-            # a first load: nothing to remove, and no need to match every incoming row (19M at
-            # scale: 5 s over the four statements above) against an empty table to find that out
-            withheld, first_removed, removed = 0, None, 0
-        first_updated = con.execute(
-            f"select min(i.{day}) from incoming i join {raw} p on {same_key} where {changed}"
-        ).fetchone()[0]
-        updated = con.execute(
-            f"delete from {raw} p using incoming i where {same_key} and ({changed})"
-        ).fetchone()[0]
-        first_new = con.execute(
-            f"select min(i.{day}) from incoming i where not exists (select 1 from {raw} p where {same_key})"
-        ).fetchone()[0]
-        inserted_total = con.execute(
-            f"""
-            insert into {raw} by name
-            select i.*, $source as source, $loaded_at as loaded_at
-            from incoming i
-            where not exists (select 1 from {raw} p where {same_key})
-            """,
-            {"source": source, "loaded_at": loaded_at},
-        ).fetchone()[0]
-        per_item = dict(con.execute(f"select {item}, count(*) from incoming group by {item}").fetchall())
-        stats = LoadStats(
-            load_id=load_id,
-            rows_in_files=incoming_rows,
-            rows_inserted=inserted_total - updated,
-            rows_updated=updated,
-            rows_unchanged=incoming_rows - inserted_total,
-            rows_removed=removed,
-            items=len(delivered),
-            min_date=None,
-            max_date=None,
-            changed_from=min((d for d in (first_removed, first_updated, first_new) if d), default=None),
-            notes=notes,
-            rows_withheld=withheld,
-        )
-        con.execute(
-            """
-            insert into raw.loads by name select
-                $load_id as load_id, $system as system, $source as source, $loaded_at as loaded_at,
-                $synthetic as synthetic, $files as landing_files, $start as covered_from,
-                $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
-                $keep_from as kept_from,
-                $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
-                $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes,
-                $withheld as rows_withheld
-            """,
-            {
-                "load_id": load_id,
-                "system": table.system,
-                "source": source,
-                "loaded_at": loaded_at,
-                "synthetic": synthetic,
-                "files": list(landing_files),
-                "start": start_date,
-                "end": end_date,
-                "changed_from": stats.changed_from,
-                "sessions": window_sessions,
-                "keep_from": keep_from,
-                "rows": stats.rows_in_files,
-                "inserted": stats.rows_inserted,
-                "updated": stats.rows_updated,
-                "unchanged": stats.rows_unchanged,
-                "removed": stats.rows_removed,
-                "notes": notes,
-                "withheld": withheld,
-            },
-        )
-        wanted = set(requested)
-        items = [
-            [load_id, name, name in wanted, per_item.get(name, 0)] for name in sorted(asked | set(per_item))
-        ]
-        if items:
-            con.executemany("insert into raw.load_items values (?, ?, ?, ?)", items)
-        resolve_withheld(con, table, load_id)
-        con.execute("drop table incoming")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    stats.min_date, stats.max_date = con.execute(f"select min({day}), max({day}) from {raw}").fetchone()
-    return stats
+        insert into raw.loads by name select
+            $load_id as load_id, $system as system, $source as source, $loaded_at as loaded_at,
+            $synthetic as synthetic, $files as landing_files, $start as covered_from,
+            $end as covered_until, $changed_from as changed_from, $sessions as window_sessions,
+            $keep_from as kept_from,
+            $rows as rows_in_files, $inserted as rows_inserted, $updated as rows_updated,
+            $unchanged as rows_unchanged, $removed as rows_removed, $notes as notes,
+            $withheld as rows_withheld
+        """,
+        {
+            "load_id": stats.load_id,
+            "system": table.system,
+            "source": delivery.source,
+            "loaded_at": loaded_at,
+            "synthetic": delivery.synthetic,
+            "files": list(delivery.landing_files),
+            "start": delivery.start_date,
+            "end": delivery.end_date,
+            "changed_from": stats.changed_from,
+            "sessions": delivery.window_sessions,
+            "keep_from": delivery.kept_from,
+            "rows": stats.rows_in_files,
+            "inserted": stats.rows_inserted,
+            "updated": stats.rows_updated,
+            "unchanged": stats.rows_unchanged,
+            "removed": stats.rows_removed,
+            "notes": stats.notes,
+            "withheld": stats.rows_withheld,
+        },
+    )
+    items = [
+        [stats.load_id, name, expected.get(name, False), per_item.get(name, 0)]
+        for name in sorted(set(expected) | set(per_item))
+    ]
+    if items:
+        con.executemany("insert into raw.load_items values (?, ?, ?, ?)", items)
+    resolve_withheld(con, table, stats.load_id)
+
+
+def _key_columns(table: RawTable) -> list[str]:
+    return [table.item, table.date, *table.keys]
+
+
+def _same_key(table: RawTable) -> str:
+    """SQL: raw's row ``p`` and the staged row ``i`` have the same key."""
+    return " and ".join(f"p.{c} = i.{c}" for c in _key_columns(table))
 
 
 def resolve_withheld(con: duckdb.DuckDBPyConnection, table: RawTable, load_id: str) -> None:

@@ -101,10 +101,7 @@ def ingest(
             + f"; loading {table.qualified}"
         )
         with db.connect(settings.build_db) as con:
-            stats = raw.load(
-                con,
-                table,
-                rows,  # a frame, or chunks parsed as the load reads them (yahoo.PriceChunks)
+            delivery = raw.Delivery(
                 source=settings.source,
                 synthetic=batch.synthetic,
                 requested=batch.requested,
@@ -113,8 +110,14 @@ def ingest(
                 end_date=window.end,
                 keep_from=settings.start_date,
                 window_sessions=window.sessions,
-                notes=itertools.chain(batch.notes, dropped),  # read after the rows
                 allow_removals=settings.removals_allowed(table.name),
+            )
+            stats = raw.load(
+                con,
+                table,
+                rows,  # a frame, or chunks parsed as the load reads them (yahoo.PriceChunks)
+                delivery,
+                notes=itertools.chain(batch.notes, dropped),  # read after the rows
             )
             per_item = raw.coverage(con, table)
     except UpstreamUnavailableError as error:

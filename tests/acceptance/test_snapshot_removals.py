@@ -55,11 +55,13 @@ def load_prices(con, folder, symbols):
         con,
         raw.PRICES,
         rows,
-        source="snapshot",
-        synthetic=False,
-        requested=batch.requested,
-        landing_files=[str(f.path) for f in batch.files],
-        start_date=dt.date(1980, 1, 1),
+        raw.Delivery(
+            source="snapshot",
+            synthetic=False,
+            requested=batch.requested,
+            landing_files=[str(f.path) for f in batch.files],
+            start_date=dt.date(1980, 1, 1),
+        ),
         notes=notes,
     )
 

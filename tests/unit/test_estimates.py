@@ -321,11 +321,11 @@ def _capture(day: str, revenue: float) -> pd.DataFrame:
 
 def _load(con, rows: pd.DataFrame, day: str):
     start = dt.date.fromisoformat(day)
-    return raw.load(
-        con, raw.ESTIMATE_SNAPSHOTS, rows, source="live", synthetic=False, requested=["AAPL"],
-        landing_files=[f"landing/AAPL_{day}.json"], start_date=start, end_date=start + dt.timedelta(days=1),
-        keep_from=dt.date(2000, 1, 1),
+    delivery = raw.Delivery(
+        source="live", synthetic=False, requested=["AAPL"], landing_files=[f"landing/AAPL_{day}.json"],
+        start_date=start, end_date=start + dt.timedelta(days=1), keep_from=dt.date(2000, 1, 1),
     )  # fmt: skip
+    return raw.load(con, raw.ESTIMATE_SNAPSHOTS, rows, delivery)
 
 
 def test_captures_append_a_day_at_a_time_and_capturing_again_replaces_only_that_day(tmp_path):

@@ -38,12 +38,27 @@ def load(con, df, source="sample", requested=("A", "B"), start=dt.date(2000, 1, 
         con,
         raw.PRICES,
         df,
-        source=source,
-        synthetic=source == "sample",
-        requested=list(requested),
-        landing_files=["landing/x.csv"],
+        raw.Delivery(
+            source=source,
+            synthetic=source == "sample",
+            requested=list(requested),
+            landing_files=["landing/x.csv"],
+            start_date=start,
+            allow_removals=allow,
+        ),
+    )
+
+
+def window(requested, start, end, landing_files=(), **more) -> raw.Delivery:
+    """A delivery of sample rows for the window [start, end)."""
+    return raw.Delivery(
+        source="sample",
+        synthetic=True,
+        requested=requested,
+        landing_files=landing_files,
         start_date=start,
-        allow_removals=allow,
+        end_date=end,
+        **more,
     )
 
 
@@ -160,12 +175,7 @@ def test_the_removal_rule_holds_for_tables_with_further_keys(tmp_path):
             con,
             raw.ESTIMATE_SNAPSHOTS,
             snapshots(periods),
-            source="sample",
-            synthetic=True,
-            requested=["AAPL"],
-            landing_files=[],
-            start_date=dt.date(2024, 1, 2),
-            end_date=dt.date(2024, 1, 3),
+            window(["AAPL"], dt.date(2024, 1, 2), dt.date(2024, 1, 3)),
         )
 
     with db.connect(tmp_path / "b.duckdb") as con:
@@ -219,15 +229,14 @@ def test_a_window_load_replaces_exactly_the_rows_of_its_window(tmp_path):
             con,
             raw.PRICES,
             frame([("A", "2024-01-03", 11.5), ("A", "2024-02-01", 99.0)]),
-            source="sample",
-            synthetic=True,
-            requested=["A"],
-            landing_files=[],
-            start_date=dt.date(2024, 1, 1),
-            end_date=dt.date(2024, 2, 1),
-            keep_from=dt.date(2000, 1, 1),
-            window_sessions=21,
-            allow_removals=["A"],
+            window(
+                ["A"],
+                dt.date(2024, 1, 1),
+                dt.date(2024, 2, 1),
+                keep_from=dt.date(2000, 1, 1),
+                window_sessions=21,
+                allow_removals=["A"],
+            ),
         )
         got = con.execute("select date::varchar, close from raw.prices order by date").fetchall()
         after = con.execute("select * from raw.prices where date >= '2024-02-01'").fetchall()
@@ -246,14 +255,7 @@ def test_a_window_without_sessions_or_before_an_items_history_expects_nothing(tm
             con,
             raw.PRICES,
             frame([]),
-            source="sample",
-            synthetic=True,
-            requested=["A", "B"],
-            landing_files=[],
-            start_date=start,
-            end_date=end,
-            keep_from=dt.date(2000, 1, 1),
-            window_sessions=sessions,
+            window(["A", "B"], start, end, keep_from=dt.date(2000, 1, 1), window_sessions=sessions),
         )
 
     with db.connect(tmp_path / "b.duckdb") as con:
@@ -420,13 +422,13 @@ def test_the_price_gate_reads_a_window_with_the_history_before_it(tmp_path):
             con,
             raw.PRICES,
             february,
-            source="sample",
-            synthetic=True,
-            requested=["A", "B"],
-            landing_files=["landing/x.csv"],
-            start_date=dt.date(2024, 2, 1),
-            end_date=dt.date(2024, 3, 1),
-            keep_from=dt.date(2000, 1, 1),  # as ingest passes ROTATION_START_DATE
+            window(
+                ["A", "B"],
+                dt.date(2024, 2, 1),
+                dt.date(2024, 3, 1),
+                landing_files=["landing/x.csv"],
+                keep_from=dt.date(2000, 1, 1),  # as ingest passes ROTATION_START_DATE
+            ),
         )
     rows = window_frame(settings.build_db, dt.date(2024, 2, 1), dt.date(2024, 3, 1), {}).set_index("symbol")
     assert sorted(rows["date"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-02-01"]

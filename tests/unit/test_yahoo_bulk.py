@@ -188,11 +188,13 @@ def test_a_load_through_the_bulk_reader_equals_a_load_through_the_parser(tmp_pat
             con,
             raw.PRICES,
             rows,
-            source="snapshot",
-            synthetic=False,
-            requested=["A", "B", "C"],
-            landing_files=[],
-            start_date=START,
+            raw.Delivery(
+                source="snapshot",
+                synthetic=False,
+                requested=["A", "B", "C"],
+                landing_files=[],
+                start_date=START,
+            ),
         )
         tables.append(con.execute("select * exclude (loaded_at) from raw.prices order by symbol, date").df())
     pd.testing.assert_frame_equal(tables[0], tables[1])
