@@ -40,7 +40,7 @@ Modules: :mod:`~ingestion.sample.processes` (random streams, knots, AR(1)/GARCH,
 
 from __future__ import annotations
 
-from ingestion.sample.cftc import SAMPLE_CFTC_CODES, land_sample_cftc
+from ingestion.sample.cftc import MODELLED_CFTC_CODES, land_sample_cftc
 from ingestion.sample.estimates import land_sample_estimates
 from ingestion.sample.fred import MODELLED_FRED_SERIES, land_sample_fred
 from ingestion.sample.french import SAMPLE_FRENCH_FILES, land_sample_french
@@ -57,7 +57,7 @@ from ingestion.sample.world import (
 )
 
 __all__ = [
-    "SAMPLE_CFTC_CODES",
+    "MODELLED_CFTC_CODES",
     "SAMPLE_END",
     "MODELLED_FRED_SERIES",
     "SAMPLE_FRENCH_FILES",

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,11 @@ from ingestion.landing import LandedFile, LandingBatch, land_bytes
 from ingestion.progress import Counter, Progress
 from ingestion.sample.processes import Knots, _interp, _rng
 from ingestion.sample.world import SAMPLE_END, SampleWorld, build_world
+from ingestion.universe import cftc_codes
 
 # "ingestion.sample", like the other sample files.
 log = logging.getLogger(__package__)
 
-SAMPLE_CFTC_CODES = ("239742", "209742", "13874A")
 
 # The first Traders in Financial Futures report.
 CFTC_START = FIRST_REPORT
@@ -164,6 +165,33 @@ MARKETS: tuple[_Market, ...] = (
         spread={"Dealer": 0.03, "Asset_Mgr": 0.11, "Lev_Money": 0.03, "Other_Rept": 0.004},
     ),
 )  # fmt: skip
+# The markets the sample models; another market of the seed cftc_markets.csv is a generic one.
+MODELLED_CFTC_CODES = tuple(m.code for m in MARKETS)
+
+
+def generic_market(code: str) -> _Market:
+    """A market of the seed the sample does not model: open interest near 300,000 contracts,
+    leveraged funds chasing the market's trailing performance from a flat base, group shares between
+    those of the modelled markets; its own random streams (by code), so it changes no other market."""
+    return _Market(
+        code=code,
+        names=((CFTC_START.year, f"SAMPLE MARKET {code} - SAMPLE EXCHANGE"),),
+        factor="market",
+        oi_knots=((CFTC_START.isoformat(), 300e3), (SAMPLE_END.isoformat(), 300e3)),
+        lev_base=((CFTC_START.isoformat(), 0.0), (SAMPLE_END.isoformat(), 0.0)),
+        lev_loading=1.0,
+        asset_mgr_base=0.1,
+        other_net=-0.03,
+        nonrept_net=0.0,
+        gross={"Dealer": 0.18, "Asset_Mgr": 0.33, "Lev_Money": 0.2, "Other_Rept": 0.05, "NonRept": 0.1},
+        spread={"Dealer": 0.02, "Asset_Mgr": 0.07, "Lev_Money": 0.02, "Other_Rept": 0.002},
+    )
+
+
+def markets_of(codes: Sequence[str]) -> list[_Market]:
+    """The markets of ``codes``, in that order: the modelled ones, and generic ones for the rest."""
+    modelled = {m.code: m for m in MARKETS}
+    return [modelled.get(code) or generic_market(code) for code in codes]
 
 
 def report_dates(start: dt.date = CFTC_START, end: dt.date = SAMPLE_END) -> pd.DatetimeIndex:
@@ -282,14 +310,16 @@ def render_cftc_txt(rows: list[tuple[_Market, pd.Timestamp, list[int]]]) -> byte
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
 
-def sample_cftc_files(world: SampleWorld) -> dict[str, bytes]:
-    """File name -> bytes for every report year: markets in SAMPLE_CFTC_CODES order, newest first."""
+def sample_cftc_files(world: SampleWorld, codes: Sequence[str] | None = None) -> dict[str, bytes]:
+    """File name -> bytes for every report year: the markets of ``codes`` (default: the seed's) in
+    that order, newest report first."""
+    markets = markets_of(cftc_codes() if codes is None else codes)
     dates = report_dates()
-    frames = {m.code: sample_cftc_positions(world, m, dates) for m in MARKETS}
+    frames = {m.code: sample_cftc_positions(world, m, dates) for m in markets}
     files: dict[str, bytes] = {}
     for year in sorted(set(dates.year)):
         rows: list[tuple[_Market, pd.Timestamp, list[int]]] = []
-        for market in MARKETS:
+        for market in markets:
             frame = frames[market.code]
             frame = frame[frame.index.year == year].iloc[::-1]
             values = frame.to_numpy(dtype=np.int64).tolist()
@@ -299,20 +329,25 @@ def sample_cftc_files(world: SampleWorld) -> dict[str, bytes]:
 
 
 def land_sample_cftc(
-    landing_root: Path, world: SampleWorld | None = None, progress: Progress | None = None
+    landing_root: Path,
+    world: SampleWorld | None = None,
+    progress: Progress | None = None,
+    codes: Sequence[str] | None = None,
 ) -> LandingBatch:
-    """Generate the sample CFTC TFF files from ``world`` and land one file per report year;
-    ``progress`` receives throttled lines (``cftc: 3/19 files landed (FinFut08.txt)``)."""
+    """Generate the sample CFTC TFF files of the markets ``codes`` (default: the seed's) from ``world``
+    and land one file per report year; ``progress`` receives throttled lines (``cftc: 3/19 files
+    landed (FinFut08.txt)``)."""
     started = time.perf_counter()
     world = world if world is not None else build_world()
+    codes = tuple(cftc_codes() if codes is None else codes)
     batch = LandingBatch(
         system="cftc",
         mode="sample",
-        requested=SAMPLE_CFTC_CODES,
+        requested=codes,
         synthetic=True,
         notes=[f"synthetic sample data (seed {world.seed}): not market data"],
     )
-    files = sample_cftc_files(world)
+    files = sample_cftc_files(world, codes)
     counter = Counter("cftc", len(files), "files", "landed", progress)
     for name, content in files.items():
         path = land_bytes(content, landing_root, "cftc", "sample", name)
@@ -329,7 +364,8 @@ def land_sample_cftc(
 
 __all__ = [
     "CFTC_COLUMNS",
-    "SAMPLE_CFTC_CODES",
+    "MODELLED_CFTC_CODES",
+    "generic_market",
     "land_sample_cftc",
     "render_cftc_txt",
     "report_dates",

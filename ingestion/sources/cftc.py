@@ -22,7 +22,7 @@ TABLE = RawTable(
 
 
 def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return sample.land_sample_cftc(request.landing_dir, progress=request.progress)
+    return sample.land_sample_cftc(request.landing_dir, progress=request.progress, codes=ids)
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingestion.sample import SAMPLE_CFTC_CODES, SampleWorld, build_world, land_sample_cftc
+from ingestion.cftc import parse_tff_batch
+from ingestion.sample import MODELLED_CFTC_CODES, SampleWorld, build_world, land_sample_cftc
+from ingestion.universe import CFTC_MARKETS_SEED, cftc_codes
 
 RUSSELL, NASDAQ, SP500 = "239742", "209742", "13874A"
 GROUPS = ("Dealer", "Asset_Mgr", "Lev_Money", "Other_Rept")
@@ -57,7 +59,9 @@ def market(reports: pd.DataFrame, code: str) -> pd.DataFrame:
 def test_batch_and_files(world: SampleWorld, tmp_path: Path) -> None:
     batch = land_sample_cftc(tmp_path, world)
     assert (batch.system, batch.mode, batch.synthetic) == ("cftc", "sample", True)
-    assert batch.requested == SAMPLE_CFTC_CODES == (RUSSELL, NASDAQ, SP500)
+    # the seed's markets, read here from the seed itself; the sample models each of today's
+    seed = pd.read_csv(CFTC_MARKETS_SEED, dtype=str)
+    assert batch.requested == tuple(seed["cftc_code"]) == MODELLED_CFTC_CODES == (RUSSELL, NASDAQ, SP500)
     assert batch.missing == []
     assert batch.notes == [f"synthetic sample data (seed {world.seed}): not market data"]
     names = [f.path.name for f in batch.files]
@@ -108,7 +112,7 @@ def test_identities_on_every_row(reports: pd.DataFrame) -> None:
 
 
 def test_weekly_tuesday_cadence(reports: pd.DataFrame) -> None:
-    for code in SAMPLE_CFTC_CODES:
+    for code in MODELLED_CFTC_CODES:
         dates = market(reports, code).index
         assert dates.is_unique
         assert (dates.dayofweek == 1).all()
@@ -135,7 +139,7 @@ def test_code_and_name_mapping(reports: pd.DataFrame) -> None:
         ]
         assert by_year[(NASDAQ, year)] == ["NASDAQ MINI - CHICAGO MERCANTILE EXCHANGE"]
         assert by_year[(SP500, year)] == ["E-MINI S&P 500 - CHICAGO MERCANTILE EXCHANGE"]
-    assert set(reports["CFTC_Contract_Market_Code"]) == set(SAMPLE_CFTC_CODES)
+    assert set(reports["CFTC_Contract_Market_Code"]) == set(MODELLED_CFTC_CODES)
 
 
 @pytest.mark.parametrize(
@@ -174,3 +178,23 @@ def test_leveraged_funds_follow_size_and_asset_managers_mirror(
     assert net.diff(13).corr(trailing.diff(13)) > 0.5
     am = (m["Asset_Mgr_Positions_Long_All"] - m["Asset_Mgr_Positions_Short_All"]) / m["Open_Interest_All"]
     assert am.corr(net) < -0.6
+
+
+def test_a_market_added_to_the_seed_is_generated_by_the_sample(world: SampleWorld, tmp_path: Path) -> None:
+    # one seed row is all a new market takes: the sample lands a generic market for it
+    codes = [*cftc_codes(), "12460+"]
+    batch = land_sample_cftc(tmp_path / "with", world, codes=codes)
+    assert batch.requested == tuple(codes)
+    frame, _ = parse_tff_batch(batch, dt.date(2006, 1, 1), tmp_path, codes)
+    added = frame[frame["cftc_code"] == "12460+"]
+    assert len(added) == len(frame[frame["cftc_code"] == RUSSELL]) > 900  # every weekly report
+    assert (added["open_interest"] > 0).all()
+    groups = ("dealer", "asset_mgr", "lev_money", "other_rept")
+    reportable_long = sum(added[f"{g}_long"] + added[f"{g}_spread"] for g in groups)
+    assert (reportable_long == added["tot_rept_long"]).all()  # the identities the CFTC gate checks
+    assert (added["tot_rept_long"] + added["nonrept_long"] == added["open_interest"]).all()
+    # the modelled markets' rows are the same with or without it
+    alone = land_sample_cftc(tmp_path / "without", world, codes=codes[:-1])
+    without, _ = parse_tff_batch(alone, dt.date(2006, 1, 1), tmp_path, codes)
+    kept = frame[frame["cftc_code"] != "12460+"].drop(columns="landing_file").reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, without.drop(columns="landing_file").reset_index(drop=True))
