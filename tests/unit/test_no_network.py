@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from dagster import Failure, build_asset_context
 
-from ingestion import fred, sources, yahoo
+from ingestion import fred, sources, yahoo_fetch
 from ingestion.downloads import get_with_retries
 from ingestion.errors import FIX
 from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
@@ -114,7 +114,7 @@ def test_yahoo_download_that_logs_a_dns_failure_fails_at_once(tmp_path):
 
     sleeps = Sleeps()
     with pytest.raises(UpstreamUnreachableError) as failed:
-        yahoo.fetch_live(
+        yahoo_fetch.fetch_live(
             ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=download, sleep=sleeps
         )
     assert len(calls) == 1 and sleeps == []
@@ -127,7 +127,7 @@ def test_yahoo_download_that_logs_a_dns_failure_fails_at_once(tmp_path):
 def test_yahoo_empty_answers_are_retried_with_lines(tmp_path, caplog):
     sleeps = Sleeps()
     with caplog.at_level(logging.WARNING, logger="ingestion"), pytest.raises(UpstreamUnavailableError):
-        yahoo.fetch_live(
+        yahoo_fetch.fetch_live(
             ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=lambda **k: pd.DataFrame(),
             sleep=sleeps, max_attempts=3,
         )  # fmt: skip

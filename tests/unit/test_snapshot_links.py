@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc, estimates, fred, french, yahoo
+from ingestion import cftc, estimates, fred, french, yahoo, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -25,7 +25,7 @@ PRICE_CSV = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,1,1,100
 
 def lands(kind: str) -> Callable[[Path, Path], object]:
     return {
-        "yahoo": lambda snap, landing: yahoo.land_snapshot(snap, ["IWM", "QQQ"], landing),
+        "yahoo": lambda snap, landing: yahoo_fetch.land_snapshot(snap, ["IWM", "QQQ"], landing),
         "fred": lambda snap, landing: fred.land_snapshot_fred(snap, ["DGS2"], landing),
         "cftc": lambda snap, landing: cftc.land_snapshot_cftc(snap, ["13874A"], landing),
         "french": lambda snap, landing: french.land_snapshot_french(snap, landing),
@@ -80,7 +80,7 @@ def test_a_link_inside_the_snapshot_is_followed(tmp_path):
     (snap / "yahoo" / "kept").mkdir(parents=True)
     (snap / "yahoo" / "kept" / "IWM-2024.csv").write_text(PRICE_CSV)
     (snap / "yahoo" / "IWM.csv").symlink_to(Path("kept") / "IWM-2024.csv")
-    batch = yahoo.land_snapshot(snap, ["IWM"], tmp_path / "landing")
+    batch = yahoo_fetch.land_snapshot(snap, ["IWM"], tmp_path / "landing")
     assert [f.path.read_text() for f in batch.files] == [PRICE_CSV]
 
 
@@ -91,7 +91,7 @@ def test_a_linked_snapshot_directory_is_the_snapshot(tmp_path):
     (real / "yahoo").mkdir(parents=True)
     (real / "yahoo" / "IWM.csv").write_text(PRICE_CSV)
     (tmp_path / "snap").symlink_to(real)
-    batch = yahoo.land_snapshot(tmp_path / "snap", ["IWM"], tmp_path / "landing")
+    batch = yahoo_fetch.land_snapshot(tmp_path / "snap", ["IWM"], tmp_path / "landing")
     assert len(batch.files) == 1
 
 
