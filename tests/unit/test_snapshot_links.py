@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc, estimates, fred, french, yahoo, yahoo_fetch
+from ingestion import cftc, estimates, fred_fetch, french, yahoo, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -26,7 +26,7 @@ PRICE_CSV = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,1,1,100
 def lands(kind: str) -> Callable[[Path, Path], object]:
     return {
         "yahoo": lambda snap, landing: yahoo_fetch.land_snapshot(snap, ["IWM", "QQQ"], landing),
-        "fred": lambda snap, landing: fred.land_snapshot_fred(snap, ["DGS2"], landing),
+        "fred": lambda snap, landing: fred_fetch.land_snapshot_fred(snap, ["DGS2"], landing),
         "cftc": lambda snap, landing: cftc.land_snapshot_cftc(snap, ["13874A"], landing),
         "french": lambda snap, landing: french.land_snapshot_french(snap, landing),
         "estimates": lambda snap, landing: estimates.land_snapshot_estimates(snap, ["AAPL"], landing),

@@ -9,7 +9,7 @@ import pytest
 
 from ingestion.cftc import land_snapshot_cftc
 from ingestion.errors import SnapshotLayoutError
-from ingestion.fred import land_snapshot_fred
+from ingestion.fred_fetch import land_snapshot_fred
 from ingestion.yahoo import parse_batch
 from ingestion.yahoo_fetch import land_snapshot
 
