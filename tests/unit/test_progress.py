@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ingestion import sources
-from ingestion.cftc import land_snapshot_cftc
+from ingestion.cftc_fetch import land_snapshot_cftc
 from ingestion.fred_fetch import land_snapshot_fred
 from ingestion.progress import MAX_LINES, Counter, is_due, report_every
 from ingestion.yahoo_fetch import fetch_live, land_snapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.cftc import land_snapshot_cftc
+from ingestion.cftc_fetch import land_snapshot_cftc
 from ingestion.errors import SnapshotLayoutError
 from ingestion.fred_fetch import land_snapshot_fred
 from ingestion.yahoo import parse_batch
