@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc_fetch, estimates, fred_fetch, french, yahoo, yahoo_fetch
+from ingestion import cftc_fetch, estimates, fred_fetch, french_fetch, yahoo, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -28,7 +28,7 @@ def lands(kind: str) -> Callable[[Path, Path], object]:
         "yahoo": lambda snap, landing: yahoo_fetch.land_snapshot(snap, ["IWM", "QQQ"], landing),
         "fred": lambda snap, landing: fred_fetch.land_snapshot_fred(snap, ["DGS2"], landing),
         "cftc": lambda snap, landing: cftc_fetch.land_snapshot_cftc(snap, ["13874A"], landing),
-        "french": lambda snap, landing: french.land_snapshot_french(snap, landing),
+        "french": lambda snap, landing: french_fetch.land_snapshot_french(snap, landing),
         "estimates": lambda snap, landing: estimates.land_snapshot_estimates(snap, ["AAPL"], landing),
     }[kind]
 
