@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc_fetch, estimates, fred_fetch, french_fetch, yahoo, yahoo_fetch
+from ingestion import cftc_fetch, estimates_fetch, fred_fetch, french_fetch, yahoo, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -29,7 +29,7 @@ def lands(kind: str) -> Callable[[Path, Path], object]:
         "fred": lambda snap, landing: fred_fetch.land_snapshot_fred(snap, ["DGS2"], landing),
         "cftc": lambda snap, landing: cftc_fetch.land_snapshot_cftc(snap, ["13874A"], landing),
         "french": lambda snap, landing: french_fetch.land_snapshot_french(snap, landing),
-        "estimates": lambda snap, landing: estimates.land_snapshot_estimates(snap, ["AAPL"], landing),
+        "estimates": lambda snap, landing: estimates_fetch.land_snapshot_estimates(snap, ["AAPL"], landing),
     }[kind]
 
 
@@ -128,7 +128,7 @@ def test_estimate_captures_of_other_symbols_are_noted(tmp_path):
     (tmp_path / "snap" / "estimates").mkdir(parents=True)
     for name in ("AAPL_2024-07-16.json", "ZZZZ_2024-07-16.json"):
         (tmp_path / "snap" / "estimates" / name).write_text("{}")
-    batch = estimates.land_snapshot_estimates(tmp_path / "snap", ["AAPL"], tmp_path / "landing")
+    batch = estimates_fetch.land_snapshot_estimates(tmp_path / "snap", ["AAPL"], tmp_path / "landing")
     assert any(n.startswith("skipped the captures of ZZZZ in ") for n in batch.notes), batch.notes
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))
 
