@@ -1,6 +1,6 @@
 """The live fetchers' one retry mechanism (:func:`with_retries`, on tenacity) and its rule; HTTP
 downloads with it for FRED, CFTC and French (:func:`get_with_retries`). Yahoo's fetchers
-(ingestion/yahoo.py, estimates.py) call :func:`with_retries` around yfinance.
+(ingestion/yahoo_fetch.py, estimates_fetch.py) call :func:`with_retries` around yfinance.
 
 Rule: a failed request is retried (exponential backoff, one ``retry k/n in ~N s`` line each) only
 when waiting may help: a connection reset or timeout, a rate limit, HTTP 429 or 5xx (Yahoo: an empty

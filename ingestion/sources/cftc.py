@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingestion import cftc, sample
+from ingestion import cftc, cftc_fetch, sample
 from ingestion.landing import LandingBatch
 from ingestion.progress import Progress
 from ingestion.sources.base import LandingRequest, RawTable, Source
@@ -26,7 +26,7 @@ def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return cftc.land_snapshot_cftc(
+    return cftc_fetch.land_snapshot_cftc(
         request.snapshot_dir, list(ids), request.landing_dir, progress=request.progress
     )
 
@@ -35,7 +35,7 @@ def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
     last_day = (
         request.end_date - dt.timedelta(days=1) if request.end_date else None
     )  # the API's end is inclusive
-    return cftc.fetch_live_cftc(
+    return cftc_fetch.fetch_live_cftc(
         list(ids), request.landing_dir, start=request.start_date, end=last_day, progress=request.progress
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import estimates, sample
+from ingestion import estimates, estimates_fetch, sample
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import estimate_symbols, megacap_symbols
@@ -28,14 +28,14 @@ def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return estimates.land_snapshot_estimates(
+    return estimates_fetch.land_snapshot_estimates(
         request.snapshot_dir, list(ids), request.landing_dir, progress=request.progress
     )
 
 
 def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
     optional = [s for s in ids if s not in megacap_symbols()]  # ETFs: Yahoo has none today
-    return estimates.fetch_live_estimates(
+    return estimates_fetch.fetch_live_estimates(
         list(ids), request.landing_dir, optional=optional, progress=request.progress
     )
 

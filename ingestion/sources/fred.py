@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import fred, sample
+from ingestion import fred, fred_fetch, sample
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import fred_series_ids
@@ -22,13 +22,13 @@ def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return fred.land_snapshot_fred(
+    return fred_fetch.land_snapshot_fred(
         request.snapshot_dir, list(ids), request.landing_dir, progress=request.progress
     )
 
 
 def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return fred.fetch_live_fred(
+    return fred_fetch.fetch_live_fred(
         list(ids),
         request.landing_dir,
         start=request.start_date,

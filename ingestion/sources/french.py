@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import french, sample
+from ingestion import french, french_fetch, sample
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source, nothing_requested
 
@@ -25,11 +25,13 @@ def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return french.land_snapshot_french(request.snapshot_dir, request.landing_dir, progress=request.progress)
+    return french_fetch.land_snapshot_french(
+        request.snapshot_dir, request.landing_dir, progress=request.progress
+    )
 
 
 def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return french.fetch_live_french(request.landing_dir, progress=request.progress)
+    return french_fetch.fetch_live_french(request.landing_dir, progress=request.progress)
 
 
 SOURCE = Source(

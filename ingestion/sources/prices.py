@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import sample, yahoo
+from ingestion import sample, yahoo, yahoo_fetch
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import load_universe
@@ -31,7 +31,7 @@ def land_sample(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 
 
 def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return yahoo.land_snapshot(
+    return yahoo_fetch.land_snapshot(
         request.snapshot_dir, list(ids), request.landing_dir, progress=request.progress
     )
 
@@ -39,7 +39,7 @@ def land_snapshot(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
 def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
     """Yahoo from ``start_date`` up to ``end_date`` (exclusive); sample and snapshot files are whole
     histories, cut to the window when loaded."""
-    return yahoo.fetch_live(
+    return yahoo_fetch.fetch_live(
         list(ids),
         request.landing_dir,
         start=request.start_date,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import estimates
+from ingestion import estimates, estimates_fetch
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import megacap_symbols
@@ -32,7 +32,7 @@ def no_history(mode: str) -> LandingBatch:
 
 
 def land_live(ids: Sequence[str], request: LandingRequest) -> LandingBatch:
-    return estimates.fetch_live_shares(
+    return estimates_fetch.fetch_live_shares(
         list(ids), request.landing_dir, start=request.start_date, progress=request.progress
     )
 

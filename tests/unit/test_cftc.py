@@ -18,15 +18,13 @@ import requests
 from ingestion.cftc import (
     TFF_COLUMNS,
     CftcFileError,
-    UpstreamUnavailableError,
-    fetch_live_cftc,
-    land_snapshot_cftc,
     parse_tff_batch,
     parse_tff_file,
     release_time,
 )
+from ingestion.cftc_fetch import fetch_live_cftc, land_snapshot_cftc
 from ingestion.errors import OFFLINE_FIX
-from ingestion.landing import LandedFile, LandingBatch
+from ingestion.landing import LandedFile, LandingBatch, UpstreamUnavailableError
 
 CODES = ("239742", "209742", "13874A")
 GROUPS = ("Dealer", "Asset_Mgr", "Lev_Money", "Other_Rept")

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from ingestion.errors import FIX
-from ingestion.yahoo import land_snapshot
+from ingestion.yahoo_fetch import land_snapshot
 from orchestration import cli
 from warehouse import db
 

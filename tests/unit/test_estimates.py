@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from expectations import estimates as estimate_expectations
-from ingestion import estimates
+from ingestion import estimates, estimates_fetch
 from ingestion.estimates import EstimateFileError
 from ingestion.landing import LandedFile, LandingBatch, UpstreamUnavailableError
 from warehouse import db, raw
@@ -160,7 +160,7 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
     frames = yfinance_frames()
     empty = {name: pd.DataFrame() for name in estimates.TABLES}
     tickers = {"AAPL": FakeTicker("AAPL", frames, fail=1), "IWM": FakeTicker("IWM", empty)}
-    batch = estimates.fetch_live_estimates(
+    batch = estimates_fetch.fetch_live_estimates(
         ["AAPL", "IWM"],
         tmp_path / "landing",
         ticker=tickers.__getitem__,
@@ -171,7 +171,7 @@ def test_live_capture_lands_one_file_per_symbol_that_parses_back_to_the_same_row
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))  # this capture date only
     # Yahoo has no estimates for ETFs: reported as missing; not expected by the gate when optional
     assert batch.requested == ("AAPL", "IWM") and batch.missing == ["IWM"]
-    optional = estimates.fetch_live_estimates(
+    optional = estimates_fetch.fetch_live_estimates(
         ["AAPL", "IWM"], tmp_path / "landing", optional=["IWM"], ticker=tickers.__getitem__,
         now=lambda: CAPTURED, sleep=lambda s: None,
     )  # fmt: skip
@@ -197,7 +197,7 @@ def test_a_live_capture_rereads_earlier_captures_from_landing_and_the_later_of_a
 
     def capture(when: dt.datetime, revenue: float) -> LandingBatch:
         frames["revenue_estimate"]["avg"] = revenue
-        return estimates.fetch_live_estimates(
+        return estimates_fetch.fetch_live_estimates(
             ["AAPL"], landing, ticker=lambda s: FakeTicker(s, frames), now=lambda: when, sleep=lambda s: None
         )
 
@@ -217,7 +217,7 @@ def test_live_capture_goes_through_the_retry_mechanism(tmp_path, caplog):
     (which errors are retried is ingestion.downloads.with_retries', tested in test_retries.py)."""
     sleeps: list[float] = []
     with caplog.at_level(logging.WARNING, logger="ingestion"):
-        batch = estimates.fetch_live_estimates(
+        batch = estimates_fetch.fetch_live_estimates(
             ["AAPL"], tmp_path, ticker=lambda s: FakeTicker(s, yfinance_frames(), fail=2),
             now=lambda: CAPTURED, sleep=sleeps.append,
         )  # fmt: skip
@@ -234,7 +234,7 @@ def test_live_capture_gives_up_after_its_attempts_with_one_clear_line(tmp_path):
     with pytest.raises(
         UpstreamUnavailableError, match="Yahoo Finance unreachable for AAPL revenue_estimate after 3 attempts"
     ):
-        estimates.fetch_live_estimates(
+        estimates_fetch.fetch_live_estimates(
             ["AAPL"],
             tmp_path,
             ticker=lambda s: ticker,
@@ -270,7 +270,7 @@ def test_a_renamed_or_broken_landing_file_is_an_error_naming_the_file(tmp_path):
 
 
 def test_a_snapshot_folder_without_estimates_lands_nothing_with_a_note(tmp_path):
-    batch = estimates.land_snapshot_estimates(tmp_path, ["AAPL"], tmp_path / "landing")
+    batch = estimates_fetch.land_snapshot_estimates(tmp_path, ["AAPL"], tmp_path / "landing")
     assert batch.files == [] and batch.requested == () and batch.covers is None
     assert "no estimates/ folder" in batch.notes[0]
     kept = tmp_path / "estimates"
@@ -280,7 +280,7 @@ def test_a_snapshot_folder_without_estimates_lands_nothing_with_a_note(tmp_path)
     )
     (kept / "AAPL_2024-07-16.json").write_bytes(content)
     (kept / "TSLA_2024-07-16.json").write_bytes(content)  # not an estimate symbol: skipped
-    batch = estimates.land_snapshot_estimates(tmp_path, ["AAPL"], tmp_path / "landing")
+    batch = estimates_fetch.land_snapshot_estimates(tmp_path, ["AAPL"], tmp_path / "landing")
     assert [f.path.name for f in batch.files] == ["AAPL_2024-07-16.json"]
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))
 
@@ -291,7 +291,7 @@ def test_share_history_keeps_the_median_count_of_each_new_york_date(tmp_path):
         tz="America/New_York",
     )
     series = pd.Series([15_441_881_000, 16_000_000_000, 15_441_000_000, 15_337_686_000], index=index)
-    batch = estimates.fetch_live_shares(
+    batch = estimates_fetch.fetch_live_shares(
         ["AAPL", "META"], tmp_path, start=dt.date(2023, 1, 1),
         ticker=lambda s: FakeTicker(s, {}, series if s == "AAPL" else None),
     )  # fmt: skip

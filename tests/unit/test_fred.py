@@ -18,13 +18,11 @@ from ingestion.errors import OFFLINE_FIX
 from ingestion.fred import (
     FRED_COLUMNS,
     SeriesFileError,
-    UpstreamUnavailableError,
-    fetch_live_fred,
-    land_snapshot_fred,
     parse_fred_batch,
     parse_fred_file,
 )
-from ingestion.landing import LandedFile, LandingBatch, land_bytes
+from ingestion.fred_fetch import fetch_live_fred, land_snapshot_fred
+from ingestion.landing import LandedFile, LandingBatch, UpstreamUnavailableError, land_bytes
 from ingestion.sample import (
     SAMPLE_END,
     SAMPLE_START,

@@ -26,15 +26,18 @@ from ingestion.french import (
     THREE_FACTORS,
     FactorFileError,
     UnknownLayoutError,
-    UpstreamUnavailableError,
-    fetch_live_french,
-    land_snapshot_french,
-    library_url,
     parse_french_batch,
     parse_french_file,
     read_french_file,
 )
-from ingestion.landing import LandedFile, LandingBatch, UpstreamFileError, land_bytes
+from ingestion.french_fetch import fetch_live_french, land_snapshot_french, library_url
+from ingestion.landing import (
+    LandedFile,
+    LandingBatch,
+    UpstreamFileError,
+    UpstreamUnavailableError,
+    land_bytes,
+)
 from ingestion.sample import SAMPLE_FRENCH_FILES, SampleWorld, build_world, index_levels, land_sample_french
 from tests.conftest import snapshot_path
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from dagster import Failure, build_asset_context
 
-from ingestion import estimates, fred, sources, yahoo
+from ingestion import estimates, fred, fred_fetch, sources, yahoo
 from ingestion.errors import OFFLINE_FIX, SnapshotLayoutError
 from ingestion.landing import LandingBatch, UpstreamUnavailableError
 from ingestion.yahoo import PriceFileError
@@ -84,9 +84,9 @@ def test_an_unreachable_live_fetch_fails_with_one_line_naming_upstream_and_the_o
         refused.append(params["id"])
         raise requests.ConnectionError("Failed to establish a new connection: [Errno 111] Connection refused")
 
-    real = fred.fetch_live_fred
+    real = fred_fetch.fetch_live_fred
     monkeypatch.setattr(
-        fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=refuse, sleep=lambda s: None)
+        fred_fetch, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=refuse, sleep=lambda s: None)
     )
     with build_asset_context() as context, pytest.raises(UpstreamUnavailableError) as failed:
         ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.FRED.land, fred.parse_fred_batch)

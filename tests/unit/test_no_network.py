@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from dagster import Failure, build_asset_context
 
-from ingestion import fred, sources, yahoo
+from ingestion import fred, fred_fetch, sources, yahoo_fetch
 from ingestion.downloads import get_with_retries
 from ingestion.errors import FIX
 from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
@@ -95,7 +95,7 @@ def test_a_4xx_other_than_429_is_returned_not_retried():
 def test_fred_without_dns_stops_at_the_first_series(tmp_path):
     session, sleeps = Session(DNS), Sleeps()
     with pytest.raises(UpstreamUnreachableError):
-        fred.fetch_live_fred(
+        fred_fetch.fetch_live_fred(
             ["DGS2", "DFF"], tmp_path, start=pd.Timestamp("2024-01-02").date(), get=session, sleep=sleeps
         )
     assert session.calls == 1 and sleeps == []
@@ -114,7 +114,7 @@ def test_yahoo_download_that_logs_a_dns_failure_fails_at_once(tmp_path):
 
     sleeps = Sleeps()
     with pytest.raises(UpstreamUnreachableError) as failed:
-        yahoo.fetch_live(
+        yahoo_fetch.fetch_live(
             ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=download, sleep=sleeps
         )
     assert len(calls) == 1 and sleeps == []
@@ -127,7 +127,7 @@ def test_yahoo_download_that_logs_a_dns_failure_fails_at_once(tmp_path):
 def test_yahoo_empty_answers_are_retried_with_lines(tmp_path, caplog):
     sleeps = Sleeps()
     with caplog.at_level(logging.WARNING, logger="ingestion"), pytest.raises(UpstreamUnavailableError):
-        yahoo.fetch_live(
+        yahoo_fetch.fetch_live(
             ["IWM"], tmp_path, start=pd.Timestamp("2024-01-02").date(), download=lambda **k: pd.DataFrame(),
             sleep=sleeps, max_attempts=3,
         )  # fmt: skip
@@ -146,8 +146,10 @@ def _live(tmp_path: Path) -> Settings:
 
 def test_the_step_fails_without_its_retry_when_the_host_does_not_resolve(tmp_path, monkeypatch):
     session, sleeps = Session(DNS), Sleeps()
-    real = fred.fetch_live_fred
-    monkeypatch.setattr(fred, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=session, sleep=sleeps))
+    real = fred_fetch.fetch_live_fred
+    monkeypatch.setattr(
+        fred_fetch, "fetch_live_fred", lambda *a, **k: real(*a, **k, get=session, sleep=sleeps)
+    )
     with build_asset_context() as context, pytest.raises(Failure) as failed:
         ingest(context, _live(tmp_path), raw.FRED_SERIES, sources.FRED.land, fred.parse_fred_batch)
     assert failed.value.allow_retries is False, "the step retry policy must not try again"

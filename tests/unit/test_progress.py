@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from ingestion import sources
-from ingestion.cftc import land_snapshot_cftc
-from ingestion.fred import land_snapshot_fred
+from ingestion.cftc_fetch import land_snapshot_cftc
+from ingestion.fred_fetch import land_snapshot_fred
 from ingestion.progress import MAX_LINES, Counter, is_due, report_every
-from ingestion.yahoo import fetch_live, land_snapshot
+from ingestion.yahoo_fetch import fetch_live, land_snapshot
 
 
 @pytest.mark.parametrize(

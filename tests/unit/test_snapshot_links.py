@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc, estimates, fred, french, yahoo
+from ingestion import cftc_fetch, estimates_fetch, fred_fetch, french_fetch, yahoo, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -25,11 +25,11 @@ PRICE_CSV = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,1,1,1,1,100
 
 def lands(kind: str) -> Callable[[Path, Path], object]:
     return {
-        "yahoo": lambda snap, landing: yahoo.land_snapshot(snap, ["IWM", "QQQ"], landing),
-        "fred": lambda snap, landing: fred.land_snapshot_fred(snap, ["DGS2"], landing),
-        "cftc": lambda snap, landing: cftc.land_snapshot_cftc(snap, ["13874A"], landing),
-        "french": lambda snap, landing: french.land_snapshot_french(snap, landing),
-        "estimates": lambda snap, landing: estimates.land_snapshot_estimates(snap, ["AAPL"], landing),
+        "yahoo": lambda snap, landing: yahoo_fetch.land_snapshot(snap, ["IWM", "QQQ"], landing),
+        "fred": lambda snap, landing: fred_fetch.land_snapshot_fred(snap, ["DGS2"], landing),
+        "cftc": lambda snap, landing: cftc_fetch.land_snapshot_cftc(snap, ["13874A"], landing),
+        "french": lambda snap, landing: french_fetch.land_snapshot_french(snap, landing),
+        "estimates": lambda snap, landing: estimates_fetch.land_snapshot_estimates(snap, ["AAPL"], landing),
     }[kind]
 
 
@@ -80,7 +80,7 @@ def test_a_link_inside_the_snapshot_is_followed(tmp_path):
     (snap / "yahoo" / "kept").mkdir(parents=True)
     (snap / "yahoo" / "kept" / "IWM-2024.csv").write_text(PRICE_CSV)
     (snap / "yahoo" / "IWM.csv").symlink_to(Path("kept") / "IWM-2024.csv")
-    batch = yahoo.land_snapshot(snap, ["IWM"], tmp_path / "landing")
+    batch = yahoo_fetch.land_snapshot(snap, ["IWM"], tmp_path / "landing")
     assert [f.path.read_text() for f in batch.files] == [PRICE_CSV]
 
 
@@ -91,7 +91,7 @@ def test_a_linked_snapshot_directory_is_the_snapshot(tmp_path):
     (real / "yahoo").mkdir(parents=True)
     (real / "yahoo" / "IWM.csv").write_text(PRICE_CSV)
     (tmp_path / "snap").symlink_to(real)
-    batch = yahoo.land_snapshot(tmp_path / "snap", ["IWM"], tmp_path / "landing")
+    batch = yahoo_fetch.land_snapshot(tmp_path / "snap", ["IWM"], tmp_path / "landing")
     assert len(batch.files) == 1
 
 
@@ -128,7 +128,7 @@ def test_estimate_captures_of_other_symbols_are_noted(tmp_path):
     (tmp_path / "snap" / "estimates").mkdir(parents=True)
     for name in ("AAPL_2024-07-16.json", "ZZZZ_2024-07-16.json"):
         (tmp_path / "snap" / "estimates" / name).write_text("{}")
-    batch = estimates.land_snapshot_estimates(tmp_path / "snap", ["AAPL"], tmp_path / "landing")
+    batch = estimates_fetch.land_snapshot_estimates(tmp_path / "snap", ["AAPL"], tmp_path / "landing")
     assert any(n.startswith("skipped the captures of ZZZZ in ") for n in batch.notes), batch.notes
     assert batch.covers == (dt.date(2024, 7, 16), dt.date(2024, 7, 17))
 

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion import yahoo
+from ingestion import yahoo, yahoo_fetch
 from ingestion.landing import LandedFile, LandingBatch
 from warehouse import raw
 
@@ -206,7 +206,7 @@ def test_every_snapshot_file_loads_the_same_through_both_paths(snapshot_dir: Pat
     reads exactly the files whose latest bar it flags partial (computed by the parser itself)."""
     symbols = sorted(p.stem for p in (snapshot_dir / "yahoo").glob("*.csv"))
     assert symbols
-    batch = yahoo.land_snapshot(snapshot_dir, symbols, tmp_path / "landing")
+    batch = yahoo_fetch.land_snapshot(snapshot_dir, symbols, tmp_path / "landing")
     frame, staged, fallback = bulk_and_fallback(batch, tmp_path)
     expected, _ = yahoo.parse_batch(batch, START, tmp_path, bulk=False)
     pd.testing.assert_frame_equal(frame, expected)

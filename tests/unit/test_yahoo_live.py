@@ -15,7 +15,9 @@ import pytest
 from yfinance.exceptions import YFRateLimitError
 
 from ingestion.errors import OFFLINE_FIX
-from ingestion.yahoo import UpstreamUnavailableError, fetch_live, parse_batch, parse_price_file
+from ingestion.landing import UpstreamUnavailableError
+from ingestion.yahoo import parse_batch, parse_price_file
+from ingestion.yahoo_fetch import fetch_live
 
 FIELDS = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]
 DAYS = pd.DatetimeIndex(["2024-07-12", "2024-07-15", "2024-07-16"], name="Date")
@@ -122,7 +124,7 @@ def test_request_arguments(tmp_path: Path) -> None:
 
 def test_symbol_with_all_nan_columns_is_missing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     download = FakeDownload(yf_frame(["IWM", "RSP", "SPY"], all_nan=("RSP",)))
-    with caplog.at_level(logging.WARNING, logger="ingestion.yahoo"):
+    with caplog.at_level(logging.WARNING, logger="ingestion.yahoo_fetch"):
         batch = fetch(tmp_path, ["IWM", "RSP", "SPY"], download)
     assert batch.missing == ["RSP"]
     assert len(batch.notes) == 1 and "RSP" in batch.notes[0]
