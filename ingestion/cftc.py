@@ -103,7 +103,6 @@ MISSING_MARKERS = ("", ".")
 _ISO_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00:00(?:\.0+)?)?")
 _US_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: 0?0:00(?::00)?(?:\.0+)?(?: ?[AP]M)?)?")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_CODE_RE = re.compile(r"[A-Za-z0-9]+")
 
 
 class CftcFileError(UpstreamFileError):
