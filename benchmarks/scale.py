@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import multiprocessing
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -153,7 +154,11 @@ def generate(scale: Scale, out: Path, workers: int = 2, progress=print) -> Gener
         for chunk in chunks
     ]
     rows = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers start from a fresh server process, not a fork of this one: a fork copies a process
+    # that may hold threads (a test worker's DuckDB and execnet threads), and its child crashed once
+    # collecting garbage in pandas (a segmentation fault in make test).
+    forkserver = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=forkserver) as pool:
         for done, chunk_rows in enumerate(pool.map(_price_chunk, tasks), start=1):
             rows += chunk_rows
             if done == len(tasks) or done % max(1, len(tasks) // 10) == 0:
