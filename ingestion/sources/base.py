@@ -13,6 +13,13 @@ from ingestion.schema import Column
 
 MODES = ("sample", "snapshot", "live")
 
+# The columns every raw table adds after its own: where each row came from and when it was loaded.
+PROVENANCE = (
+    Column("source", "varchar", "sample | snapshot | live", not_null=True),
+    Column("landing_file", "varchar", "path relative to ROTATION_HOME", not_null=True),
+    Column("loaded_at", "timestamptz", "when the row was inserted or last changed", not_null=True),
+)
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -48,12 +55,8 @@ class RawTable:
 
     @property
     def ddl(self) -> str:
-        return (
-            f"create table if not exists {self.qualified} ({self.columns_ddl}\n"
-            "  , source            varchar   not null  -- sample | snapshot | live\n"
-            "  , landing_file      varchar   not null  -- path relative to ROTATION_HOME\n"
-            "  , loaded_at         timestamptz not null  -- when the row was inserted or last changed\n);"
-        )
+        provenance = "".join(f"\n  , {c.ddl}  -- {c.comment}" for c in PROVENANCE)
+        return f"create table if not exists {self.qualified} ({self.columns_ddl}{provenance}\n);"
 
 
 @dataclass(frozen=True)

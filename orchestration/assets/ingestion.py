@@ -33,13 +33,11 @@ from ingestion.errors import (
     storage_error,
 )
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
-from ingestion.sources import SOURCES, Source
+from ingestion.sources import PRICES, SOURCES, Source
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, raw
 from warehouse.settings import Settings
-
-RAW_PRICES = AssetKey(["raw", "prices"])  # the price gates are written out (orchestration/checks.py)
 
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
@@ -210,6 +208,9 @@ PARTITIONS: dict[str | None, Callable[[Settings], TimeWindowPartitionsDefinition
 
 def asset_key(source: Source) -> AssetKey:
     return AssetKey(["raw", source.table.name])
+
+
+RAW_PRICES = asset_key(PRICES)  # the price gates are written out (orchestration/checks.py)
 
 
 # The ingestion assets of each job (orchestration/definitions.py): the CFTC's, by month of report

@@ -52,3 +52,17 @@ def test_dagster_dbt_keeps_a_state_already_in_the_calls_folder():
     from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
     assert "not partial_parse_destination_target_path.exists()" in inspect.getsource(DbtCliInvocation.run)
+
+
+def test_loading_the_definitions_under_dagster_dev_runs_no_dbt(monkeypatch):
+    # the UI loads the manifest make prepares; a dbt parse at import ran on every code-location load
+    import importlib
+
+    import orchestration.dbt_project
+
+    def no_dbt(self, *args, **kwargs):
+        raise AssertionError(f"dbt ran at import: {args}")
+
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setattr(DbtCliResource, "cli", no_dbt)
+    importlib.reload(orchestration.dbt_project)
