@@ -44,9 +44,10 @@ from ingestion.sample import (
 from ingestion.sample.cftc import sample_cftc_files
 from ingestion.sample.fred import render_fred_csv, sample_fred_series
 from ingestion.sample.french import sample_french_files
+from ingestion.settings import REPO_ROOT
 from ingestion.universe import Instrument
 
-REPO_DBT_PROJECT = universe_seeds.REPO_ROOT / "dbt_project"
+REPO_DBT_PROJECT = REPO_ROOT / "dbt_project"
 SYNTHETIC_SEGMENT = "small_cap"
 CHUNK = 100  # symbols per generation task
 

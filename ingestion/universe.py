@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ingestion.calendar import session_close
+from ingestion.settings import DBT_PROJECT_DIR
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# The dbt project whose seeds define the universe (ingestion reads them, dbt builds from them):
-# the repository's, or ROTATION_DBT_PROJECT_DIR, a copy with other seeds (the scale benchmark's
-# thousands of tickers) so a bigger universe never touches the repository's seeds.
-DBT_PROJECT_DIR = Path(os.environ.get("ROTATION_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 INSTRUMENTS_SEED = SEEDS_DIR / "instruments.csv"
 

@@ -48,8 +48,8 @@ from ingestion.errors import (
     cause_and_fix,
     require_snapshot_folder,
 )
+from ingestion.settings import REPO_ROOT, Settings, SettingsError
 from warehouse import db, writer_lock
-from warehouse.settings import REPO_ROOT, Settings, SettingsError
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ingestion.universe import DBT_PROJECT_DIR  # the repository's, or ROTATION_DBT_PROJECT_DIR
+from ingestion.settings import DBT_PROJECT_DIR  # the repository's, or ROTATION_DBT_PROJECT_DIR
 
 # The dbt executable of the interpreter running Dagster (the project's venv), not whatever is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")

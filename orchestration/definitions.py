@@ -30,6 +30,7 @@ from dagster import (
     schedule,
 )
 
+from ingestion.settings import Settings
 from orchestration import partitions
 from orchestration.assets.dbt import rotation_dbt_assets
 from orchestration.assets.ingestion import BY_MONTH_OR_NONE, BY_REPORT_MONTH, ingestion_assets
@@ -38,7 +39,6 @@ from orchestration.assets.report import REPORT, rotation_report
 from orchestration.assets.serving import SERVING, serving
 from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
-from warehouse.settings import Settings
 
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
 prices_and_rates = define_asset_job(

@@ -28,7 +28,7 @@ from dagster import (
 from ingestion.calendar import nyse_trading_days
 from ingestion.cftc import FIRST_REPORT
 from ingestion.sample import SAMPLE_END
-from warehouse.settings import Settings
+from ingestion.settings import Settings
 
 NEW_YORK = "America/New_York"
 

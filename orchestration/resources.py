@@ -13,9 +13,9 @@ from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
+from ingestion.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from warehouse import writer_lock
-from warehouse.settings import Settings
 
 # Everything that writes the build file shares this pool; the instance limits it to one slot
 # (orchestration/dagster.yaml), because DuckDB allows a single writing process.

@@ -165,7 +165,7 @@ class Delivery:
 
 
 class StagesItself(Protocol):
-    """A chunk of rows that inserts itself into the load's staging table (``yahoo.BulkPrices``)."""
+    """A chunk of rows that inserts itself into the load's staging table (``yahoo_batch.BulkPrices``)."""
 
     def stage(
         self, con: duckdb.DuckDBPyConnection, table: str, start: dt.date, end: dt.date | None
@@ -203,7 +203,7 @@ def load(
 ) -> LoadStats:
     """Upsert parsed rows into ``table`` in one transaction and record the load.
 
-    ``rows`` is one frame or an iterable of chunks (e.g. ``yahoo.PriceChunks``), staged one at a time
+    ``rows`` is one frame or an iterable of chunks (e.g. ``yahoo_batch.PriceChunks``), staged one at a time
     (:func:`stage`); rows outside ``delivery``'s window are not loaded. The same (item, date) twice
     among them raises ``DuplicateRowsError`` and loads nothing (:func:`check_duplicates`). The load
     is authoritative for the items (symbols, series) it delivered, inside its window: identical rows
@@ -266,7 +266,7 @@ def stage(
     column types, one chunk at a time.
 
     Each chunk is appended and let go, so memory holds one chunk at a time. A chunk that is not a
-    frame inserts its rows itself: ``chunk.stage(con, "incoming", start, end)`` (``yahoo.BulkPrices``:
+    frame inserts its rows itself: ``chunk.stage(con, "incoming", start, end)`` (``yahoo_batch.BulkPrices``:
     DuckDB's CSV reader, no pandas round trip). This runs before the load's transaction: each
     chunk's insert commits on its own, so DuckDB can spill the rows to disk past its memory limit
     (rows appended inside an open transaction stay in memory until it commits). Nothing of raw
@@ -284,7 +284,9 @@ def stage(
     )
     casts = ", ".join(f"cast({c} as {types[c]}) as {c}" for c in columns)  # raw's types
     for chunk in [rows] if isinstance(rows, pd.DataFrame) else rows:
-        if not isinstance(chunk, pd.DataFrame):  # a reader that inserts its rows itself (yahoo.BulkPrices)
+        if not isinstance(
+            chunk, pd.DataFrame
+        ):  # a reader that inserts its rows itself (yahoo_batch.BulkPrices)
             chunk.stage(con, "incoming", start, end)
             release_freed_memory()
             continue

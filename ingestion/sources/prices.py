@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingestion import sample, yahoo, yahoo_fetch
+from ingestion import sample, yahoo, yahoo_batch, yahoo_fetch
 from ingestion.landing import LandingBatch
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import load_universe
@@ -52,7 +52,7 @@ SOURCE = Source(
     table=TABLE,
     requested=symbols,
     landers={"sample": land_sample, "snapshot": land_snapshot, "live": land_live},
-    parse=yahoo.parse_batch_chunks,
+    parse=yahoo_batch.parse_batch_chunks,
     partitions="months",
     description=(
         "Daily bars for every instrument of the universe (dbt_project/seeds/instruments.csv), rate "

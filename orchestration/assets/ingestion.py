@@ -33,11 +33,11 @@ from ingestion.errors import (
     storage_error,
 )
 from ingestion.landing import LandingBatch, UpstreamFileError, UpstreamUnavailableError, relative_to_home
+from ingestion.settings import Settings
 from ingestion.sources import PRICES, SOURCES, Source
 from orchestration import partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, raw
-from warehouse.settings import Settings
 
 # BackfillPolicy is "beta" in Dagster 1.13; its single-run behaviour is what this project relies on.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
@@ -113,7 +113,7 @@ def ingest(
             stats = raw.load(
                 con,
                 table,
-                rows,  # a frame, or chunks parsed as the load reads them (yahoo.PriceChunks)
+                rows,  # a frame, or chunks parsed as the load reads them (yahoo_batch.PriceChunks)
                 delivery,
                 notes=itertools.chain(batch.notes, dropped),  # read after the rows
             )

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion import yahoo, yahoo_fetch
+from ingestion import yahoo_batch, yahoo_fetch
 from ingestion.cftc import parse_tff_file
 from tests.acceptance.conftest import read_yahoo_csv
 from warehouse import db, raw
@@ -50,7 +50,7 @@ def test_the_real_snapshot_passes_the_session_rule_and_removes_nothing(snapshot_
 
 def load_prices(con, folder, symbols):
     batch = yahoo_fetch.land_snapshot(folder, symbols, folder.parent / "landing")
-    rows, notes = yahoo.parse_batch(batch, dt.date(1980, 1, 1), folder.parent)
+    rows, notes = yahoo_batch.parse_batch(batch, dt.date(1980, 1, 1), folder.parent)
     return raw.load(
         con,
         raw.PRICES,

@@ -16,9 +16,8 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from ingestion.universe import DBT_PROJECT_DIR
+from ingestion.settings import DBT_PROJECT_DIR, Settings
 from orchestration.cli import step_failures
-from warehouse.settings import Settings
 
 
 @dataclass

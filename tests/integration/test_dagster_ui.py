@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.settings import REPO_ROOT
+from ingestion.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
-from ingestion.universe import DBT_PROJECT_DIR
+from ingestion.settings import DBT_PROJECT_DIR
 from orchestration.runner import PlannedRun
 from tests.integration.conftest import make_settings, run_dbt_by_hand, run_graph, table_checksums
 from warehouse import db, raw

@@ -8,9 +8,9 @@ import sys
 
 import duckdb
 
+from ingestion.settings import Settings
 from orchestration.cli import CheckLine, RunReport, format_summary
 from warehouse import db
-from warehouse.settings import Settings
 
 
 def test_wrong_source_exits_2_with_one_line_cause_and_fix(tmp_path):

@@ -6,9 +6,9 @@ import signal
 
 import duckdb
 
+from ingestion.settings import Settings
 from orchestration.cli import STOP_EXIT_CODES, RunCanceled, busy_line, canceled_line
 from warehouse import writer_lock
-from warehouse.settings import Settings
 
 
 def settings(home) -> Settings:

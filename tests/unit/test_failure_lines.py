@@ -22,10 +22,10 @@ from dagster import Failure, build_asset_context
 
 from ingestion import landing
 from ingestion.errors import FIX, StorageError, storage_error
+from ingestion.settings import REPO_ROOT, Settings
 from orchestration import cli
 from orchestration.assets.ingestion import ingest
 from warehouse import db, raw
-from warehouse.settings import REPO_ROOT, Settings
 
 
 def one_line(text: str) -> str:

@@ -10,14 +10,14 @@ import pytest
 import requests
 from dagster import Failure, build_asset_context
 
-from ingestion import estimates, fred, fred_fetch, sources, yahoo
+from ingestion import estimates, fred, fred_fetch, sources, yahoo_batch
 from ingestion.errors import OFFLINE_FIX, SnapshotLayoutError
 from ingestion.landing import LandingBatch, UpstreamUnavailableError
+from ingestion.settings import Settings
 from ingestion.yahoo import PriceFileError
 from orchestration import cli
 from orchestration.assets.ingestion import LIVE_RETRY, ingest, ingestion_assets
 from warehouse import db, raw
-from warehouse.settings import Settings
 
 
 def test_live_fetches_retry_with_backoff_and_offline_sources_do_not():
@@ -130,7 +130,7 @@ def test_a_snapshot_dir_without_yahoo_fails_without_retry_with_the_clis_line(tmp
         }
     )
     with build_asset_context() as context, pytest.raises(Failure) as failed:
-        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo.parse_batch)
+        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo_batch.parse_batch)
     assert failed.value.allow_retries is False
     with pytest.raises(SnapshotLayoutError) as cli_check:
         cli.preflight(settings)  # what `rotation run` checks before any run

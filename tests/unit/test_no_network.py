@@ -23,10 +23,10 @@ from ingestion import fred, fred_fetch, sources, yahoo_fetch
 from ingestion.downloads import get_with_retries
 from ingestion.errors import FIX
 from ingestion.landing import UpstreamUnavailableError, UpstreamUnreachableError
+from ingestion.settings import Settings
 from orchestration.assets.ingestion import ingest
 from tests.unit.test_retries import DNS, Sleeps
 from warehouse import raw
-from warehouse.settings import Settings
 
 # What yfinance logs (it does not raise) when Yahoo's host does not resolve.
 YF_DNS = (

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import build_schedule_context
 
+from ingestion.settings import Settings
 from orchestration import partitions
 from orchestration.definitions import build_definitions
 from orchestration.partitions import PARTITION_RANGE_END, PARTITION_RANGE_START
-from warehouse.settings import Settings
 
 NY = ZoneInfo("America/New_York")
 

@@ -96,7 +96,7 @@ def test_the_source_modes_pass_progress_through(tmp_path: Path):
     assert lines[-1] == "fred: 2/2 series landed (DFF.csv)"
     sources.CFTC.land("snapshot", **common, progress=lines.append)
     assert lines[-1] == "cftc: 2/2 files landed (FinFut24.txt)"
-    from ingestion.yahoo import parse_batch
+    from ingestion.yahoo_batch import parse_batch
 
     parse_batch(batch, dt.date(2000, 1, 3), tmp_path, progress=lines.append)
     assert lines[-1].startswith("prices: 2/2 files parsed (") and lines[-1].endswith("1 row; 2 rows in all)")

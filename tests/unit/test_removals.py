@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from ingestion.settings import RAW_TABLE_NAMES, Settings, SettingsError, parse_allow_removals
 from orchestration.checks import removals_outcome
 from tests.unit.test_warehouse_db import ROWS, frame, load
 from warehouse import db, raw
-from warehouse.settings import RAW_TABLE_NAMES, Settings, SettingsError, parse_allow_removals
 
 
 def settings(tmp_path, allow=()) -> Settings:

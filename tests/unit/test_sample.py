@@ -436,7 +436,7 @@ def test_dataclass_fields() -> None:
 
 def test_the_sample_has_no_partial_bars(tmp_path: Path, universe: list[Instrument]) -> None:
     """Sample files count as captured after the last session of their last day ended."""
-    from ingestion.yahoo import parse_batch
+    from ingestion.yahoo_batch import parse_batch
 
     batch = land_sample_prices(universe, tmp_path / "landing")
     frame, notes = parse_batch(batch, dt.date(2024, 1, 1), home=tmp_path)

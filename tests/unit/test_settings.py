@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from warehouse.settings import REPO_ROOT, Settings, SettingsError
+from ingestion.settings import REPO_ROOT, Settings, SettingsError
 
 
 def test_defaults_are_sample_in_the_repositorys_warehouse_folder():
@@ -48,3 +49,18 @@ def test_bad_settings_say_what_came_and_what_to_set(env, words):
         Settings.from_env(env)
     for word in words:
         assert word in str(e.value)
+
+
+def test_only_the_settings_module_reads_rotation_environment_variables():
+    """One settings module: a ROTATION_* variable read anywhere else (os.environ / os.getenv) is
+    a setting the docs' table and the error messages do not know about."""
+    reads = re.compile(r"(environ|getenv)\b[^\n]*[\"']ROTATION_")
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for folder in ("ingestion", "orchestration", "warehouse", "expectations")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if path.name != "settings.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if reads.search(line)
+    ]
+    assert not offenders, "ROTATION_* read outside ingestion/settings.py:\n" + "\n".join(offenders)

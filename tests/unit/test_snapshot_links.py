@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import cftc_fetch, estimates_fetch, fred_fetch, french_fetch, yahoo, yahoo_fetch
+from ingestion import cftc_fetch, estimates_fetch, fred_fetch, french_fetch, yahoo_batch, yahoo_fetch
 from ingestion.errors import FIX
 from ingestion.landing import SnapshotLinkError
 
@@ -137,9 +137,9 @@ def test_the_ingestion_step_fails_at_once_with_the_links_line(tmp_path):
     from dagster import Failure, build_asset_context
 
     from ingestion import sources
+    from ingestion.settings import Settings
     from orchestration.assets.ingestion import ingest
     from warehouse import raw
-    from warehouse.settings import Settings
 
     snap, outside = snapshot_with_link(tmp_path, "yahoo/IWM.csv", None)
     settings = Settings.from_env(
@@ -150,7 +150,7 @@ def test_the_ingestion_step_fails_at_once_with_the_links_line(tmp_path):
         }
     )
     with build_asset_context() as context, pytest.raises(Failure) as failed:
-        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo.parse_batch)
+        ingest(context, settings, raw.PRICES, sources.PRICES.land, yahoo_batch.parse_batch)
     assert failed.value.allow_retries is False
     assert failed.value.description.startswith(f"snapshot file yahoo/IWM.csv in ROTATION_SNAPSHOT_DIR={snap}")
     assert "SECRET" not in failed.value.description

@@ -10,7 +10,7 @@ import pytest
 from ingestion.cftc_fetch import land_snapshot_cftc
 from ingestion.errors import SnapshotLayoutError
 from ingestion.fred_fetch import land_snapshot_fred
-from ingestion.yahoo import parse_batch
+from ingestion.yahoo_batch import parse_batch
 from ingestion.yahoo_fetch import land_snapshot
 
 PRICES = "Date,Close,High,Low,Open,Volume\n2024-07-15,10,11,9,10,100\n2024-07-16,10.5,11,9,10,100\n"

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from ingestion.universe import load_universe
-from ingestion.yahoo import ParsedPrices, parse_batch, parse_price_file
+from ingestion.yahoo import ParsedPrices, parse_price_file
+from ingestion.yahoo_batch import parse_batch
 from ingestion.yahoo_fetch import land_snapshot
 from tests.snapshot_sessions import US_CASH, capture_times, partial_dates, session_of
 

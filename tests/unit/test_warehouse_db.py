@@ -410,7 +410,7 @@ def test_the_price_gate_reads_a_window_with_the_history_before_it(tmp_path):
     first move measured from the symbol's last returns basis before the window, and the inverted-bar
     share over all history."""
     from expectations.prices import window_frame
-    from warehouse.settings import Settings
+    from ingestion.settings import Settings
 
     settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
     january = frame([("A", "2024-01-30", 10.0), ("A", "2024-01-31", 12.0), ("B", "2024-01-31", 20.0)])
@@ -485,8 +485,8 @@ def test_the_price_gate_skips_partial_bars_and_lists_them(tmp_path):
     """A partial bar (volume 0 and a half-formed range, say) is not validated, nor is it the basis
     of the next window's first move; the gate's metadata lists it."""
     from expectations.prices import window_frame
+    from ingestion.settings import Settings
     from orchestration.checks import partial_bars
-    from warehouse.settings import Settings
 
     settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
     rows = frame(
@@ -543,8 +543,8 @@ def test_a_load_without_a_verdict_is_pending_and_a_recorded_verdict_reads_back(t
 def test_the_publish_guard_counts_withheld_rows_from_the_build_file(tmp_path):
     """serving refuses while a load's rows wait for a removal decision, whatever the Dagster instance
     says: the count comes from raw.removed_rows in the build file, per raw table."""
+    from ingestion.settings import Settings
     from orchestration.assets.serving import withheld_rows
-    from warehouse.settings import Settings
 
     settings = Settings(source="sample", home=tmp_path, snapshot_dir=tmp_path, start_date=dt.date(2000, 1, 1))
     with db.connect(settings.build_db) as con:

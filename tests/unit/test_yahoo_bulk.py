@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion import yahoo, yahoo_fetch
+from ingestion import universe, yahoo, yahoo_batch, yahoo_fetch
 from ingestion.landing import LandedFile, LandingBatch
 from warehouse import raw
 
@@ -44,13 +44,13 @@ def batch_of(tmp_path: Path, texts: dict[str, bytes], captured_at: dt.datetime |
 def bulk_and_fallback(batch: LandingBatch, home: Path) -> tuple[pd.DataFrame, list[str], list[str]]:
     """The frame of the bulk reader + parser, the names of the files the bulk reader staged, and of
     those it left to the parser."""
-    chunks = yahoo.PriceChunks(batch, START, home)
+    chunks = yahoo_batch.PriceChunks(batch, START, home)
     frames, staged, fallback = [], [], []
     for chunk in chunks:
         if isinstance(chunk, pd.DataFrame):
             frames.append(chunk)
         else:
-            frames.append(yahoo.bulk_frame(chunk, START))
+            frames.append(yahoo_batch.bulk_frame(chunk, START))
             staged = [name for name, _ in chunk.staged]
             fallback = [f.path.name for f in chunk.fallback]
     frame = pd.concat(frames).sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
@@ -72,7 +72,7 @@ def test_clean_files_of_each_dialect_load_in_bulk_with_the_parsers_rows(tmp_path
     batch = batch_of(tmp_path, {"X.csv": text.replace("\n", newline).encode("utf-8")})
     frame, staged, fallback = bulk_and_fallback(batch, tmp_path)
     assert (staged, fallback) == (["X.csv"], [])
-    expected, _ = yahoo.parse_batch(batch, START, tmp_path, bulk=False)
+    expected, _ = yahoo_batch.parse_batch(batch, START, tmp_path, bulk=False)
     pd.testing.assert_frame_equal(frame, expected)  # values, types, nulls
 
 
@@ -107,7 +107,7 @@ def test_clean_files_of_each_dialect_load_in_bulk_with_the_parsers_rows(tmp_path
 def test_unusual_files_go_to_the_parser_with_its_rows_or_its_message(tmp_path, text):
     batch = batch_of(tmp_path, {"X.csv": text.encode("utf-8")})
     try:
-        expected, _ = yahoo.parse_batch(batch, START, tmp_path, bulk=False)
+        expected, _ = yahoo_batch.parse_batch(batch, START, tmp_path, bulk=False)
     except yahoo.PriceFileError as error:
         with pytest.raises(yahoo.PriceFileError) as caught:
             bulk_and_fallback(batch, tmp_path)
@@ -139,7 +139,7 @@ def test_bars_the_partial_rule_may_flag_go_to_the_parser(tmp_path):
     zero = AUTO.replace("10.5,\n", "10.5,0\n")
     batch = batch_of(tmp_path / "zero", {"X.csv": zero.encode()})
     frame, staged, _ = bulk_and_fallback(batch, tmp_path)
-    expected, notes = yahoo.parse_batch(batch, START, tmp_path, bulk=False)
+    expected, notes = yahoo_batch.parse_batch(batch, START, tmp_path, bulk=False)
     assert staged == [] and notes
     pd.testing.assert_frame_equal(frame, expected)
 
@@ -147,7 +147,7 @@ def test_bars_the_partial_rule_may_flag_go_to_the_parser(tmp_path):
 @pytest.mark.parametrize(
     ("days", "session"),
     [
-        ((dt.date(2024, 1, 2), dt.date(2024, 1, 3)), yahoo.DEFAULT_SESSION),
+        ((dt.date(2024, 1, 2), dt.date(2024, 1, 3)), universe.DEFAULT_SESSION),
         # The day after Thanksgiving: an early close (13:00 New York; CME 12:00 Chicago).
         ((dt.date(2024, 11, 27), dt.date(2024, 11, 29)), "us_cash"),
         ((dt.date(2024, 11, 27), dt.date(2024, 11, 29)), "cme"),
@@ -155,7 +155,7 @@ def test_bars_the_partial_rule_may_flag_go_to_the_parser(tmp_path):
 )
 def test_the_bulk_rule_never_contradicts_the_partial_rule(days, session):
     """``_bars_final`` says no bar can be partial only where ``_partial`` flags none."""
-    session = yahoo.SESSIONS[session]
+    session = universe.SESSIONS[session]
     path = Path("X.csv")
     ny = dt.timezone(dt.timedelta(hours=-5))
     for day in days:
@@ -171,7 +171,7 @@ def test_the_bulk_rule_never_contradicts_the_partial_rule(days, session):
                     }
                 )
                 for capture in (captured, None):
-                    if yahoo._bars_final(day, volume, capture, session):
+                    if yahoo_batch._bars_final(day, volume, capture, session):
                         flags, _ = yahoo._partial(path, frame, "", capture, session)
                         assert not flags.any(), (day, hour, volume, capture)
 
@@ -183,7 +183,7 @@ def test_a_load_through_the_bulk_reader_equals_a_load_through_the_parser(tmp_pat
     tables = []
     for bulk in (True, False):
         con = duckdb.connect()
-        rows = yahoo.PriceChunks(batch, START, tmp_path, bulk=bulk)
+        rows = yahoo_batch.PriceChunks(batch, START, tmp_path, bulk=bulk)
         raw.load(
             con,
             raw.PRICES,
@@ -208,9 +208,9 @@ def test_every_snapshot_file_loads_the_same_through_both_paths(snapshot_dir: Pat
     assert symbols
     batch = yahoo_fetch.land_snapshot(snapshot_dir, symbols, tmp_path / "landing")
     frame, staged, fallback = bulk_and_fallback(batch, tmp_path)
-    expected, _ = yahoo.parse_batch(batch, START, tmp_path, bulk=False)
+    expected, _ = yahoo_batch.parse_batch(batch, START, tmp_path, bulk=False)
     pd.testing.assert_frame_equal(frame, expected)
-    sessions = yahoo.instrument_sessions()
+    sessions = universe.instrument_sessions()
     flagged = sorted(
         f.path.name
         for f in batch.files

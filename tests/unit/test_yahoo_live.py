@@ -16,7 +16,8 @@ from yfinance.exceptions import YFRateLimitError
 
 from ingestion.errors import OFFLINE_FIX
 from ingestion.landing import UpstreamUnavailableError
-from ingestion.yahoo import parse_batch, parse_price_file
+from ingestion.yahoo import parse_price_file
+from ingestion.yahoo_batch import parse_batch
 from ingestion.yahoo_fetch import fetch_live
 
 FIELDS = ["Adj Close", "Close", "High", "Low", "Open", "Volume"]

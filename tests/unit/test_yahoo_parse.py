@@ -11,7 +11,8 @@ import pytest
 
 from ingestion.landing import LandedFile, LandingBatch, land_bytes
 from ingestion.universe import SESSIONS
-from ingestion.yahoo import PRICE_COLUMNS, PriceFileError, parse_batch, parse_price_file
+from ingestion.yahoo import PRICE_COLUMNS, PriceFileError, parse_price_file
+from ingestion.yahoo_batch import parse_batch
 
 NY = dt.timezone(dt.timedelta(hours=-4))  # New York in July (EDT)
 

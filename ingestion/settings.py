@@ -14,6 +14,11 @@ from pathlib import Path
 from ingestion.errors import cause_and_fix, snapshot_dir_missing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The dbt project: the repository's, or ROTATION_DBT_PROJECT_DIR, a copy with other seeds (the scale
+# benchmark's thousands of tickers) so a bigger universe never touches the repository's seeds. Its
+# seeds define the universe (ingestion reads them, dbt builds from them). Read once, at import:
+# dagster-dbt's project object and the seed paths are fixed for the process.
+DBT_PROJECT_DIR = Path(os.environ.get("ROTATION_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
 SOURCES = ("sample", "snapshot", "live")
 DEFAULT_START = {"sample": dt.date(2000, 1, 3), "snapshot": dt.date(1980, 1, 1), "live": dt.date(1980, 1, 1)}
 
