@@ -9,7 +9,10 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# The warehouse (ROTATION_HOME) and, beside it, the Dagster instance that describes it (its runs and
+# materializations): `make run` and `make ui` on one ROTATION_HOME share its history.
+ROTATION_HOME ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(abspath $(ROTATION_HOME))/dagster
 export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -22,7 +25,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 help:
 	@echo "make run      build the whole warehouse on ROTATION_SOURCE (default: sample) and print a summary"
 	@echo "make test     run the test suite (unit, integration on sample, acceptance on the real snapshot)"
-	@echo "make ui       Dagster UI on http://127.0.0.1:3000 (project-local Dagster home .dagster_home/)"
+	@echo "make ui       Dagster UI on http://127.0.0.1:3000 for the warehouse at ROTATION_HOME (its instance \$$ROTATION_HOME/dagster)"
 	@echo "make full-refresh  the whole build with the incremental marts rebuilt from scratch"
 	@echo "make summary  print what serving.duckdb holds"
 	@echo "make dbt ARGS='build --select rate_sensitivity'  run dbt by hand on the build file"
@@ -33,7 +36,7 @@ help:
 	@echo "make lint     ruff check and format check"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml's pins"
 	@echo "make audit    pip-audit over requirements.lock (needs PyPI's JSON API or OSV: not reachable offline)"
-	@echo "make clean    remove .venv, dbt target/, .dagster_home/ (not the warehouse files)"
+	@echo "make clean    remove .venv and dbt target/ (not the warehouse files nor their Dagster history)"
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
@@ -71,7 +74,6 @@ full-refresh: install
 # dbt by hand, from inside dbt_project/ as Dagster runs it: a dbt run with another working directory
 # (e.g. --project-dir dbt_project from here) leaves partial-parse state with paths that break the
 # seeds of Dagster's next dbt call.
-ROTATION_HOME ?= $(CURDIR)/warehouse
 dbt: install
 	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb $(BIN)/dbt $(ARGS) --profiles-dir .
 
@@ -136,4 +138,4 @@ lock: $(INSTALLED)
 	@echo "requirements.lock: $$(wc -l < requirements.lock) packages"
 
 clean:
-	rm -rf $(VENV) .venv-audit dbt_project/target dbt_project/logs $(DAGSTER_HOME)
+	rm -rf $(VENV) .venv-audit dbt_project/target dbt_project/logs .dagster_home

@@ -74,6 +74,14 @@ class Settings:
         return self.home / "parquet"
 
     @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance that describes this warehouse (its runs, materializations and check
+        results), beside it: the default DAGSTER_HOME of ``rotation run`` and ``make ui``, so a UI
+        opened on a built warehouse shows that warehouse's history. An explicit DAGSTER_HOME wins
+        (several warehouses may share one; each run is tagged with its ROTATION_HOME)."""
+        return self.home / "dagster"
+
+    @property
     def dbt_state_dir(self) -> Path:
         """dbt's parse state (partial_parse.msgpack) after this warehouse's last dbt build: the next
         build starts from it and parses only files changed since. It is per warehouse because it

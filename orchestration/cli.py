@@ -6,8 +6,9 @@
     rotation summary   print the summary of the current serving.duckdb
     rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result
 
-Runs are recorded in the Dagster instance at $DAGSTER_HOME (``make`` points it at .dagster_home/),
-so they show in ``make ui`` too. ``rotation run`` executes the jobs in this process with Dagster's
+Runs are recorded in the Dagster instance at $DAGSTER_HOME, by default the warehouse's own
+($ROTATION_HOME/dagster, as ``make`` sets it), so they show in ``make ui`` on the same ROTATION_HOME;
+each run is tagged with the ROTATION_HOME it built and its source. ``rotation run`` executes the jobs in this process with Dagster's
 default console logger, so the run's log (every step, the ingestion progress lines) streams to the
 terminal (stderr) as it happens; the summary follows on stdout.
 
@@ -77,7 +78,7 @@ def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
     from orchestration import run_recovery, runner
     from orchestration.definitions import build_definitions
 
-    ensure_dagster_home()
+    ensure_dagster_home(settings)
 
     started = time.time()
     with DagsterInstance.get() as instance, stop_signals() as received:
@@ -90,7 +91,7 @@ def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
                 defs,
                 runner.full_build_plan(defs, full_refresh),
                 instance,
-                tags={run_recovery.PID_TAG: str(os.getpid())},
+                tags={run_recovery.PID_TAG: str(os.getpid())},  # with the jobs' run_tags
             )
         except StopSignal as stop:
             signum = stop.signum
@@ -308,10 +309,10 @@ def require_writable_home(home: Path) -> None:
         ) from e
 
 
-def ensure_dagster_home() -> Path:
-    """$DAGSTER_HOME, defaulting to the project-local .dagster_home/ with the project's instance
-    settings (what `make` sets up), so `rotation run` works without make too."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+def ensure_dagster_home(settings: Settings) -> Path:
+    """$DAGSTER_HOME, defaulting to the warehouse's own instance (``settings.dagster_home``, what
+    `make` sets too) with the project's instance settings, so `rotation run` works without make."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home)))
     # A run over a range of partitions records one ASSET_MATERIALIZATION_PLANNED event per asset
     # (with the range) instead of one per partition: a full build plans ~1,100 fewer events (7 ms
     # each). Dagster's price: a failed range run leaves its partitions "missing", not "failed", in

@@ -41,48 +41,64 @@ from orchestration.checks import GATES
 from orchestration.resources import WarehouseResource, dbt_resource
 
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
-prices_and_rates = define_asset_job(
-    "prices_and_rates",
-    selection=AssetSelection.assets(*BY_MONTH_OR_NONE) | TRANSFORM,
-    description=(
-        "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), "
-        "capture today's analyst estimates and share counts (not partitioned), then build every "
-        "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
-        "Parquet and render the report."
-    ),
-)
-positioning = define_asset_job(
-    "positioning",
-    selection=AssetSelection.assets(*BY_REPORT_MONTH) | TRANSFORM,
-    description=(
-        "Load CFTC positioning for the selected months of report dates (one run for any range), then build every "
-        "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
-        "Parquet and render the report."
-    ),
-)
-ingest_positioning = define_asset_job(
-    "ingest_positioning",
-    selection=AssetSelection.assets(*BY_REPORT_MONTH),
-    description="Load CFTC positioning for the selected months of report dates only (first step of a full build).",
-)
-marts_and_serving = define_asset_job(
-    "marts_and_serving",
-    selection=TRANSFORM,
-    description=(
-        "Build every dbt model and test from the raw tables as they are, then publish, export the marts to "
-        "Parquet and render the report."
-    ),
-)
-JOBS = [prices_and_rates, positioning, ingest_positioning, marts_and_serving]
+
+
+def run_tags(settings: Settings) -> dict[str, str]:
+    """Tags on every run of these definitions (UI, schedule or ``rotation run``): which warehouse the run
+    built and from what, so a Runs list shared by several warehouses (one DAGSTER_HOME for many
+    ROTATION_HOMEs) still says which run built which."""
+    return {"rotation/home": str(settings.home), "rotation/source": settings.source}
+
+
+def build_jobs(tags: dict[str, str]) -> dict:
+    """The four jobs, each carrying ``tags`` on its runs."""
+    prices_and_rates = define_asset_job(
+        "prices_and_rates",
+        tags=tags,
+        selection=AssetSelection.assets(*BY_MONTH_OR_NONE) | TRANSFORM,
+        description=(
+            "Load prices, FRED rates and the Fama-French factors for the selected months (one run for any range), "
+            "capture today's analyst estimates and share counts (not partitioned), then build every "
+            "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
+            "Parquet and render the report."
+        ),
+    )
+    positioning = define_asset_job(
+        "positioning",
+        tags=tags,
+        selection=AssetSelection.assets(*BY_REPORT_MONTH) | TRANSFORM,
+        description=(
+            "Load CFTC positioning for the selected months of report dates (one run for any range), then build every "
+            "dbt model and test, publish serving.duckdb if every blocking check passed, export the marts to "
+            "Parquet and render the report."
+        ),
+    )
+    ingest_positioning = define_asset_job(
+        "ingest_positioning",
+        tags=tags,
+        selection=AssetSelection.assets(*BY_REPORT_MONTH),
+        description="Load CFTC positioning for the selected months of report dates only (first step of a full build).",
+    )
+    marts_and_serving = define_asset_job(
+        "marts_and_serving",
+        tags=tags,
+        selection=TRANSFORM,
+        description=(
+            "Build every dbt model and test from the raw tables as they are, then publish, export the marts to "
+            "Parquet and render the report."
+        ),
+    )
+    return {job.name: job for job in (prices_and_rates, positioning, ingest_positioning, marts_and_serving)}
 
 
 def build_definitions(settings: Settings) -> Definitions:
     months = partitions.months(settings)
     report_months = partitions.report_months(settings)
+    jobs = build_jobs(run_tags(settings))
 
     @schedule(
         name="daily_after_us_close",
-        job=prices_and_rates,
+        job=jobs["prices_and_rates"],
         cron_schedule="30 18 * * 1-5",
         execution_timezone=partitions.NEW_YORK,
         description=(
@@ -102,7 +118,7 @@ def build_definitions(settings: Settings) -> Definitions:
 
     @schedule(
         name="weekly_after_cftc_release",
-        job=positioning,
+        job=jobs["positioning"],
         cron_schedule="0 17 * * 5",
         execution_timezone=partitions.NEW_YORK,
         description=(
@@ -124,7 +140,7 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[*ingestion_assets(settings), rotation_dbt_assets, serving, parquet, rotation_report],
         asset_checks=GATES,
-        jobs=JOBS,
+        jobs=list(jobs.values()),
         schedules=[daily_after_us_close, weekly_after_cftc_release],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

@@ -204,6 +204,10 @@ def test_two_writers_on_one_warehouse_never_interleave(home, tmp_path):
         by_job = {r.job_name: r for r in instance.get_runs() if r.run_id != queued.run_id}
         assert sorted(by_job) == ["ingest_positioning", "marts_and_serving", "prices_and_rates"]
         assert all(r.status == DagsterRunStatus.SUCCESS for r in by_job.values())
+        # every run, from the CLI or not, says which warehouse it built
+        assert {(r.tags.get("rotation/home"), r.tags.get("rotation/source")) for r in by_job.values()} == {
+            (str(home), "sample")
+        }
 
         def step_times(run_id: str, kind: DagsterEventType) -> list[float]:
             records = instance.get_event_records(EventRecordsFilter(event_type=kind), limit=10_000)
