@@ -10,6 +10,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_checks import describe_test
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
@@ -37,9 +38,12 @@ class RotationTranslator(DagsterDbtTranslator):
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         """dbt tests are asset checks, except those builds leave to CI (tag ``structural``, see
         PRODUCTION_EXCLUDES): a check no build evaluates would stay "planned" and hold publishing."""
-        if STRUCTURAL in manifest["nodes"].get(unique_id, {}).get("tags", []):
+        node = manifest["nodes"].get(unique_id, {})
+        if STRUCTURAL in node.get("tags", []):
             return None
-        return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        # what the test checks, in words, on the check's page (dagster-dbt leaves it empty)
+        return spec._replace(description=describe_test(node)) if spec is not None and node else spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
