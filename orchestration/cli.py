@@ -51,6 +51,7 @@ from ingestion.errors import (
 )
 from ingestion.settings import REPO_ROOT, Settings, SettingsError
 from warehouse import db, writer_lock
+from warehouse.tables import table_stats
 
 
 @dataclass
@@ -324,16 +325,6 @@ def ensure_dagster_home(settings: Settings) -> Path:
     return home
 
 
-# The column a table is dated by, in order of preference: a table with a `date` (one row per day) is
-# summarised by it even when it also has an interval's `start_date` (relative_performance has both).
-DATE_COLUMNS = ("date", "report_date", "capture_date", "start_date")
-
-
-def date_column(columns: list[str]) -> str | None:
-    """The column `rotation summary` dates a table by: the first of DATE_COLUMNS it has, else None."""
-    return next((c for c in DATE_COLUMNS if c in columns), None)
-
-
 def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
     """(table, rows, first date, last date) for every published table."""
     out = []
@@ -349,15 +340,8 @@ def mart_table(serving_db: Path) -> list[tuple[str, int, str, str]]:
             """
         ).fetchall()
         for schema, table, columns in tables:
-            date_col = date_column(columns)
-            if date_col:
-                rows, first, last = con.execute(
-                    f'select count(*), min("{date_col}"), max("{date_col}") from "{schema}"."{table}"'
-                ).fetchone()
-            else:
-                rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-                first = last = None
-            out.append((f"{schema}.{table}", rows, str(first or "-"), str(last or "-")))
+            stats = table_stats(con, f'"{schema}"."{table}"', columns)
+            out.append((f"{schema}.{table}", stats.rows, str(stats.first or "-"), str(stats.last or "-")))
     return out
 
 

@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_checks import describe_test
+from orchestration.dbt_metadata import read_from_build_file, with_table_metadata
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
@@ -78,7 +79,10 @@ def rotation_dbt_assets(
     )
     start_from_partial_parse(settings.dbt_state_dir, target)
     invocation = dbt.cli(args, context=context, target_path=target)
-    yield from invocation.stream()
+    # rows and date window of every table built, read after dbt has released the build file
+    yield from with_table_metadata(
+        invocation.stream(), invocation.manifest, read_from_build_file(settings.build_db)
+    )
     keep_partial_parse(invocation.target_path, settings.dbt_state_dir)
 
 

@@ -20,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingestion.settings import REPO_ROOT
@@ -195,6 +196,24 @@ def test_a_materialization_launched_from_the_ui_ends_green_with_its_checks(dagst
     text = page.locator("body").inner_text()
     assert "unique_combination_of_columns_relative_rotation" in text.replace("\n", ""), text[:2000]
     assert "Succeeded" in text or "Passed" in text, text[:2000]
+    # each check says what it checks (written from the dbt test), not "No description provided"
+    assert "One row per (date, segment): no duplicated key" in text, text[:2000]
+
+
+def test_a_marts_page_shows_its_row_count_and_date_window(dagster, page, sample_warehouse):
+    """After the UI's materialization above, the mart's page shows the rows and dates the table holds
+    (counted here in the build file)."""
+    settings, _ = sample_warehouse
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        rows, first, last = con.execute(
+            "select count(*), min(date), max(date) from marts.relative_rotation"
+        ).fetchone()
+    open_page(page, dagster, "/assets/marts/relative_rotation")
+    page.get_by_text("first_date", exact=True).first.wait_for()
+    page.screenshot(path=SCREENSHOTS / "relative_rotation_row_count.png", full_page=True)
+    text = page.locator("body").inner_text()
+    assert f"{rows:,}" in text or str(rows) in text, text[:3000]
+    assert str(first) in text and str(last) in text, text[:3000]
 
 
 def test_metadata_row_counts_and_chart_previews_are_visible(dagster, page):

@@ -32,6 +32,27 @@ def test_first_run_succeeds_with_every_check_passing(built):
     assert {"raw/prices", "marts/relative_performance", "serving"} <= run.materialized
 
 
+def test_each_dbt_table_materialization_carries_its_rows_and_date_window(built):
+    """The dbt step's materializations of tables say how many rows and which dates they hold, as the
+    table in the build file does (counted here with DuckDB); views carry no count."""
+    settings, run = built
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        for key, date_col in (
+            ("marts/relative_performance", "date"),
+            ("marts/positioning", "report_date"),
+            ("marts/rotation_episodes", "start_date"),
+        ):
+            schema, name = key.split("/")
+            rows, first, last = con.execute(
+                f"select count(*), min({date_col}), max({date_col}) from {schema}.{name}"
+            ).fetchone()
+            metadata = run.metadata[key]
+            assert metadata["dagster/row_count"].value == rows > 0, key
+            assert metadata["date_column"].value == date_col, key
+            assert (metadata["first_date"].value, metadata["last_date"].value) == (str(first), str(last)), key
+    assert "dagster/row_count" not in run.metadata["staging/stg_yahoo__prices"]  # a view
+
+
 def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
     settings, _ = built
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:

@@ -1,0 +1,73 @@
+"""Row counts and date windows on the materializations of dbt's tables.
+
+dagster-dbt's events carry dbt's timing and the model's columns but no row count (its
+``fetch_row_counts`` counts only, and on DuckDB waits for dbt to end anyway: the build file admits one
+writer process and no reader beside it). After dbt ends, every table and incremental model it built is
+read once here (rows, first and last date of its date column, warehouse/tables.py) and the numbers are
+attached to its materialization: the catalog's "Rows" and the asset page show them. Views are not
+read (a view's query may recompute a large join); tests and seeds' events pass unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetMaterialization, Output
+
+from warehouse import db
+from warehouse.tables import TableStats, table_stats
+
+TABLES = ("table", "incremental")  # the materializations whose rows are read
+
+# (schema, table name) -> its stats, or None when it cannot be read
+StatsReader = Callable[[list[tuple[str, str]]], Mapping[tuple[str, str], TableStats]]
+
+
+def _node(manifest: Mapping[str, Any], event: Any) -> Mapping[str, Any] | None:
+    unique_id = event.metadata.get("unique_id")
+    unique_id = getattr(unique_id, "text", unique_id)
+    return manifest["nodes"].get(unique_id) if unique_id else None
+
+
+def with_table_metadata(
+    events: Iterable[Any], manifest: Mapping[str, Any], read: StatsReader
+) -> Iterator[Any]:
+    """``events`` (a dbt invocation's stream) with each built table's rows and date window added to its
+    materialization. The events are held until the stream ends (dbt has exited and released the
+    build file), then read in one pass by ``read``."""
+    held = list(events)
+    tables = []
+    for event in held:
+        if isinstance(event, (Output, AssetMaterialization)):
+            node = _node(manifest, event)
+            if node and node["resource_type"] == "model" and node["config"].get("materialized") in TABLES:
+                tables.append((node["schema"], node["alias"] or node["name"]))
+    stats = read(tables) if tables else {}
+    for event in held:
+        node = _node(manifest, event) if isinstance(event, (Output, AssetMaterialization)) else None
+        found = stats.get((node["schema"], node["alias"] or node["name"])) if node else None
+        yield event.with_metadata({**event.metadata, **found.metadata()}) if found else event
+
+
+def read_from_build_file(build_db: Path) -> StatsReader:
+    """A StatsReader over the DuckDB build file (opened read-only once, after dbt has exited)."""
+
+    def read(tables: list[tuple[str, str]]) -> dict[tuple[str, str], TableStats]:
+        out = {}
+        with db.connect(build_db, read_only=True) as con:
+            for schema, name in tables:
+                columns = [
+                    row[0]
+                    for row in con.execute(
+                        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                        "order by column_index",
+                        [schema, name],
+                    ).fetchall()
+                ]
+                if columns:  # a table dbt built and a later statement dropped is not read
+                    out[(schema, name)] = table_stats(con, f'"{schema}"."{name}"', columns)
+        return out
+
+    return read
