@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# dbt's severity: "error" fails the build step and blocks publishing serving; "warn" is reported only
-SEVERITY = {"error": "blocking: a failure stops publishing", "warn": "a warning: reported, does not block"}
+# dbt's severity "warn" is reported only; "error" (the default) blocks publishing serving, which the
+# check's page already says ("This is a blocking asset check").
+WARNING = "a warning: reported, does not block publishing"
 
 
 def _ref_name(to: str) -> str:
@@ -41,7 +42,7 @@ def _rule(kind: str, column: str | None, kwargs: Mapping[str, Any]) -> str:
 def describe_test(node: Mapping[str, Any]) -> str:
     """One or two sentences for a dbt test node of the manifest: its own description when the YAML
     gives one, else its rule from the test's metadata (generic tests) or its file (singular tests);
-    then the rows it applies to (``where``) and whether a failure blocks publishing."""
+    then the rows it applies to (``where``), and whether it is only a warning."""
     config = node.get("config", {})
     metadata = node.get("test_metadata") or {}
     if node.get("description"):
@@ -52,5 +53,6 @@ def describe_test(node: Mapping[str, Any]) -> str:
         text = f"the query in dbt_project/{node.get('original_file_path', node['name'])} returns no row"
     if config.get("where"):
         text += f", among rows where {config['where']}"
-    severity = SEVERITY.get(str(config.get("severity", "error")).lower(), "")
-    return f"{text[0].upper()}{text[1:]} ({severity})." if severity else f"{text[0].upper()}{text[1:]}."
+    if str(config.get("severity", "error")).lower() == "warn":
+        text += f" ({WARNING})"
+    return f"{text[0].upper()}{text[1:]}."

@@ -26,31 +26,27 @@ def node(kind=None, column=None, description="", **kwargs):
 @pytest.mark.parametrize(
     ("test", "expected"),
     [
-        (node("not_null", "date"), "`date` is never null (blocking: a failure stops publishing)."),
+        (node("not_null", "date"), "`date` is never null."),
         (
             node("unique_combination_of_columns", combination_of_columns=["symbol", "date"]),
-            "One row per (symbol, date): no duplicated key (blocking: a failure stops publishing).",
+            "One row per (symbol, date): no duplicated key.",
         ),
         (
             node("accepted_values", "window_days", values=[10, 21]),
-            "`window_days` is one of 10, 21 (blocking: a failure stops publishing).",
+            "`window_days` is one of 10, 21.",
         ),
         (
             node("relationships", "numerator", to="ref('instruments')", field="symbol"),
-            "Every `numerator` is a `symbol` of instruments (blocking: a failure stops publishing).",
+            "Every `numerator` is a `symbol` of instruments.",
         ),
         (
             node("expression_is_true", expression="a <= b", where="b is not null", severity="warn"),
-            "Every row satisfies `a <= b`, among rows where b is not null (a warning: reported, does not block).",
+            "Every row satisfies `a <= b`, among rows where b is not null (a warning: reported, does not block publishing).",
         ),
-        (
-            node(),
-            "The query in dbt_project/tests/rank_to_date_implementations_agree.sql returns no row "
-            "(blocking: a failure stops publishing).",
-        ),
+        (node(), "The query in dbt_project/tests/rank_to_date_implementations_agree.sql returns no row."),
         (
             node("not_null", "date", description="Every day has a date."),
-            "Every day has a date (blocking: a failure stops publishing).",
+            "Every day has a date.",
         ),
     ],
 )
