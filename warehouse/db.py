@@ -141,6 +141,17 @@ def connect(
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
+# The storage format serving.duckdb is written in: DuckDB 1.0's (storage version 64), which every
+# DuckDB from 0.10 to 1.5 reads (the PyPI duckdb 1.x, the duckdb CLI 1.5.6, BI drivers built on 1.x;
+# docs/clients.md). DuckDB 2.0's own format, the build file's, is read by 2.0 and later only. A
+# column that needs a newer format (e.g. VARIANT, v1.5.0) fails the publish with DuckDB's error
+# naming that version. The build file (rotation.duckdb) stays in DuckDB's latest format.
+SERVING_STORAGE_VERSION = "v1.0.0"
+SERVING_STORAGE_TAG = "v1.0.0+"  # how DuckDB tags a database in that format (storage_version)
+# serving.duckdb is read-only on disk (r--r--r--), so a client that forgets read_only cannot change
+# it; the next publish still replaces it by a rename (install_serving_file).
+SERVING_FILE_MODE = 0o444
+
 # What a publish compares. A published table is split into parts: a table with a column ``date`` of
 # type DATE by calendar year of that column (rows whose date is null form one part), any other table
 # is one part. A part's fingerprint is its row count and the sum of DuckDB's 64-bit hash of every row
@@ -288,7 +299,9 @@ def publish(
     is written whole with the build's DDL. Tables no longer in the build are dropped. The result holds
     exactly the build's rows, table for table, as a copy from scratch would. A fresh file, every table
     copied, is written when there is no serving file, ``full`` is set, it records no fingerprints of
-    the current recipe, or more than MAX_FREE_SHARE of it is free space.
+    the current recipe, it is in another storage format than SERVING_STORAGE_VERSION, or more than
+    MAX_FREE_SHARE of it is free space. The file is written in DuckDB's SERVING_STORAGE_VERSION format
+    (DuckDB 1.x clients read it) and installed read-only on disk (install_serving_file).
     """
     serving_db = Path(serving_db)
     serving_db.parent.mkdir(parents=True, exist_ok=True)
@@ -321,7 +334,7 @@ def publish(
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp, serving_db)
+        install_serving_file(tmp, serving_db)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -355,14 +368,19 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
         else:
             previous = published_fingerprints(con)
             share = free_share(con)
-            if previous is not None and share <= MAX_FREE_SHARE:
+            storage = storage_version(con)
+            if previous is not None and share <= MAX_FREE_SHARE and storage == SERVING_STORAGE_TAG:
                 result.mode = "incremental"
                 return con, previous
-            reason = (
-                "the serving file records no fingerprints of this recipe"
-                if previous is None
-                else f"{share:.0%} of the serving file is free space (> {MAX_FREE_SHARE:.0%}): compacting"
-            )
+            if storage != SERVING_STORAGE_TAG:
+                reason = (
+                    f"the serving file is in DuckDB storage format {storage}, not {SERVING_STORAGE_VERSION} "
+                    "(what DuckDB 1.x clients read)"
+                )
+            elif previous is None:
+                reason = "the serving file records no fingerprints of this recipe"
+            else:
+                reason = f"{share:.0%} of the serving file is free space (> {MAX_FREE_SHARE:.0%}): compacting"
             con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -371,9 +389,32 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
 
 
 def _connect_new_serving(tmp: Path) -> duckdb.DuckDBPyConnection:
+    """The connection a publish writes ``tmp`` with. A new file is created in the storage format
+    SERVING_STORAGE_VERSION; an existing one (the copy of the current serving file) keeps its own,
+    which the caller checks (storage_version)."""
     # under the memory limit of every connection: a fresh publish sorts each table by year, which
     # then spills instead of holding the largest mart in memory (2.6 GB at 3000 x 25)
-    return duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT})
+    return duckdb.connect(
+        str(tmp),
+        config={"memory_limit": MEMORY_LIMIT, "storage_compatibility_version": SERVING_STORAGE_VERSION},
+    )
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The DuckDB storage format of the database open on ``con`` as DuckDB tags it (``v1.0.0+``:
+    readable by DuckDB 1.0 and later; ``v2.0.0+``: by 2.0 and later only)."""
+    row = con.execute(
+        "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return (row[0] if row else None) or "unknown"
+
+
+def install_serving_file(tmp: Path, serving_db: Path) -> None:
+    """Make the finished ``tmp`` the serving file: read-only on disk (SERVING_FILE_MODE), then renamed
+    over the current one in one step (a rename replaces a read-only file: it needs only the
+    directory to be writable). Every publish ends here, whatever built ``tmp``."""
+    os.chmod(tmp, SERVING_FILE_MODE)
+    os.replace(tmp, serving_db)
 
 
 def _publish_tables(

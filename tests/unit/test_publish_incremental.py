@@ -154,6 +154,7 @@ def test_a_serving_file_without_fingerprints_or_mostly_free_is_written_fresh(tmp
     build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
     make_build(build)
     db.publish(build, serving, build_info={})
+    serving.chmod(0o644)  # published read-only: make it writable to change it by hand
     with duckdb.connect(str(serving)) as con:  # as a publish before fingerprints left it
         con.execute("drop table meta.published_parts")
     result = db.publish(build, serving, build_info={})
