@@ -366,3 +366,46 @@ def test_the_project_s_sqlalchemy_reflects_a_mart_s_columns(built):
         assert [c["name"] for c in inspect(engine).get_columns("positioning", schema=SUPERSET_SCHEMA)]
     finally:
         engine.dispose()
+
+
+# Positions are counts of contracts: whole numbers in the mart and in its Parquet file.
+POSITIONING_COUNTS = ("long", "short", "spread", "net", "open_interest", "net_change_1w")
+
+
+def test_positioning_contracts_are_integers_in_the_parquet_file(built):
+    settings, _ = built
+    path = str(settings.parquet_dir / "positioning.parquet")
+    with duckdb.connect() as con:
+        physical = dict(
+            con.execute(
+                "select name, type from parquet_schema($p) where name in $names",
+                {"p": path, "names": list(POSITIONING_COUNTS)},
+            ).fetchall()
+        )
+        assert physical == dict.fromkeys(POSITIONING_COUNTS, "INT64"), physical
+        read = dict(
+            (r[0], r[1])
+            for r in con.execute("describe select * from read_parquet($p)", {"p": path}).fetchall()
+        )
+        assert {c: read[c] for c in POSITIONING_COUNTS} == dict.fromkeys(POSITIONING_COUNTS, "BIGINT")
+        assert read["net_share_oi"] == "DOUBLE", "fractions stay doubles"
+        wrong = con.execute(
+            "select count(*) from read_parquet($p) where net <> long - short", {"p": path}
+        ).fetchone()[0]
+        assert wrong == 0
+
+
+def test_the_sample_s_parquet_files_say_they_are_synthetic(built):
+    settings, _ = built
+    files = sorted(settings.parquet_dir.rglob("*.parquet"))
+    assert len(files) >= 9
+    with duckdb.connect() as con:
+        for path in files:
+            kv = {
+                k.decode(): v.decode()
+                for k, v in con.execute(
+                    "select key, value from parquet_kv_metadata($p)", {"p": str(path)}
+                ).fetchall()
+            }
+            assert (kv.get("rotation_source"), kv.get("rotation_synthetic")) == ("sample", "true"), (path, kv)
+            assert "SYNTHETIC" in kv.get("rotation_note", ""), (path, kv)
