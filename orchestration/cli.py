@@ -4,7 +4,8 @@
                        report months, then prices and rates by month with dbt and publish), then
                        print the summary; --full-refresh rebuilds the incremental marts from scratch
     rotation summary   print the summary of the current serving.duckdb
-    rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result
+    rotation sql "Q"   run one SQL query against serving.duckdb (read-only) and print the result:
+                       --format box (default) | csv | json | markdown, --output FILE
 
 Runs are recorded in the Dagster instance at $DAGSTER_HOME, by default the warehouse's own
 ($ROTATION_HOME/dagster, as ``make`` sets it), so they show in ``make ui`` on the same ROTATION_HOME;
@@ -437,26 +438,143 @@ def duckdb_words(error: Exception) -> str:
     return " ".join(lines) or type(error).__name__
 
 
-def run_sql(settings: Settings, query: str) -> int:
+# `rotation sql --format`: box is DuckDB's own table (what a person reads; the first 100 rows), the
+# others write every row for another program: csv (a header row, RFC 4180 quoting, an empty field
+# for null), json (an array of objects, one per row, one row per line; dates and times ISO 8601,
+# decimals as numbers, NaN and infinities as null), markdown (a GitHub table, numbers right-aligned).
+SQL_FORMATS = ("box", "csv", "json", "markdown")
+BOX_MAX_ROWS = 100
+SQL_DESCRIPTION = """\
+Run one SQL query against serving.duckdb ($ROTATION_HOME/serving.duckdb) and print the result.
+
+The file is opened read-only and locked down: the query can read the published tables (schemas marts
+and reference, meta.build_info) and nothing else; a statement that writes, attaches, copies, reads a
+file or URL, loads an extension or changes a setting is refused with one line. Tables and columns:
+docs/marts.md; example questions: docs/questions.md."""
+SQL_EXAMPLES = """\
+examples:
+  rotation sql "select * from marts.rotation_daily order by date desc limit 5"
+  rotation sql --format csv -o positioning.csv "select * from marts.positioning"
+  rotation sql --format json "select pair, max(date) as last from marts.relative_performance group by pair"
+  rotation sql --format markdown "select * from marts.rotation_episodes order by start_date desc limit 10"
+  rotation sql "describe marts.positioning"         # a mart's columns and types
+  rotation sql "select * from meta.build_info"      # when and from which source it was published"""
+NUMERIC_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+    "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
+}  # fmt: skip
+
+
+def json_value(value):
+    """A DuckDB value as JSON: ISO 8601 dates and times, decimals as numbers, NaN and infinities as
+    null, lists and structs as arrays and objects, anything else as its text."""
+    import datetime as dt
+    import math
+    from decimal import Decimal
+
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return json_value(float(value))
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def text_value(value) -> str:
+    """A DuckDB value in a CSV or Markdown cell: empty for null, ISO 8601 for dates and times."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def render_result(relation, fmt: str) -> tuple[str, int | None]:
+    """The result of ``relation`` in ``fmt`` (SQL_FORMATS), as the text to print or write, and its
+    number of rows (None for box, which shows at most BOX_MAX_ROWS)."""
+    import contextlib
+    import csv
+    import io
+    import json
+
+    if fmt == "box":
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):  # DuckDB prints its box through Python's stdout
+            relation.show(max_width=200, max_rows=BOX_MAX_ROWS)
+        return out.getvalue(), None
+    columns = list(relation.columns)
+    types = [str(t).split("(")[0].upper() for t in relation.types]
+    rows = relation.fetchall()
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([text_value(v) for v in row] for row in rows)
+        return out.getvalue(), len(rows)
+    if fmt == "json":
+        records = [
+            json.dumps(
+                {c: json_value(v) for c, v in zip(columns, row, strict=True)},
+                ensure_ascii=False,
+                allow_nan=False,
+            )
+            for row in rows
+        ]
+        return "[\n" + ",\n".join(records) + ("\n" if records else "") + "]\n", len(rows)
+
+    def cell(value) -> str:
+        return " ".join(text_value(value).split()).replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in columns) + " |",
+        "|" + "|".join("---:" if t in NUMERIC_TYPES else "---" for t in types) + "|",
+        *("| " + " | ".join(cell(v) for v in row) + " |" for row in rows),
+    ]
+    return "\n".join(lines) + "\n", len(rows)
+
+
+def run_sql(settings: Settings, query: str, fmt: str = "box", output: Path | None = None) -> int:
     """One query on serving.duckdb, read-only and locked down (warehouse.db.QUERY_LOCKDOWN): it can
-    read the published tables, never change them, other files, the network, extensions or settings."""
+    read the published tables, never change them, other files, the network, extensions or settings.
+    The result in ``fmt`` (SQL_FORMATS) on stdout, or written to ``output``."""
     import duckdb
 
+    if output is not None and output.resolve() in (
+        settings.serving_db.resolve(),
+        settings.build_db.resolve(),
+    ):
+        print_error(
+            cause_and_fix(
+                f"--output {output} is a warehouse file; `rotation sql` never writes the warehouse",
+                "name another file for the result, e.g. --output result.csv",
+            )
+        )
+        return 2
     with db.connect(settings.serving_db, read_only=True, locked_down=True) as con:
         try:
             result = con.sql(query)
-            if result is not None:
-                result.show(max_width=200, max_rows=100)
+            text, rows = render_result(result, fmt) if result is not None else ("", None)
         except duckdb.Error as e:
             if refused_by_lockdown(e):
                 print_error(
                     cause_and_fix(
-                        "the warehouse is read-only to `rotation sql`: it reads the tables of "
-                        "serving.duckdb and cannot change them or reach files, the network, extensions "
-                        f"or settings (DuckDB: {duckdb_words(e)})",
-                        "query the published tables with select (schemas marts and reference); to "
-                        "change the warehouse, change its sources or models and run `make run`; to "
-                        "export, use the Parquet files in $ROTATION_HOME/parquet",
+                        f"the warehouse is read-only to `rotation sql`: {settings.serving_db} is opened "
+                        "read-only (and is read-only on disk), so the query can read its tables but not "
+                        "change them, nor reach files, the network, extensions or settings "
+                        f"(DuckDB: {duckdb_words(e)})",
+                        "this is not an SQL error to correct: query the published tables with select "
+                        "(schemas marts and reference); to change the warehouse, change its sources or "
+                        "models and run `make run`; to export a result, use --format csv|json|markdown "
+                        "--output FILE, or the Parquet files in $ROTATION_HOME/parquet",
                     )
                 )
                 return 1
@@ -468,6 +586,21 @@ def run_sql(settings: Settings, query: str) -> int:
                 )
             )
             return 1
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        print_error(
+            cause_and_fix(
+                f"cannot write --output {output}: {e.strerror or e}",
+                "name a file in a folder you can write (the folder must exist)",
+            )
+        )
+        return 1
+    counted = "" if rows is None else f"{rows:,} rows, "
+    print(f"wrote {output} ({counted}{fmt})", file=sys.stderr)
     return 0
 
 
@@ -481,8 +614,30 @@ def main(argv: list[str] | None = None) -> int:
         help="rebuild the incremental marts from scratch (after changing a seed or a model's SQL)",
     )
     sub.add_parser("summary", help="print the summary of the current serving.duckdb")
-    sql = sub.add_parser("sql", help="run one SQL query against serving.duckdb (read-only)")
-    sql.add_argument("query")
+    sql = sub.add_parser(
+        "sql",
+        help="run one SQL query against serving.duckdb (read-only); --format csv|json|markdown, --output FILE",
+        description=SQL_DESCRIPTION,
+        epilog=SQL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sql.add_argument("query", help="one SQL statement, quoted (e.g. select ... from marts.<mart>)")
+    sql.add_argument(
+        "--format",
+        "-f",
+        choices=SQL_FORMATS,
+        default="box",
+        help=f"box: DuckDB's table, first {BOX_MAX_ROWS} rows (default); csv: header row, empty field "
+        "for null; json: an array of objects, one per row; markdown: a table (csv, json and markdown "
+        "hold every row)",
+    )
+    sql.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=Path,
+        help="write the result to FILE (replaced if it exists) instead of printing it",
+    )
     args = parser.parse_args(argv)
     if args.command == "run":
         return main_run(args)
@@ -530,7 +685,7 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         print(format_summary(settings, None))
         return 0
     if args.command == "sql":
-        return run_sql(settings, args.query)
+        return run_sql(settings, args.query, args.format, args.output)
     report = execute(settings, full_refresh=args.full_refresh)
     print("\n" + "=" * 72)
     print(format_summary(settings, report))

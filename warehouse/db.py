@@ -141,6 +141,17 @@ def connect(
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
+# The storage format serving.duckdb is written in: DuckDB 1.0's (storage version 64), which every
+# DuckDB from 0.10 to 1.5 reads (the PyPI duckdb 1.x, the duckdb CLI 1.5.6, BI drivers built on 1.x;
+# docs/clients.md). DuckDB 2.0's own format, the build file's, is read by 2.0 and later only. A
+# column that needs a newer format (e.g. VARIANT, v1.5.0) fails the publish with DuckDB's error
+# naming that version. The build file (rotation.duckdb) stays in DuckDB's latest format.
+SERVING_STORAGE_VERSION = "v1.0.0"
+SERVING_STORAGE_TAG = "v1.0.0+"  # how DuckDB tags a database in that format (storage_version)
+# serving.duckdb is read-only on disk (r--r--r--), so a client that forgets read_only cannot change
+# it; the next publish still replaces it by a rename (install_serving_file).
+SERVING_FILE_MODE = 0o444
+
 # What a publish compares. A published table is split into parts: a table with a column ``date`` of
 # type DATE by calendar year of that column (rows whose date is null form one part), any other table
 # is one part. A part's fingerprint is its row count and the sum of DuckDB's 64-bit hash of every row
@@ -288,7 +299,9 @@ def publish(
     is written whole with the build's DDL. Tables no longer in the build are dropped. The result holds
     exactly the build's rows, table for table, as a copy from scratch would. A fresh file, every table
     copied, is written when there is no serving file, ``full`` is set, it records no fingerprints of
-    the current recipe, or more than MAX_FREE_SHARE of it is free space.
+    the current recipe, it is in another storage format than SERVING_STORAGE_VERSION, or more than
+    MAX_FREE_SHARE of it is free space. The file is written in DuckDB's SERVING_STORAGE_VERSION format
+    (DuckDB 1.x clients read it) and installed read-only on disk (install_serving_file).
     """
     serving_db = Path(serving_db)
     serving_db.parent.mkdir(parents=True, exist_ok=True)
@@ -321,7 +334,7 @@ def publish(
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp, serving_db)
+        install_serving_file(tmp, serving_db)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -355,14 +368,19 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
         else:
             previous = published_fingerprints(con)
             share = free_share(con)
-            if previous is not None and share <= MAX_FREE_SHARE:
+            storage = storage_version(con)
+            if previous is not None and share <= MAX_FREE_SHARE and storage == SERVING_STORAGE_TAG:
                 result.mode = "incremental"
                 return con, previous
-            reason = (
-                "the serving file records no fingerprints of this recipe"
-                if previous is None
-                else f"{share:.0%} of the serving file is free space (> {MAX_FREE_SHARE:.0%}): compacting"
-            )
+            if storage != SERVING_STORAGE_TAG:
+                reason = (
+                    f"the serving file is in DuckDB storage format {storage}, not {SERVING_STORAGE_VERSION} "
+                    "(what DuckDB 1.x clients read)"
+                )
+            elif previous is None:
+                reason = "the serving file records no fingerprints of this recipe"
+            else:
+                reason = f"{share:.0%} of the serving file is free space (> {MAX_FREE_SHARE:.0%}): compacting"
             con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -371,9 +389,32 @@ def _start_from_previous(serving_db: Path, tmp: Path, full: bool, result: Publis
 
 
 def _connect_new_serving(tmp: Path) -> duckdb.DuckDBPyConnection:
+    """The connection a publish writes ``tmp`` with. A new file is created in the storage format
+    SERVING_STORAGE_VERSION; an existing one (the copy of the current serving file) keeps its own,
+    which the caller checks (storage_version)."""
     # under the memory limit of every connection: a fresh publish sorts each table by year, which
     # then spills instead of holding the largest mart in memory (2.6 GB at 3000 x 25)
-    return duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT})
+    return duckdb.connect(
+        str(tmp),
+        config={"memory_limit": MEMORY_LIMIT, "storage_compatibility_version": SERVING_STORAGE_VERSION},
+    )
+
+
+def storage_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The DuckDB storage format of the database open on ``con`` as DuckDB tags it (``v1.0.0+``:
+    readable by DuckDB 1.0 and later; ``v2.0.0+``: by 2.0 and later only)."""
+    row = con.execute(
+        "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return (row[0] if row else None) or "unknown"
+
+
+def install_serving_file(tmp: Path, serving_db: Path) -> None:
+    """Make the finished ``tmp`` the serving file: read-only on disk (SERVING_FILE_MODE), then renamed
+    over the current one in one step (a rename replaces a read-only file: it needs only the
+    directory to be writable). Every publish ends here, whatever built ``tmp``."""
+    os.chmod(tmp, SERVING_FILE_MODE)
+    os.replace(tmp, serving_db)
 
 
 def _publish_tables(
@@ -464,6 +505,13 @@ PARQUET_BY_YEAR = ("rate_sensitivity", "relative_performance")
 # written. A file whose metadata equals what it would be written with now is kept as it is.
 PARQUET_FORMAT = "zstd, rows ordered by all columns"
 PARQUET_KEY = "rotation_fingerprint"
+# Also in each file's key-value metadata: where its rows come from, from the serving file's
+# meta.build_info, so a file copied away still says whether it is synthetic (the generated sample).
+# Part of the stamp too: a file of another source is written again even when its rows are equal.
+PARQUET_SOURCE_KEY = "rotation_source"  # sample, snapshot or live ("unknown" without build_info)
+PARQUET_SYNTHETIC_KEY = "rotation_synthetic"  # "true" for the generated sample, else "false"
+PARQUET_NOTE_KEY = "rotation_note"  # a sentence for people; on synthetic data only
+SYNTHETIC_NOTE = "SYNTHETIC data generated by the rotation-warehouse sample source, not market data"
 
 
 @dataclass
@@ -474,8 +522,24 @@ class ParquetMart:
     kept: list[Path] = field(default_factory=list)  # files already holding exactly these rows
 
 
-def parquet_stamp(fp: Fingerprint) -> str:
-    return f"{PARQUET_FORMAT}; rows {fp.rows}; hash sum {fp.hash_sum}; {FINGERPRINT_RECIPE}"
+def parquet_stamp(fp: Fingerprint, labels: dict[str, str] | None = None) -> str:
+    labelled = "".join(f"; {k} {v}" for k, v in sorted((labels or {}).items()))
+    return f"{PARQUET_FORMAT}; rows {fp.rows}; hash sum {fp.hash_sum}; {FINGERPRINT_RECIPE}{labelled}"
+
+
+def parquet_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The key-value metadata that says where the rows come from: source and synthetic (and a note
+    on synthetic data), from meta.build_info of the serving file open on ``con``."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'meta' and table_name = 'build_info'"
+    ).fetchone()[0]
+    row = con.execute("select source, synthetic from meta.build_info").fetchone() if exists else None
+    source, synthetic = (row[0] or "unknown", bool(row[1])) if row else ("unknown", False)
+    labels = {PARQUET_SOURCE_KEY: source, PARQUET_SYNTHETIC_KEY: "true" if synthetic else "false"}
+    if synthetic:
+        labels[PARQUET_NOTE_KEY] = SYNTHETIC_NOTE
+    return labels
 
 
 def _parquet_stamp_of(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
@@ -484,12 +548,13 @@ def _parquet_stamp_of(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
         return None
     try:
         row = con.execute(
-            "select value::varchar from parquet_kv_metadata($p) where key::varchar = $k",
+            "select value from parquet_kv_metadata($p) where key::varchar = $k",
             {"p": str(path), "k": PARQUET_KEY},
         ).fetchone()
     except duckdb.Error:
         return None  # truncated or not Parquet: written again
-    return row[0] if row else None
+    # the bytes as written (a cast to varchar would escape some characters, e.g. ' as \x27)
+    return row[0].decode("utf-8", errors="replace") if row else None
 
 
 def export_parquet(
@@ -503,7 +568,9 @@ def export_parquet(
     Only files whose rows changed are written: each file carries in its key-value metadata the
     fingerprint (row count and hash sum, as the publish computes them) of the rows it holds; a file
     whose fingerprint equals that of its rows in the serving file (meta.published_parts, or computed
-    when the file records none) is kept untouched. Each file is written under a temporary name in its
+    when the file records none) is kept untouched. Each file's key-value metadata also says where its
+    rows come from (PARQUET_SOURCE_KEY, PARQUET_SYNTHETIC_KEY, and PARQUET_NOTE_KEY on the synthetic
+    sample), from meta.build_info. Each file is written under a temporary name in its
     directory and renamed over the old one, so a reader sees the previous file or the new one, never
     half a file. Rows are sorted by all columns left to right (a mart's leading columns are its key,
     mostly the date first). Files of tables or years that no longer exist (and the single file of a
@@ -534,6 +601,7 @@ def export_parquet(
                 f"{schema} tables {unsafe} are not plain names: refusing to use them as file names"
             )
         recorded = published_fingerprints(con) or {}
+        labels = parquet_labels(con)
         current_db = con.execute("select current_database()").fetchone()[0]
         for table in tables:
             part_column = partition_column(con, current_db, schema, table)
@@ -552,12 +620,12 @@ def export_parquet(
                 mart = ParquetMart(out_dir / f"{table}.parquet", whole.rows)
                 files = {mart.path: ("true", whole)}
             for path, (where, fp) in sorted(files.items()):
-                stamp = parquet_stamp(fp)
+                stamp = parquet_stamp(fp, labels)
                 if _parquet_stamp_of(con, path) == stamp:
                     mart.kept.append(path)
                     continue
                 _write_parquet(
-                    con, f'select * from "{schema}"."{table}" where {where} order by all', path, stamp
+                    con, f'select * from "{schema}"."{table}" where {where} order by all', path, stamp, labels
                 )
                 mart.written.append(path)
             if mart.path.is_dir():
@@ -580,15 +648,15 @@ def export_parquet(
     return exported
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path, stamp: str) -> None:
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, query: str, path: Path, stamp: str, labels: dict[str, str] | None = None
+) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     quoted = str(tmp).replace("'", "''")  # COPY TO takes no parameters: quote the path
-    stamp_sql = stamp.replace("'", "''")
+    metadata = {PARQUET_KEY: stamp, **(labels or {})}
+    kv = ", ".join(f"{key}: '{value.replace(chr(39), chr(39) * 2)}'" for key, value in metadata.items())
     try:
-        con.execute(
-            f"copy ({query}) to '{quoted}' "
-            f"(format parquet, compression zstd, kv_metadata {{{PARQUET_KEY}: '{stamp_sql}'}})"
-        )
+        con.execute(f"copy ({query}) to '{quoted}' (format parquet, compression zstd, kv_metadata {{{kv}}})")
         os.replace(tmp, path)
     except BaseException as e:
         tmp.unlink(missing_ok=True)

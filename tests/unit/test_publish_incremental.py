@@ -154,6 +154,7 @@ def test_a_serving_file_without_fingerprints_or_mostly_free_is_written_fresh(tmp
     build, serving = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb"
     make_build(build)
     db.publish(build, serving, build_info={})
+    serving.chmod(0o644)  # published read-only: make it writable to change it by hand
     with duckdb.connect(str(serving)) as con:  # as a publish before fingerprints left it
         con.execute("drop table meta.published_parts")
     result = db.publish(build, serving, build_info={})
@@ -320,3 +321,36 @@ def test_the_new_serving_file_is_written_under_the_memory_limit(tmp_path, monkey
     assert db.publish(build, serving, build_info={}).mode == "fresh"
     assert db.publish(build, serving, build_info={}).mode == "incremental"
     assert opened == [db.MEMORY_LIMIT, db.MEMORY_LIMIT]
+
+
+def kv_metadata(path) -> dict[str, str]:
+    with duckdb.connect() as con:
+        return {
+            k.decode(): v.decode()
+            for k, v in con.execute(
+                "select key, value from parquet_kv_metadata($p)", {"p": str(path)}
+            ).fetchall()
+        }
+
+
+def test_parquet_files_say_whether_their_data_is_synthetic(tmp_path):
+    """The sample's files carry source and synthetic in their key-value metadata, and a sentence
+    saying so; a publish of another source with the same rows writes the files again, labelled."""
+    build, serving, out = tmp_path / "rotation.duckdb", tmp_path / "serving.duckdb", tmp_path / "parquet"
+    make_build(build)
+    db.publish(build, serving, build_info={"source": "sample", "synthetic": True})
+    first = db.export_parquet(serving, out)
+    files = sorted(out.rglob("*.parquet"))
+    assert files and all(kv_metadata(f)["rotation_synthetic"] == "true" for f in files)
+    small = kv_metadata(out / "small.parquet")
+    assert small["rotation_source"] == "sample"
+    assert "SYNTHETIC" in small["rotation_note"] and "not market data" in small["rotation_note"]
+    assert db.export_parquet(serving, out)["small"].kept == [out / "small.parquet"]
+
+    db.publish(build, serving, build_info={"source": "snapshot", "synthetic": False})
+    again = db.export_parquet(serving, out)
+    assert again["small"].written == first["small"].written == [out / "small.parquet"]
+    small = kv_metadata(out / "small.parquet")
+    assert (small["rotation_source"], small["rotation_synthetic"]) == ("snapshot", "false")
+    assert "rotation_note" not in small
+    assert "rotation_fingerprint" in small

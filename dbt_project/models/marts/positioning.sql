@@ -59,18 +59,20 @@ final as (
         windowed.trader_group,
         windowed.cftc_code,
         windowed.available_at,
-        windowed.long,
-        windowed.short,
-        windowed.spread,
-        windowed.net,
-        windowed.open_interest,
+        -- contracts are whole numbers (int_positioning__by_group's test checks the raw values are):
+        -- published as bigint, so Parquet and BI tools show integers, not floats
+        cast(windowed.long as bigint) as long,
+        cast(windowed.short as bigint) as short,
+        cast(windowed.spread as bigint) as spread,
+        cast(windowed.net as bigint) as net,
+        cast(windowed.open_interest as bigint) as open_interest,
         windowed.net_share_oi,
         -- The previous report must be from the previous calendar week (a holiday can move a report
         -- to Monday, so consecutive reports are 6 to 8 days apart).
         case
             when {{ dbt.date_trunc('week', 'windowed.previous_report_date') }}
                 = {{ dbt.dateadd('day', -7, dbt.date_trunc('week', 'windowed.report_date')) }}
-                then windowed.net - windowed.previous_net
+                then cast(windowed.net - windowed.previous_net as bigint)
         end as net_change_1w,
         windowed.window_reports,
         case when windowed.window_reports = {{ window }} then percentiles.percentile end
