@@ -54,7 +54,13 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
         df.loc[:62, c] = np.nan
     df["dgs2_level_pct"] = 4 + np.cumsum(rng.normal(0, 0.03, n))
     df["dgs2_change_bp"] = df["dgs2_level_pct"].diff() * 100
-    df["cut_probability_next_fomc"] = np.nan  # often null in the real data
+    # FOMC meetings every 30 rows; the cut probability only in the second half (null before, as often)
+    meetings = pd.Series(dates[::30].date)
+    df["next_fomc_date"] = [
+        meetings[meetings > d].min() if (meetings > d).any() else None for d in dates.date
+    ]
+    df["implied_change_bp_next_fomc"] = np.where(np.arange(n) > n // 2, -10.0, np.nan)
+    df["cut_probability_next_fomc"] = df["implied_change_bp_next_fomc"] / -25
     week = pd.Series(dates.to_period("W"), index=range(n))
     for market in ("rut", "ndx"):
         for group in ("lev", "am"):
@@ -62,11 +68,15 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
             weekly[:200] = np.nan  # positioning starts later than prices
             df[f"{market}_{group}_net_share_oi"] = weekly
             df[f"{market}_{group}_net_share_oi_pctrank_156r"] = weekly.rank(pct=True)
+        tuesday = pd.Series(dates - pd.to_timedelta((dates.dayofweek - 1) % 7 + 7, unit="D"))
+        df[f"{market}_positioning_report_date"] = tuesday.dt.date.where(np.arange(n) >= 200)
     df["vix_level"] = 15 + np.abs(rng.normal(0, 5, n))
     df["copper_gold_ratio"] = 0.002 + rng.normal(0, 0.0001, n)
     df["smb_21d"] = rng.normal(0, 0.02, n)
     df["megacap_minus_gspc_21d"] = rng.normal(0, 0.02, n)
     df["hyg_return_21d"] = np.nan
+    df["hyg_minus_ief_21d"] = rng.normal(0, 0.01, n)
+    df["rsp_minus_spy_21d"] = rng.normal(0, 0.01, n)
     df["megacap_index_weight"] = 0.3
     df["megacap_share_of_index_ytd_total_return"] = rng.normal(0.5, 0.1, n)
     df["megacap_next_year_revenue_breadth_30cd"] = np.nan  # captures start late
@@ -131,10 +141,38 @@ def _rrg(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _performance(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
+    frames = []
+    for pair in PERFORMANCE_PAIRS:
+        for horizon in ("5d", "21d"):
+            spread = pd.Series(rng.normal(0, 0.03, len(dates)))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "date": dates.date,
+                        "numerator": pair.split("/")[0],
+                        "denominator": pair.split("/")[1],
+                        "pair": pair,
+                        "horizon": horizon,
+                        "return_spread": spread,
+                        "spread_rank_to_date": spread.expanding()
+                        .rank(ascending=False)
+                        .round()
+                        .astype("Int64"),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+PERFORMANCE_PAIRS = ("^RUT/^GSPC", "IWM/SPY", "QQQ/SPY")
+
+
 def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
     rng = np.random.default_rng(42)
     dates = pd.bdate_range("2022-01-03", periods=N_DAYS)
     daily, episodes, rrg = _daily(dates, rng), _episodes(dates), _rrg(dates, rng)
+    performance = _performance(dates, rng)
     if empty_rrg:
         rrg = rrg.iloc[0:0]
     con = duckdb.connect()
@@ -143,6 +181,7 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
         ("rotation_daily", daily),
         ("rotation_episodes", episodes),
         ("relative_rotation", rrg),
+        ("relative_performance", performance),
     ):
         con.register("frame", frame)
         con.execute(f"create table marts.{name} as select * from frame")
@@ -151,6 +190,7 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
         ("rotation_daily", ("date",)),
         ("rotation_episodes", ("start_date", "peak_date", "end_date")),
         ("relative_rotation", ("date",)),
+        ("relative_performance", ("date",)),
     ):
         for c in columns:  # DATE columns, as dbt makes them
             con.execute(f"alter table marts.{table} alter column {c} type date")
