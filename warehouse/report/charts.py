@@ -15,11 +15,13 @@ Empty frames and all-null columns never crash a chart: it says "no data" and a w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from warehouse.report.data import (
@@ -241,6 +243,15 @@ def rrg_weekly(df: pd.DataFrame) -> pd.DataFrame:
     return df.loc[keep].sort_values([Rotation.SEGMENT, Rotation.DATE], kind="stable").reset_index(drop=True)
 
 
+def compact_ranks(ranks: np.ndarray) -> np.ndarray:
+    """Ranks (and their N) for a tooltip in 2 bytes each when they fit (0 where null: no point is
+    drawn there, so no tooltip reads it), else float32."""
+    finite = np.isfinite(ranks)
+    if not finite.any() or np.nanmax(ranks) < 65535:
+        return np.where(finite, ranks, 0).astype("uint16")
+    return ranks.astype("float32")
+
+
 def rank_of_n(ranks: np.ndarray, values: np.ndarray) -> np.ndarray:
     """N for "rank k of N": how many non-null values there are up to and including each row."""
     return np.cumsum(np.isfinite(values)).astype("float64")
@@ -265,9 +276,25 @@ def _pending_annotations(fig: go.Figure) -> list[dict]:
     return getattr(fig, "_pending_annotations", [])
 
 
+@functools.cache
+def _template() -> dict:
+    """plotly's "plotly_white" template as a dict, built once (set through update_layout, plotly builds
+    and validates it again for every figure)."""
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def _dates_later(fig: go.Figure, x: list[str]) -> None:
+    """The dates of the trace about to be added, set at :func:`_finish` (plotly validates a list of
+    strings item by item and copies it on every change: most of a chart's drawing time)."""
+    fig._pending_x = {**getattr(fig, "_pending_x", {}), len(fig.data): x}
+
+
 def _finish(fig: go.Figure) -> dict:
-    """The figure as a plain dict with the annotations and shapes kept aside appended."""
+    """The figure as a plain dict with the dates, annotations and shapes kept aside put in."""
     d = fig.to_dict()
+    d["layout"]["template"] = _template()
+    for i, x in getattr(fig, "_pending_x", {}).items():
+        d["data"][i]["x"] = x
     layout = d.setdefault("layout", {})
     layout["annotations"] = list(layout.get("annotations", [])) + _pending_annotations(fig)
     layout["shapes"] = list(layout.get("shapes", [])) + getattr(fig, "_pending_shapes", [])
@@ -314,7 +341,6 @@ def _no_data(fig: go.Figure, why: str = "no data") -> dict:
 def _base_layout(fig: go.Figure, *, height: int, fit_y: Sequence[str]) -> None:
     fig.update_layout(
         height=height,
-        template="plotly_white",
         font={"family": FONT, "size": 12},
         margin={"l": 70, "r": 90, "t": 70, "b": 40},
         hovermode="x unified",
@@ -363,9 +389,17 @@ def _axis_ref(fig: go.Figure, row: int, letter: str = "y") -> str:
 
 
 def _add_lines(
-    fig: go.Figure, row: int, x: list[str], lines: Sequence[Line], chart: str, warn: Callable[[str], None]
+    fig: go.Figure,
+    row: int,
+    x: list[str],
+    lines: Sequence[Line],
+    chart: str,
+    warn: Callable[[str], None],
+    *,
+    log: bool = False,
 ) -> bool:
-    """Each line with values as a trace of subplot ``row`` with its last-value tag; False when none."""
+    """Each line with values as a trace of subplot ``row`` with its last-value tag; False when none.
+    ``log``: the row's y axis is logarithmic (plotly places annotations there in log10 units)."""
     drawn = False
     for line in lines:
         finite = np.isfinite(line.y)
@@ -377,9 +411,9 @@ def _add_lines(
         custom = line.customdata
         if custom is not None and custom.dtype.kind == "f":
             custom = custom.astype("float32")  # 4 bytes a value in the page, enough for a tooltip
+        _dates_later(fig, x)
         fig.add_trace(
             go.Scatter(
-                x=x,
                 y=y.astype("float32"),
                 name=line.name,
                 mode="lines",
@@ -392,19 +426,24 @@ def _add_lines(
             col=1,
         )
         last = int(np.flatnonzero(finite)[-1])
-        _last_value_tag(fig, row, float(y[last]), line)
+        # a value older than the last date says its date: the tag sits at the right edge all the same
+        stale = x[last][5:] if last < len(x) - 1 else ""
+        _last_value_tag(fig, row, float(y[last]), line, log=log, date=stale)
     return drawn
 
 
-def _last_value_tag(fig: go.Figure, row: int, value: float, line: Line) -> None:
-    """The latest value in a box of the line's colour at the right edge of the plot, TradingView-style."""
-    text = _d3(value, line.fmt) + line.suffix
+def _last_value_tag(
+    fig: go.Figure, row: int, value: float, line: Line, *, log: bool = False, date: str = ""
+) -> None:
+    """The latest value in a box of the line's colour at the right edge of the plot, TradingView-style
+    (with its month-day when it is older than the chart's last date)."""
+    text = _d3(value, line.fmt) + line.suffix + (f" ({date})" if date else "")
     _ann(
         fig,
         x=1.0,
         xref="paper",
         xanchor="left",
-        y=value,
+        y=float(np.log10(value)) if log and value > 0 else value,
         yref=_axis_ref(fig, row),
         text=text,
         showarrow=False,
@@ -476,22 +515,18 @@ def _mark_synthetic(fig: dict) -> None:
             "font": {"size": 54, "color": "rgba(214, 39, 40, 0.13)"},
             "name": "synthetic watermark",
         },
-        {
-            "text": f"<b>{SYNTHETIC_MARK}</b>",
-            "x": 1.0,
-            "y": 1.0,
-            "xref": "paper",
-            "yref": "paper",
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "yshift": 28,
-            "showarrow": False,
-            "font": {"size": 11, "color": "white"},
-            "bgcolor": RED,
-            "borderpad": 3,
-            "name": "synthetic tag",
-        },
     ]
+    # and the chart's title, top left, in red
+    layout["title"] = {
+        "text": f"<b>{SYNTHETIC_MARK}</b> · the synthetic sample, not market data",
+        "font": {"size": 13, "color": RED},
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.995,
+        "yanchor": "top",
+    }
+    margin = layout.setdefault("margin", {})
+    margin["t"] = margin.get("t", 70) + 24
     layout["meta"] = {**layout.get("meta", {}), "synthetic": True}
 
 
@@ -528,7 +563,7 @@ def _rank_data(daily: pd.DataFrame, pair: str, h: int) -> np.ndarray:
     """customdata of a spread: [rank, N] per date ("rank k of N"; the percentile is its own trace)."""
     spread = floats(daily[Daily.spread(pair, h)])
     rank = floats(daily[Daily.spread_rank(pair, h)])
-    return np.column_stack([rank, rank_of_n(rank, spread)])
+    return compact_ranks(np.column_stack([rank, rank_of_n(rank, spread)]))
 
 
 RANK_HOVER = " · rank %{customdata[0]:,.0f} of %{customdata[1]:,.0f}"
@@ -564,7 +599,7 @@ def _small_vs_large(daily: pd.DataFrame, episodes: pd.DataFrame, warn: Callable[
         )
         for pair, close in ((Daily.RUT_GSPC, Daily.GSPC_CLOSE), (Daily.RUT_NDX, Daily.NDX_CLOSE))
     ]
-    if not _add_lines(fig, 1, x, ratios, chart, warn):
+    if not _add_lines(fig, 1, x, ratios, chart, warn, log=True):
         warn(f"{chart}: no valid index closes, the ratio panel is empty")
     # spreads and percentiles of every horizon; the buttons show one horizon at a time
     horizon_of_trace: list[int | None] = [None] * len(fig.data)
@@ -720,12 +755,12 @@ def _pair_explorer(performance: pd.DataFrame, episodes: pd.DataFrame, warn: Call
         on["of"] = rank_of_n(on["rank"].to_numpy(), on["spread"].to_numpy())
         on = on[~on.index.duplicated()].reindex(calendar)
         spread = on["spread"].to_numpy()
-        custom = on[["rank", "of"]].to_numpy().astype("float32")
+        custom = compact_ranks(on[["rank", "of"]].to_numpy())
         colour = PAIR_COLOURS[i % len(PAIR_COLOURS)]
         before = len(_pending_annotations(fig))
+        _dates_later(fig, x)
         fig.add_trace(
             go.Scatter(
-                x=x,
                 y=spread.astype("float32"),
                 name=f"{pair}, {Performance.HORIZON_SHOWN}",
                 mode="lines",
@@ -784,7 +819,7 @@ def _pair_explorer(performance: pd.DataFrame, episodes: pd.DataFrame, warn: Call
                 "xanchor": "left",
                 "yanchor": "bottom",
                 "bgcolor": "#f8f8f8",
-                "name": "pair",
+                "name": "pair menu",
             }
         ],
     )
@@ -1234,7 +1269,6 @@ def _relative_rotation(rotation: pd.DataFrame, warn: Callable[[str], None]) -> d
         for label in labels
     ]
     fig.update_layout(
-        template="plotly_white",
         font={"family": FONT, "size": 12},
         height=720,
         margin={"l": 70, "r": 30, "t": 40, "b": 130},
@@ -1245,7 +1279,7 @@ def _relative_rotation(rotation: pd.DataFrame, warn: Callable[[str], None]) -> d
         },
         yaxis={"range": [100 - dy, 100 + dy], "title": "RS-momentum (100 = steady)", "zeroline": False},
         hovermode="closest",
-        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1.0, "title": {"text": "segment"}},
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1.0, "title": {"text": "segments"}},
         sliders=[
             {
                 "active": len(labels) - 1,

@@ -66,6 +66,7 @@ h2 { margin-top: 1.6em; border-bottom: 1px solid #e5e5e5; padding-bottom: 0.15em
           padding: 0.5em 1em; margin: 0 -1em; text-align: center; letter-spacing: 0.02em; }
 .headline { background: #f7f9fc; border-left: 4px solid #1f77b4; padding: 0.6em 1.1em; font-size: 1.05em; }
 .headline p { margin: 0.45em 0; }
+.stale { color: #777; font-size: 0.85em; }
 a.src { color: inherit; font-weight: 600; text-decoration: none; border-bottom: 1px dotted #1f77b4;
         font-variant-numeric: tabular-nums; white-space: nowrap; }
 a.src:hover { background: #e8f0fa; }
@@ -240,15 +241,30 @@ def _count_to_date(daily: pd.DataFrame, column: str) -> int:
     return int(daily[column].notna().sum())
 
 
+def reading(daily: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, str]:
+    """The rows up to the latest reading (the last date with the first pair's 21-day spread), the
+    reading (each column's latest value up to it) and its date."""
+    last_valid = daily[Daily.spread(Daily.PAIRS[0], 21)].last_valid_index()
+    daily = daily.loc[: last_valid if last_valid is not None else daily.index[-1]]
+    return daily, daily.ffill().iloc[-1], fmt_date(daily[Daily.DATE].iloc[-1])
+
+
 def headline(daily: pd.DataFrame, episodes: pd.DataFrame, sources: Sources) -> str:
-    """The latest reading in words, each number linked to its mart column."""
+    """The latest reading in words, each number linked to its mart column.
+
+    The reading is of the last date with the first pair's 21-day spread (the last row of the mart can
+    be a date whose closes are not all in yet); a value null on that date is its latest earlier one,
+    marked with its date."""
     if daily.empty:
         return '<p class="empty">No rows in marts.rotation_daily: nothing to report.</p>'
-    row = daily.iloc[-1]
+    daily, row, reading_date = reading(daily)
     m = Daily.MART
 
     def v(column: str, text: str) -> str:
-        return sources.link(m, column, text)
+        found = daily[column].last_valid_index()
+        when = fmt_date(daily.loc[found, Daily.DATE]) if found is not None else reading_date
+        stale = f' <span class="stale">(as of {html.escape(when)})</span>' if when != reading_date else ""
+        return sources.link(m, column, text) + stale
 
     parts: list[str] = []
     # 1. small vs large vs tech
@@ -348,7 +364,7 @@ def headline(daily: pd.DataFrame, episodes: pd.DataFrame, sources: Sources) -> s
         f"{v(Daily.MEGACAP_MINUS_GSPC_21D, fmt_pp(row[Daily.MEGACAP_MINUS_GSPC_21D]))} against ^GSPC over 21 days."
     )
     return (
-        f'<div class="headline" id="headline"><p><b>As of {sources.link(m, Daily.DATE, fmt_date(row[Daily.DATE]))}.</b> '
+        f'<div class="headline" id="headline"><p><b>Latest reading, {sources.link(m, Daily.DATE, reading_date)}.</b> '
         + "</p><p>".join(parts)
         + "</p></div>"
     )
@@ -358,7 +374,7 @@ def latest_reading(daily: pd.DataFrame) -> str:
     """The tables of the last row of marts.rotation_daily: the spreads, then the other indicators."""
     if daily.empty:
         return '<p class="empty">No rows in marts.rotation_daily.</p>'
-    row = daily.iloc[-1]
+    daily, row, reading_date = reading(daily)
     spreads = [
         [
             PAIR_LABELS[pair],
@@ -430,7 +446,8 @@ def latest_reading(daily: pd.DataFrame) -> str:
         ],
     ]
     return (
-        f"<p>Values of {html.escape(fmt_date(row[Daily.DATE]))}.</p>"
+        f"<p>The reading of {html.escape(reading_date)}: a value the mart does not have on that date is its "
+        "latest earlier one (the headline gives its date).</p>"
         + spread_table
         + _table(["Indicator", "Value"], others)
     )
