@@ -14,8 +14,8 @@ Empty frames and all-null columns never crash a chart: it says "no data" and a w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np

@@ -43,6 +43,7 @@ from warehouse.report.formatting import (
 )
 
 EPISODES_SHOWN = 10
+UNSTABLE_SHARE = 2.0  # |share of the index's YTD return| above 200%: the index's return is near 0
 # what a missing cut probability means (rotation_daily.cut_probability_next_fomc's contract)
 CUT_PROBABILITY_NULL = (
     "no reading: the probability is published only when the next FOMC meeting falls in the front fed "
@@ -135,6 +136,34 @@ SCRIPT = r"""
     });
     return update;
   }
+  // the last-value tags of one axis pushed apart where they would overlap (at least 18 px between
+  // them); annotation positions on a log axis are already in log units, as l2p takes them
+  function spreadTags(gd) {
+    var full = gd._fullLayout, groups = {}, update = {};
+    (full.annotations || []).forEach(function (a, i) {
+      if (!a.visible || String(a.name || "").indexOf("last: ") !== 0) return;
+      var axis = full["yaxis" + a.yref.slice(1)];
+      if (!axis) return;
+      (groups[a.yref] = groups[a.yref] || []).push({ i: i, px: axis.l2p(a.y), shift: a.yshift || 0 });
+    });
+    Object.keys(groups).forEach(function (ref) {
+      var tags = groups[ref].sort(function (a, b) { return a.px - b.px; });
+      var placed = [];
+      tags.forEach(function (t, k) {
+        var px = t.px;
+        if (k > 0 && px - placed[k - 1] < 18) px = placed[k - 1] + 18;
+        placed.push(px);
+        var shift = -(px - t.px);  // yshift is upward, pixels grow downward
+        if (shift !== t.shift) update["annotations[" + t.i + "].yshift"] = shift;
+      });
+    });
+    if (!Object.keys(update).length || gd._spreadingTags) return Promise.resolve();
+    gd._spreadingTags = true;
+    return Plotly.relayout(gd, update).then(
+      function () { gd._spreadingTags = false; },
+      function () { gd._spreadingTags = false; }
+    );
+  }
   var busy = false;
   function apply(source) {
     if (busy) return;
@@ -145,7 +174,7 @@ SCRIPT = r"""
       if (gd !== source) { update["xaxis.range"] = range; update["xaxis.autorange"] = false; }
       gd.layout.xaxis.range = gd === source ? gd.layout.xaxis.range : range;
       Object.assign(update, fitY(gd));
-      return Plotly.relayout(gd, update);
+      return Plotly.relayout(gd, update).then(function () { return spreadTags(gd); });
     });
     Promise.all(pending).then(function () { busy = false; }, function () { busy = false; });
   }
@@ -156,6 +185,7 @@ SCRIPT = r"""
       if (keys.some(function (k) { return /^xaxis\d*\.(range|autorange)/.test(k); })) apply(gd);
     });
     gd.on("plotly_update", function () { if (!busy) apply(gd); });
+    gd.on("plotly_afterplot", function () { if (!busy) spreadTags(gd); });
   }
   // plotly.js is in the page gzipped (base64): the browser inflates it (DecompressionStream) and runs it
   var plotlyReady = (function () {
@@ -192,7 +222,9 @@ SCRIPT = r"""
     plotlyReady.then(function () { return Promise.all(pending); }).then(function () {
       var charts = timeCharts();
       charts.forEach(watch);
-      return Promise.all(charts.map(function (gd) { return Plotly.relayout(gd, fitY(gd)); }));
+      return Promise.all(charts.map(function (gd) {
+        return Plotly.relayout(gd, fitY(gd)).then(function () { return spreadTags(gd); });
+      }));
     }).then(function () {
       document.body.setAttribute("data-report-ready", "true");
     }, function (err) {
@@ -357,10 +389,17 @@ def headline(daily: pd.DataFrame, episodes: pd.DataFrame, sources: Sources) -> s
         f"{v(Daily.RSP_MINUS_SPY_21D, fmt_pp(row[Daily.RSP_MINUS_SPY_21D]))}, SMB "
         f"{v(Daily.SMB_21D, fmt_pp(row[Daily.SMB_21D]))}; VIX {v(Daily.VIX_LEVEL, fmt_num(row[Daily.VIX_LEVEL], '.2f'))}."
     )
+    share_ytd = row[Daily.MEGACAP_SHARE_OF_YTD_RETURN]
+    # a share of a year-to-date return near 0 is a ratio of two small numbers (its contract says so)
+    unstable = (
+        " (the index is nearly flat this year, so that share is unstable)"
+        if not isnull(share_ytd) and abs(float(share_ytd)) > UNSTABLE_SHARE
+        else ""
+    )
     parts.append(
         f"Concentration: the mega caps weigh {v(Daily.MEGACAP_INDEX_WEIGHT, fmt_pct(row[Daily.MEGACAP_INDEX_WEIGHT], 1))} "
-        f"of the S&amp;P 500, gave {v(Daily.MEGACAP_SHARE_OF_YTD_RETURN, fmt_pct(row[Daily.MEGACAP_SHARE_OF_YTD_RETURN], 1))} "
-        f"of its year-to-date total return and returned "
+        f"of the S&amp;P 500, gave {v(Daily.MEGACAP_SHARE_OF_YTD_RETURN, fmt_pct(share_ytd, 1))} "
+        f"of its year-to-date total return{unstable} and returned "
         f"{v(Daily.MEGACAP_MINUS_GSPC_21D, fmt_pp(row[Daily.MEGACAP_MINUS_GSPC_21D]))} against ^GSPC over 21 days."
     )
     return (
