@@ -1064,15 +1064,34 @@ def _cross_asset(daily: pd.DataFrame, warn: Callable[[str], None]) -> dict:
     return _finish(fig)
 
 
+SHARE_RANGE = (-100.0, 300.0)  # % shown of the mega caps' share of a year-to-date return (off-scale beyond)
+
+
+def _empty_panel(fig: go.Figure, row: int, why: str) -> None:
+    """Say so in a subplot that has nothing to draw (rather than an empty frame)."""
+    _ann(
+        fig,
+        text=why,
+        xref=_axis_ref(fig, row, "x") + " domain",
+        yref=_axis_ref(fig, row) + " domain",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"size": 14, "color": "#888"},
+    )
+
+
 def _concentration(daily: pd.DataFrame, warn: Callable[[str], None]) -> dict:
     chart = "concentration"
     fig = make_subplots(
-        rows=3,
+        rows=4,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.08,
+        vertical_spacing=0.07,
         subplot_titles=(
-            "The mega caps' weight in the S&P 500 and their share of its year-to-date total return, %",
+            "The mega caps' weight in the S&P 500, %",
+            "Their share of the S&P 500's year-to-date total return, % (off-scale beyond −100…300%: "
+            "near a flat year it is a ratio of two small numbers; hover for the value)",
             "Mega-cap basket minus ^GSPC, 21-day return, percentage points",
             "Mega-cap next-year revenue revisions breadth, 30 days (−1 all cut … +1 all raised)",
         ),
@@ -1082,54 +1101,31 @@ def _concentration(daily: pd.DataFrame, warn: Callable[[str], None]) -> dict:
         return _no_data(fig)
     xd = dates(daily[Daily.DATE])
     x = _iso(xd)
-    _add_lines(
-        fig,
-        1,
-        x,
-        [
-            Line("weight in the S&P 500", floats(daily[Daily.MEGACAP_INDEX_WEIGHT]) * 100, BLUE, ".1f", "%"),
-            Line(
-                "share of the S&P 500's YTD total return",
-                floats(daily[Daily.MEGACAP_SHARE_OF_YTD_RETURN]) * 100,
-                ORANGE,
-                ".1f",
-                "%",
-            ),
-        ],
-        chart,
-        warn,
-    )
-    _add_lines(
-        fig,
-        2,
-        x,
-        [
-            Line(
-                "mega caps − ^GSPC, 21d",
-                floats(daily[Daily.MEGACAP_MINUS_GSPC_21D]) * 100,
-                PURPLE,
-                "+.2f",
-                " pp",
-            )
-        ],
-        chart,
-        warn,
-    )
-    _hl(fig, 2, 0)
-    _add_lines(
-        fig,
-        3,
-        x,
-        [Line("revenue revisions breadth", floats(daily[Daily.MEGACAP_REVENUE_BREADTH]), GREEN, "+.2f")],
-        chart,
-        warn,
-    )
-    _hl(fig, 3, 0)
+    rows = [
+        Line("weight in the S&P 500", floats(daily[Daily.MEGACAP_INDEX_WEIGHT]) * 100, BLUE, ".1f", "%"),
+        Line(
+            "share of the S&P 500's YTD total return",
+            floats(daily[Daily.MEGACAP_SHARE_OF_YTD_RETURN]) * 100,
+            ORANGE,
+            ".1f",
+            "%",
+        ),
+        Line(
+            "mega caps − ^GSPC, 21d", floats(daily[Daily.MEGACAP_MINUS_GSPC_21D]) * 100, PURPLE, "+.2f", " pp"
+        ),
+        Line("revenue revisions breadth", floats(daily[Daily.MEGACAP_REVENUE_BREADTH]), GREEN, "+.2f"),
+    ]
+    for row, line in enumerate(rows, start=1):
+        if not _add_lines(fig, row, x, [line], chart, warn):
+            _empty_panel(fig, row, f"no {line.name} in the marts")
+    for row in (2, 3, 4):
+        _hl(fig, row, 0)
     fig.update_yaxes(row=1, col=1, ticksuffix="%")
-    fig.update_yaxes(row=2, col=1, ticksuffix=" pp")
-    fig.update_yaxes(row=3, col=1, range=[-1.05, 1.05])
-    _base_layout(fig, height=720, fit_y=["yaxis", "yaxis2"])
-    _time_axes(fig, xd, 3)
+    fig.update_yaxes(row=2, col=1, ticksuffix="%", range=list(SHARE_RANGE))
+    fig.update_yaxes(row=3, col=1, ticksuffix=" pp")
+    fig.update_yaxes(row=4, col=1, range=[-1.05, 1.05])
+    _base_layout(fig, height=860, fit_y=["yaxis", "yaxis3"])
+    _time_axes(fig, xd, 4)
     return _finish(fig)
 
 
