@@ -1193,7 +1193,11 @@ def _relative_rotation(rotation: pd.DataFrame, warn: Callable[[str], None]) -> d
                     },
                     "text": [""] * (n - 1) + [f"<b>{s}</b>"] if n else [],
                     "textposition": _label_position(tx, ty),
-                    "textfont": {"color": colour, "size": 13},
+                    "textfont": {
+                        "color": colour,
+                        "size": 13,
+                        "shadow": "0 0 3px white, 0 0 3px white, 0 0 2px white",
+                    },
                     "customdata": _iso(d[upto]),
                     "hovertemplate": "week of %{customdata}<br>RS-ratio %{x:.2f} · RS-momentum %{y:.2f}"
                     f"<extra>{label}</extra>",
