@@ -396,11 +396,14 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
     lines.append(f"  {'table':<{width}}  {'rows':>10}  {'first date':>10}  {'last date':>10}")
     for table, count, first, last in rows:
         lines.append(f"  {table:<{width}}  {count:>10,}  {first:>10}  {last:>10}")
-    from warehouse.report import HTML_NAME  # matplotlib: imported only when a summary is printed
+    from warehouse.report import HTML_NAME  # plotly, matplotlib: imported only when a summary is printed
 
     report_html = settings.reports_dir / HTML_NAME
     if report_html.exists():
-        lines.append(f"report: {report_html}")
+        # its render time is in the run's log and the asset's metadata (render_seconds)
+        lines.append(
+            f"report: {report_html} ({report_html.stat().st_size / 1e6:.1f} MB, one file, works offline)"
+        )
     if any(settings.parquet_dir.glob("*.parquet")):
         lines.append(f"parquet (a file per mart; by year for the two large marts): {settings.parquet_dir}")
     lines.append(

@@ -86,24 +86,30 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
 
 
 def test_the_report_is_rendered_from_serving_with_previews_in_metadata(built):
-    """The report asset writes the HTML with five embedded charts and the PNGs, and its metadata
-    carries a preview of each chart as a markdown image (what the Dagster UI shows)."""
+    """The report asset writes the interactive page (every chart, plotly.js inlined once) and a static
+    preview of each chart; its metadata carries each preview as a markdown image (what the Dagster UI
+    shows), the page's size and its render time."""
     from PIL import Image
 
     from warehouse.report import CHART_NAMES
 
     settings, run = built
     assert "reports/rotation_report" in run.materialized
-    html = (settings.reports_dir / "rotation_report.html").read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,') == len(CHART_NAMES)
+    html_path = settings.reports_dir / "rotation_report.html"
+    html = html_path.read_text(encoding="utf-8")
+    assert html.count('id="plotly-js-gz"') == 1
+    assert html.count("rotationReport.plot(") == len(CHART_NAMES)
+    assert 'id="synthetic-banner"' in html  # the sample is synthetic
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
         as_of = con.execute("select max(date) from marts.rotation_daily").fetchone()[0]
     assert as_of.isoformat() in html
     metadata = run.metadata["reports/rotation_report"]
     assert metadata["as_of"].value == as_of.isoformat()
+    assert metadata["size_mb"].value == pytest.approx(html_path.stat().st_size / 1e6, abs=0.01)
+    assert 0 < metadata["render_seconds"].value < 60
     for name in CHART_NAMES:
         with Image.open(settings.reports_dir / "charts" / f"{name}.png") as image:
-            assert image.width >= 800
+            assert image.width >= 500
         assert metadata[f"preview_{name}"].value.startswith("![")
         assert "(data:image/png;base64," in metadata[f"preview_{name}"].value
 

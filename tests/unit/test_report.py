@@ -1,8 +1,10 @@
-"""The HTML/PNG rotation report on small synthetic marts (no dbt: the tables are built here)."""
+"""The interactive rotation report on small synthetic marts (no dbt: the tables are built here)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import gzip
 import re
 from pathlib import Path
 
@@ -11,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from plotly.offline import get_plotlyjs
 
-from warehouse.report import CHART_NAMES, Report, render_report, rrg_tails
+from warehouse.report import CHART_NAMES, Report, charts, data, render_report, rrg_tails
 
 N_DAYS = 600
 SEGMENTS = ("IWM", "IJR", "IJK", "IWB", "QQQ", "MEGACAP")
@@ -54,7 +57,13 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
         df.loc[:62, c] = np.nan
     df["dgs2_level_pct"] = 4 + np.cumsum(rng.normal(0, 0.03, n))
     df["dgs2_change_bp"] = df["dgs2_level_pct"].diff() * 100
-    df["cut_probability_next_fomc"] = np.nan  # often null in the real data
+    # FOMC meetings every 30 rows; the cut probability only in the second half (null before, as often)
+    meetings = pd.Series(dates[::30].date)
+    df["next_fomc_date"] = [
+        meetings[meetings > d].min() if (meetings > d).any() else None for d in dates.date
+    ]
+    df["implied_change_bp_next_fomc"] = np.where(np.arange(n) > n // 2, -10.0, np.nan)
+    df["cut_probability_next_fomc"] = df["implied_change_bp_next_fomc"] / -25
     week = pd.Series(dates.to_period("W"), index=range(n))
     for market in ("rut", "ndx"):
         for group in ("lev", "am"):
@@ -62,11 +71,15 @@ def _daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
             weekly[:200] = np.nan  # positioning starts later than prices
             df[f"{market}_{group}_net_share_oi"] = weekly
             df[f"{market}_{group}_net_share_oi_pctrank_156r"] = weekly.rank(pct=True)
+        tuesday = pd.Series(dates - pd.to_timedelta((dates.dayofweek - 1) % 7 + 7, unit="D"))
+        df[f"{market}_positioning_report_date"] = tuesday.dt.date.where(np.arange(n) >= 200)
     df["vix_level"] = 15 + np.abs(rng.normal(0, 5, n))
     df["copper_gold_ratio"] = 0.002 + rng.normal(0, 0.0001, n)
     df["smb_21d"] = rng.normal(0, 0.02, n)
     df["megacap_minus_gspc_21d"] = rng.normal(0, 0.02, n)
     df["hyg_return_21d"] = np.nan
+    df["hyg_minus_ief_21d"] = rng.normal(0, 0.01, n)
+    df["rsp_minus_spy_21d"] = rng.normal(0, 0.01, n)
     df["megacap_index_weight"] = 0.3
     df["megacap_share_of_index_ytd_total_return"] = rng.normal(0.5, 0.1, n)
     df["megacap_next_year_revenue_breadth_30cd"] = np.nan  # captures start late
@@ -131,10 +144,38 @@ def _rrg(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _performance(dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
+    frames = []
+    for pair in PERFORMANCE_PAIRS:
+        for horizon in ("5d", "21d"):
+            spread = pd.Series(rng.normal(0, 0.03, len(dates)))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "date": dates.date,
+                        "numerator": pair.split("/")[0],
+                        "denominator": pair.split("/")[1],
+                        "pair": pair,
+                        "horizon": horizon,
+                        "return_spread": spread,
+                        "spread_rank_to_date": spread.expanding()
+                        .rank(ascending=False)
+                        .round()
+                        .astype("Int64"),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+PERFORMANCE_PAIRS = ("^RUT/^GSPC", "IWM/SPY", "QQQ/SPY")
+
+
 def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
     rng = np.random.default_rng(42)
     dates = pd.bdate_range("2022-01-03", periods=N_DAYS)
     daily, episodes, rrg = _daily(dates, rng), _episodes(dates), _rrg(dates, rng)
+    performance = _performance(dates, rng)
     if empty_rrg:
         rrg = rrg.iloc[0:0]
     con = duckdb.connect()
@@ -143,6 +184,7 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
         ("rotation_daily", daily),
         ("rotation_episodes", episodes),
         ("relative_rotation", rrg),
+        ("relative_performance", performance),
     ):
         con.register("frame", frame)
         con.execute(f"create table marts.{name} as select * from frame")
@@ -151,6 +193,7 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
         ("rotation_daily", ("date",)),
         ("rotation_episodes", ("start_date", "peak_date", "end_date")),
         ("relative_rotation", ("date",)),
+        ("relative_performance", ("date",)),
     ):
         for c in columns:  # DATE columns, as dbt makes them
             con.execute(f"alter table marts.{table} alter column {c} type date")
@@ -161,23 +204,47 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, str, pd.DataFrame]:
     con = make_marts()
     out = tmp_path_factory.mktemp("report")
-    report = render_report(con, out, subtitle="source: sample <script>alert(1)</script> & co")
+    report = render_report(con, out, subtitle="source: sample <script>alert(1)</script> & co", synthetic=True)
     daily = con.execute("select * from marts.rotation_daily order by date").df()
     con.close()
     return report, report.html_path.read_text(encoding="utf-8"), daily
 
 
-def test_files_are_written_and_valid(rendered: tuple[Report, str, pd.DataFrame]) -> None:
+@pytest.fixture(scope="module")
+def drawn():
+    """The chart figures of the fixture marts, drawn without writing anything."""
+    con = make_marts()
+    marts = data.read(con)
+    warnings: list[str] = []
+    result = charts.draw(
+        marts.daily, marts.episodes, marts.rotation, marts.performance, warnings.append, synthetic=True
+    )
+    return result, marts, warnings
+
+
+def _annotations(fig: dict, prefix: str) -> list[dict]:
+    return [a for a in fig["layout"]["annotations"] if str(a.get("name", "")).startswith(prefix)]
+
+
+def test_files_are_written_offline_and_self_contained(rendered: tuple[Report, str, pd.DataFrame]) -> None:
     report, page, _ = rendered
     assert report.html_path.name == "rotation_report.html" and report.html_path.is_file()
     assert tuple(report.charts) == CHART_NAMES
     for name, path in report.charts.items():
         assert path == report.html_path.parent / "charts" / f"{name}.png"
-        with Image.open(path) as img:
-            assert img.format == "PNG"
-            assert img.width >= 800
-    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', page)) == 5
-    # no temporary files left behind by the atomic writes
+        with Image.open(path) as img:  # the static previews of the Dagster metadata
+            assert img.format == "PNG" and img.width >= 500
+    # plotly.js once, in the page (gzipped, base64): nothing is fetched at view time
+    assert page.count('id="plotly-js-gz"') == 1
+    packed = re.search(r'<script id="plotly-js-gz" type="application/octet-stream">([^<]+)</script>', page)
+    js = gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
+    assert js == get_plotlyjs()
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img[^>]+src=\"http", page)
+    assert page.count("rotationReport.plot(") == len(CHART_NAMES)
+    for name in CHART_NAMES:
+        assert f'id="chart-{name}"' in page
+    assert report.size_bytes == report.html_path.stat().st_size
+    assert 0 < report.seconds < 60
     leftovers = [p for p in report.html_path.parent.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
@@ -190,54 +257,208 @@ def test_as_of_is_the_last_date(rendered: tuple[Report, str, pd.DataFrame]) -> N
     assert f"as of {expected.isoformat()}" in page
 
 
-def test_latest_reading_values_are_formatted(rendered: tuple[Report, str, pd.DataFrame]) -> None:
+def link(column: str, text: str, mart: str = "rotation_daily") -> str:
+    return f'<a class="src" href="#src-{mart}-{column}" title="marts.{mart}.{column}">{text}</a>'
+
+
+def test_headline_states_the_latest_reading_with_each_number_linked(
+    rendered: tuple[Report, str, pd.DataFrame],
+) -> None:
     _, page, daily = rendered
     last = daily.iloc[-1]
+    n_21d = int(daily["rut_gspc_spread_21d"].notna().sum())  # spreads up to the last date
+    headline = page[
+        page.index('<div class="headline"') : page.index("</div>", page.index('<div class="headline"'))
+    ]
     expected = [
-        f"{LAST['rut_gspc_spread_21d'] * 100:+.2f}%",  # +1.23%
-        f"{LAST['rut_ndx_spread_5d'] * 100:+.2f}%",  # -3.21%
-        f"{LAST['rut_gspc_spread_21d_pctrank_to_date'] * 100:.1f}%",  # 98.8%
-        f'<td class="num">{LAST["rut_gspc_spread_21d_rank_to_date"]}</td>',
-        f"{LAST['rut_dgs2_corr_63d']:+.2f}",  # -0.43
-        f"{LAST['dgs2_level_pct']:.2f}%",
+        link("rut_gspc_spread_21d", "+1.23 pp"),
+        link("rut_gspc_spread_21d_rank_to_date", f"rank 7 of {n_21d:,}"),
+        link("rut_gspc_spread_21d_pctrank_to_date", "99th percentile"),
+        link("rut_dgs2_corr_63d", "-0.43"),
+        link("dgs2_level_pct", "3.88%"),
+        link("dgs2_change_bp", "-4.5 bp"),
+        link("cut_probability_next_fomc", "40%"),  # -10 bp implied / -25 bp
+        link("rut_lev_net_share_oi", "-12.3%"),
+        link("ndx_am_net_share_oi_pctrank_156r", "81st percentile of 156 reports"),
+        link("vix_level", "17.34") if f"{17.345:.2f}" == "17.34" else link("vix_level", "17.35"),
+        link("smb_21d", "+2.34 pp"),
+        link("megacap_index_weight", "31.2%"),
+        link("megacap_share_of_index_ytd_total_return", "56.2%"),
+        link("copper_gold_ratio", f"{last['copper_gold_ratio'] * 1000:.3f}"),
+    ]
+    for text in expected:
+        assert text in headline, text
+    assert "Small caps (^RUT) led ^GSPC" in headline
+    # every linked column has its glossary row, with the contract's description
+    for column in re.findall(r'href="#src-rotation_daily-([a-z0-9_]+)"', headline):
+        assert f'<tr id="src-rotation_daily-{column}"><td>marts.rotation_daily.{column}</td>' in page, column
+    assert "Percentile of ndx_am_net_share_oi within its trailing 156 reports" in page
+
+
+def test_latest_reading_uses_pp_percent_bp_and_rank_of_n(rendered: tuple[Report, str, pd.DataFrame]) -> None:
+    _, page, daily = rendered
+    last = daily.iloc[-1]
+    n_5d = int(daily["rut_ndx_spread_5d"].notna().sum())
+    expected = [
+        '<td class="num">+1.23 pp</td>',  # a spread of returns: percentage points
+        '<td class="num">-3.21 pp</td>',
+        f'<td class="num">rank {int(last["rut_ndx_spread_5d_rank_to_date"]):,} of {n_5d:,}</td>',
+        '<td class="num">98.8%</td>',  # a percentile: percent
         f"{LAST['dgs2_change_bp']:+.1f} bp",
-        f"{LAST['rut_lev_net_share_oi'] * 100:+.1f}%",
-        f"{LAST['ndx_am_net_share_oi_pctrank_156r'] * 100:.1f}%",
-        f"{LAST['vix_level']:.2f}",
-        f"{LAST['smb_21d'] * 100:+.2f}%",
-        f"{last['rut_gspc_spread_10d'] * 100:+.2f}%",
+        f"{last['rut_gspc_spread_10d'] * 100:+.2f} pp",
+        "Copper/gold ratio × 1000 ($ per lb ÷ $ per troy oz)",
         'weight in the S&amp;P 500</td><td class="num">31.2%',
-        'year-to-date return</td><td class="num">56.2%',
         'breadth, 30 days (-1..+1)</td><td class="num">-0.50',
     ]
     for text in expected:
         assert text in page, text
-    assert "+1.23%" in page and "-3.21%" in page
-    # null cut probability and HYG return are shown as a dash
-    assert re.search(r"Cut probability at the next FOMC</td><td class=\"num\">—</td>", page)
     assert re.search(r"HYG return, 21 days</td><td class=\"num\">—</td>", page)
+
+
+def test_a_missing_cut_probability_is_explained(tmp_path: Path) -> None:
+    con = make_marts()
+    con.execute(
+        "update marts.rotation_daily set cut_probability_next_fomc = null, implied_change_bp_next_fomc = null"
+    )
+    page = render_report(con, tmp_path).html_path.read_text(encoding="utf-8")
+    assert (
+        'Cut probability at the next FOMC</td><td class="num">— (no reading: the probability is published only'
+        in page
+    )
+    assert link("cut_probability_next_fomc", "—") + " (no reading:" in page
 
 
 def test_episode_tables(rendered: tuple[Report, str, pd.DataFrame]) -> None:
     _, page, _ = rendered
-    assert "Largest ^RUT/^GSPC episodes (21d)" in page
-    assert "+8.00%" in page and "-8.00%" in page  # rank 1 of each direction
-    assert "+3.50%" in page  # rank 10 of the leading episodes
-    assert "+3.00%" not in page and "+2.50%" not in page  # ranks 11 and 12 are cut
-    assert "+55.55%" not in page  # another pair/horizon
-    assert "-12.5" in page
+    section = page[page.index('<section id="episodes">') :]
+    assert "^RUT leads ^GSPC (21d)" in section and "^RUT lags ^GSPC (21d)" in section
+    assert "rank 1 of 12" in section and "+8.00 pp" in section and "-8.00 pp" in section
+    assert "+3.50 pp" in section  # rank 10 of the leading episodes
+    assert "+3.00 pp" not in section and "+2.50 pp" not in section  # ranks 11 and 12 are cut
+    assert "+55.55 pp" not in section  # a 5d episode of another pair
+    assert "-12.5 bp" in section
 
 
 def test_subtitle_is_escaped(rendered: tuple[Report, str, pd.DataFrame]) -> None:
     _, page, _ = rendered
-    assert "<script>" not in page
+    assert "<script>alert" not in page
     assert "source: sample &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
 
 
-def test_warnings_for_null_series_only(rendered: tuple[Report, str, pd.DataFrame]) -> None:
-    report, _, _ = rendered
-    assert not any(w.startswith("relative_rotation") for w in report.warnings)
-    assert not any("no data" in w for w in report.warnings)
+def test_synthetic_data_is_marked_on_the_page_and_every_chart(drawn, rendered, tmp_path: Path) -> None:
+    result, _, _ = drawn
+    _, page, _ = rendered
+    assert 'id="synthetic-banner"' in page and "[SYNTHETIC]" in page
+    for name, fig in result.figures.items():
+        assert _annotations(fig, "synthetic watermark"), name
+        assert "SYNTHETIC DATA" in fig["layout"]["title"]["text"], name
+    real = render_report(make_marts(), tmp_path, synthetic=False).html_path.read_text(encoding="utf-8")
+    assert "synthetic-banner" not in real and "SYNTHETIC DATA" not in real
+
+
+def test_reference_lines_are_labelled_in_their_own_colour(drawn) -> None:
+    """The 99th/1st percentile lines: each label has its line's colour (the old legend showed the red
+    1% line in green), and sits on its line, not in a legend on the data."""
+    fig = drawn[0].figures["small_vs_large"]
+    lines = {s["y0"]: s["line"]["color"] for s in fig["layout"]["shapes"] if s.get("yref") == "y3"}
+    labels = {
+        a["y"]: a
+        for a in fig["layout"]["annotations"]
+        if a.get("yref") == "y3" and "domain" in a.get("xref", "")
+    }
+    assert set(labels) == {0.99, 0.01}
+    for y, label in labels.items():
+        assert label["font"]["color"] == lines[y]
+    assert lines[0.99] != lines[0.01]
+    # legends above the plot area, never on the data
+    for name, f in drawn[0].figures.items():
+        legend = f["layout"].get("legend", {})
+        assert legend.get("y", 1.0) >= 1.0 or legend.get("x", 0) >= 1.0, name
+
+
+def test_time_axes_fit_the_data_shown(drawn) -> None:
+    """No fixed −1..1 correlation axis: the page's script fits the y axes listed in meta.fit_y to the
+    window shown; the correlation axis is one of them and has no fixed range."""
+    rates = drawn[0].figures["rates"]
+    assert "yaxis2" in rates["layout"]["meta"]["fit_y"]
+    assert "range" not in rates["layout"]["yaxis2"]
+    for name, fig in drawn[0].figures.items():
+        if name != "relative_rotation":
+            assert fig["layout"]["meta"]["time_series"], name
+            labels = [b["label"] for b in fig["layout"]["xaxis"]["rangeselector"]["buttons"]]
+            assert labels == ["1M", "3M", "YTD", "1Y", "5Y", "All"], name
+
+
+def test_last_value_tags(drawn) -> None:
+    result, marts, _ = drawn
+    daily = marts.daily
+    rates = result.figures["rates"]
+    tags = {a["name"]: a for a in _annotations(rates, "last: ")}
+    level = daily["dgs2_level_pct"].iloc[-1]
+    assert tags["last: 2-year yield"]["text"] == f"{level:.2f}%"
+    assert tags["last: 2-year yield"]["y"] == pytest.approx(level, rel=1e-6)
+    # the ratio panel is logarithmic: its tags are placed in log10 units
+    ratio = daily["rut_close"] / daily["gspc_close"]
+    rebased = ratio.iloc[-1] / ratio.iloc[0] * 100
+    tag = {a["name"]: a for a in _annotations(result.figures["small_vs_large"], "last: ")}[
+        "last: ^RUT/^GSPC ratio"
+    ]
+    assert tag["y"] == pytest.approx(np.log10(rebased), rel=1e-5)
+    assert tag["text"] == f"{rebased:.1f}"
+    # a spread's tag is in percentage points
+    spread_tag = {a["name"]: a for a in _annotations(result.figures["small_vs_large"], "last: ")}[
+        "last: ^RUT − ^GSPC, 21d"
+    ]
+    assert spread_tag["text"] == "+1.23 pp"
+
+
+def test_pairs_and_segments_come_from_the_marts(drawn) -> None:
+    result, marts, _ = drawn
+    explorer = result.figures["pair_explorer"]
+    pairs = explorer["layout"]["meta"]["pairs"]
+    assert sorted(pairs) == sorted(PERFORMANCE_PAIRS) and pairs[0] == "^RUT/^GSPC"
+    assert [b["label"] for b in explorer["layout"]["updatemenus"][0]["buttons"]] == pairs
+    # only the explorer's horizon is read
+    assert set(marts.performance["horizon"]) == {"21d"}
+    rrg = result.figures["relative_rotation"]
+    assert rrg["layout"]["meta"]["segments"] == sorted(SEGMENTS)
+    assert [t["name"] for t in rrg["data"]] == [f"{s} vs SPY" for s in sorted(SEGMENTS)]
+
+
+def test_the_rotation_graph_steps_through_weeks(drawn) -> None:
+    result, marts, _ = drawn
+    rrg = result.figures["relative_rotation"]
+    week_ends = rrg_tails(marts.rotation, points=10_000)
+    weeks = sorted(pd.to_datetime(week_ends["date"]).unique())
+    assert len(rrg["frames"]) == min(len(weeks), 156)
+    assert [s["label"] for s in rrg["layout"]["sliders"][0]["steps"]] == [f["name"] for f in rrg["frames"]]
+    # the last frame is today's graph: each segment's last 10 week-end points
+    tails = rrg_tails(marts.rotation)
+    for trace in rrg["frames"][-1]["data"]:
+        segment = trace["name"].split(" vs ")[0]
+        expected = tails[tails["segment"] == segment]["rs_ratio"].round(3).tolist()
+        assert trace["x"] == expected
+        assert trace["text"][-1] == f"<b>{segment}</b>"  # the label on the head
+
+
+def test_label_goes_ahead_of_the_head_away_from_its_tail() -> None:
+    assert charts._label_position(np.array([100.0, 101.0]), np.array([100.0, 99.0])) == "bottom right"
+    assert charts._label_position(np.array([101.0, 100.0]), np.array([99.0, 100.0])) == "top left"
+
+
+def test_diamonds_caption_counts_records_or_says_none(rendered, tmp_path: Path) -> None:
+    _, page, daily = rendered
+    records_21d = int(
+        daily["rut_gspc_is_record_21d"].fillna(False).sum()
+        + daily["rut_ndx_is_record_21d"].fillna(False).sum()
+    )
+    assert f"21d: {records_21d}" in page
+    con = make_marts()
+    for pair in ("rut_gspc", "rut_ndx"):
+        for h in (5, 10, 21):
+            con.execute(f"update marts.rotation_daily set {pair}_is_record_{h}d = false")
+    none = render_report(con, tmp_path).html_path.read_text(encoding="utf-8")
+    assert "No spread set a new record in the whole history shown, so no diamonds are drawn." in none
 
 
 def test_empty_relative_rotation_still_renders(tmp_path: Path) -> None:
@@ -246,7 +467,6 @@ def test_empty_relative_rotation_still_renders(tmp_path: Path) -> None:
     assert report.html_path.is_file()
     assert all(p.is_file() for p in report.charts.values())
     assert any(w.startswith("relative_rotation") and "no data" in w for w in report.warnings)
-    assert report.html_path.read_text(encoding="utf-8").count("data:image/png;base64,") == 5
 
 
 def test_empty_and_all_null_tables_do_not_crash(tmp_path: Path) -> None:
@@ -254,22 +474,21 @@ def test_empty_and_all_null_tables_do_not_crash(tmp_path: Path) -> None:
     con.execute("delete from marts.rotation_episodes")
     con.execute(
         "update marts.rotation_daily set rut_dgs2_corr_63d = null, gspc_dgs2_corr_63d = null, "
-        "ndx_dgs2_corr_63d = null, rut_lev_net_share_oi_pctrank_156r = null, "
-        "rut_am_net_share_oi_pctrank_156r = null, ndx_lev_net_share_oi_pctrank_156r = null, "
-        "ndx_am_net_share_oi_pctrank_156r = null"
+        "ndx_dgs2_corr_63d = null, rut_lev_net_share_oi = null, rut_am_net_share_oi = null, "
+        "ndx_lev_net_share_oi = null, ndx_am_net_share_oi = null"
     )
     report = render_report(con, tmp_path)
-    assert any(w.startswith("rate_correlation") for w in report.warnings)
+    assert any(w.startswith("rates") and "correlation" in w for w in report.warnings)
     assert any(w.startswith("positioning") for w in report.warnings)
 
-    con.execute("delete from marts.rotation_daily")
-    con.execute("delete from marts.relative_rotation")
+    for table in ("rotation_daily", "relative_rotation", "relative_performance"):
+        con.execute(f"delete from marts.{table}")
     report = render_report(con, tmp_path)
     assert report.as_of is None
     for name in CHART_NAMES:
         assert any(w.startswith(name) for w in report.warnings), name
         with Image.open(report.charts[name]) as img:
-            assert img.width >= 800
+            assert img.width >= 500
 
 
 def test_missing_table_is_a_clear_error(tmp_path: Path) -> None:
@@ -311,3 +530,26 @@ def test_rrg_tails_picks_the_last_week_end_rows_per_segment() -> None:
     assert list(short["date"]) == list(week_ends[week_ends >= dates[-15]])
     assert len(short) == 3
     assert rrg_tails(df.iloc[0:0]).empty
+
+
+def test_a_last_row_not_complete_yet_does_not_blank_the_headline(tmp_path: Path) -> None:
+    """On the real snapshot the last row of rotation_daily can be a date whose closes are not in yet
+    (only a few columns filled): the headline reads the last date with the 21-day spread, and a value
+    missing there is its latest earlier one, with its date."""
+    con = make_marts()
+    daily = con.execute("select * from marts.rotation_daily order by date").df()
+    last, previous = daily["date"].iloc[-1], daily["date"].iloc[-2]
+    con.execute(
+        "insert into marts.rotation_daily (date, megacap_index_weight) values (? + interval 3 day, 0.5)",
+        [last],
+    )
+    con.execute("update marts.rotation_daily set vix_level = null where date = ?", [last])
+    page = render_report(con, tmp_path).html_path.read_text(encoding="utf-8")
+    headline = page[page.index('<div class="headline"') :]
+    assert link("date", pd.Timestamp(last).date().isoformat()) in headline  # not the incomplete day
+    assert link("rut_gspc_spread_21d", "+1.23 pp") in headline
+    vix = daily.loc[daily["date"] == previous, "vix_level"].iloc[0]
+    assert (
+        link("vix_level", f"{vix:.2f}") + f' <span class="stale">(as of {pd.Timestamp(previous).date()})'
+        in headline
+    )

@@ -49,19 +49,42 @@ def test_a_renamed_column_is_caught() -> None:
     assert undeclared(data.Daily.MART, ("date", "vix_level", "vix_level_renamed")) == ["vix_level_renamed"]
 
 
-def test_the_report_reads_the_three_marts_and_their_order_columns() -> None:
-    assert set(data.READS) == {"rotation_daily", "rotation_episodes", "relative_rotation"}
+def test_the_report_reads_its_four_marts_and_their_order_columns() -> None:
+    assert set(data.READS) == {
+        "rotation_daily",
+        "rotation_episodes",
+        "relative_rotation",
+        "relative_performance",
+    }
     for mart, columns in data.READS.items():
         assert len(set(columns)) == len(columns), f"READS[{mart!r}] lists a column twice"
         assert set(data.ORDER_BY[mart]) <= set(columns), f"ORDER_BY[{mart!r}] orders by a column not read"
+    for mart, (column, _) in data.WHERE.items():
+        assert column in data.READS[mart], f"WHERE[{mart!r}] filters on {column}, which READS does not list"
 
 
-# strings that equal a mart column but are not one: the charts' x-axis label "date"
+def test_the_explorer_horizon_is_one_the_mart_accepts() -> None:
+    """The pair explorer reads relative_performance at one horizon: a value the contract accepts."""
+    path = data.contract_path(data.Performance.MART)
+    model = next(
+        m
+        for m in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+        if m["name"] == "relative_performance"
+    )
+    horizon = next(c for c in model["columns"] if c["name"] == data.Performance.HORIZON)
+    accepted = next(t["accepted_values"] for t in horizon["data_tests"] if "accepted_values" in t)
+    assert data.Performance.HORIZON_SHOWN in accepted["arguments"]["values"]
+
+
+# strings that equal a mart column but are not one: axis labels, plotly's attribute names (dict keys,
+# e.g. "direction" of a menu) and its axis types (type="date")
 LABEL_CALLS = {"set_xlabel", "set_ylabel", "set_title"}
+ATTRIBUTE_KEYWORDS = {"type"}
 
 
 def column_literals(path: Path, columns: set[str]) -> list[tuple[int, str]]:
-    """String literals in ``path`` equal to a mart column, except the argument of an axis label call."""
+    """String literals in ``path`` equal to a mart column, except the argument of an axis label call, a
+    dict key and a ``type=`` keyword's value."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     labels = {
         id(arg)
@@ -70,6 +93,14 @@ def column_literals(path: Path, columns: set[str]) -> list[tuple[int, str]]:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in LABEL_CALLS
         for arg in node.args
+    }
+    labels |= {id(key) for node in ast.walk(tree) if isinstance(node, ast.Dict) for key in node.keys}
+    labels |= {
+        id(kw.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg in ATTRIBUTE_KEYWORDS
     }
     return [
         (node.lineno, node.value)

@@ -50,6 +50,8 @@ class Daily:
     CORRELATIONS = (RUT_DGS2_CORR, GSPC_DGS2_CORR, NDX_DGS2_CORR)
     DGS2_LEVEL_PCT = "dgs2_level_pct"
     DGS2_CHANGE_BP = "dgs2_change_bp"
+    NEXT_FOMC_DATE = "next_fomc_date"
+    IMPLIED_CHANGE_BP = "implied_change_bp_next_fomc"
     CUT_PROBABILITY = "cut_probability_next_fomc"
     # the CFTC trader groups as column stems: Russell 2000 / Nasdaq-100 leveraged funds, asset managers
     RUT_LEV = "rut_lev"
@@ -57,11 +59,16 @@ class Daily:
     NDX_LEV = "ndx_lev"
     NDX_AM = "ndx_am"
     POSITIONING = (RUT_LEV, RUT_AM, NDX_LEV, NDX_AM)
+    # the CFTC report (its Tuesday) each market's positions come from
+    RUT_REPORT_DATE = "rut_positioning_report_date"
+    NDX_REPORT_DATE = "ndx_positioning_report_date"
     VIX_LEVEL = "vix_level"
     COPPER_GOLD_RATIO = "copper_gold_ratio"
     SMB_21D = "smb_21d"
     MEGACAP_MINUS_GSPC_21D = "megacap_minus_gspc_21d"
     HYG_RETURN_21D = "hyg_return_21d"
+    HYG_MINUS_IEF_21D = "hyg_minus_ief_21d"
+    RSP_MINUS_SPY_21D = "rsp_minus_spy_21d"
     MEGACAP_INDEX_WEIGHT = "megacap_index_weight"
     MEGACAP_SHARE_OF_YTD_RETURN = "megacap_share_of_index_ytd_total_return"
     MEGACAP_REVENUE_BREADTH = "megacap_next_year_revenue_breadth_30cd"
@@ -97,6 +104,11 @@ class Daily:
         return f"{group}_net_share_oi_pctrank_156r"
 
     @classmethod
+    def report_date(cls, group: str) -> str:
+        """The CFTC report date column of the trader group's market (rut_… or ndx_…)."""
+        return {"rut": cls.RUT_REPORT_DATE, "ndx": cls.NDX_REPORT_DATE}[group.split("_")[0]]
+
+    @classmethod
     def columns(cls) -> tuple[str, ...]:
         return (
             cls.DATE,
@@ -117,13 +129,19 @@ class Daily:
             *cls.CORRELATIONS,
             cls.DGS2_LEVEL_PCT,
             cls.DGS2_CHANGE_BP,
+            cls.NEXT_FOMC_DATE,
+            cls.IMPLIED_CHANGE_BP,
             cls.CUT_PROBABILITY,
             *(name for g in cls.POSITIONING for name in (cls.net_share_oi(g), cls.net_share_oi_pctrank(g))),
+            cls.RUT_REPORT_DATE,
+            cls.NDX_REPORT_DATE,
             cls.VIX_LEVEL,
             cls.COPPER_GOLD_RATIO,
             cls.SMB_21D,
             cls.MEGACAP_MINUS_GSPC_21D,
             cls.HYG_RETURN_21D,
+            cls.HYG_MINUS_IEF_21D,
+            cls.RSP_MINUS_SPY_21D,
             cls.MEGACAP_INDEX_WEIGHT,
             cls.MEGACAP_SHARE_OF_YTD_RETURN,
             cls.MEGACAP_REVENUE_BREADTH,
@@ -146,8 +164,7 @@ class Episodes:
     PEAK_RANK = "peak_rank_full_history"
     IS_ONGOING = "is_ongoing"
     DGS2_CHANGE_BP = "dgs2_change_bp"
-    # values: the pair and horizon shown, and the two directions
-    RUT_GSPC = "^RUT/^GSPC"
+    # values: the horizon shaded, and the two directions (the pairs come from the mart's rows)
     HORIZON_21D = "21d"
     LEADS = "numerator_leads"
     LAGS = "numerator_lags"
@@ -185,16 +202,45 @@ class Rotation:
         return (cls.DATE, cls.SEGMENT, cls.BENCHMARK, cls.RS_RATIO, cls.RS_MOMENTUM, cls.IS_WEEK_END)
 
 
+class Performance:
+    """Columns of marts.relative_performance (one row per date × pair × horizon): the pair explorer's
+    spreads, every pair the mart holds at :data:`HORIZON`."""
+
+    MART = "relative_performance"
+    DATE = "date"
+    PAIR = "pair"
+    HORIZON = "horizon"
+    RETURN_SPREAD = "return_spread"
+    SPREAD_RANK = "spread_rank_to_date"
+    # the horizon the explorer shows (one of the mart's accepted values)
+    HORIZON_SHOWN = "21d"
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return (cls.DATE, cls.PAIR, cls.HORIZON, cls.RETURN_SPREAD, cls.SPREAD_RANK)
+
+
+def pair_prefix(pair: str) -> str:
+    """The rotation_daily column prefix of a marts' pair label: ``^RUT/^GSPC`` -> ``rut_gspc``."""
+    return pair.replace("^", "").replace("/", "_").replace("=", "").lower()
+
+
 # mart -> the columns the report reads from it (in this order), and how its rows are ordered
 READS: Mapping[str, tuple[str, ...]] = {
     Daily.MART: Daily.columns(),
     Episodes.MART: Episodes.columns(),
     Rotation.MART: Rotation.columns(),
+    Performance.MART: Performance.columns(),
 }
 ORDER_BY: Mapping[str, tuple[str, ...]] = {
     Daily.MART: (Daily.DATE,),
     Episodes.MART: (Episodes.START_DATE,),
     Rotation.MART: (Rotation.SEGMENT, Rotation.DATE),
+    Performance.MART: (Performance.PAIR, Performance.DATE),
+}
+# mart -> (column, value): only the rows where the column equals the value are read
+WHERE: Mapping[str, tuple[str, str]] = {
+    Performance.MART: (Performance.HORIZON, Performance.HORIZON_SHOWN),
 }
 TABLES = tuple(f"{SCHEMA}.{mart}" for mart in READS)
 
@@ -228,6 +274,7 @@ class Marts:
     daily: pd.DataFrame
     episodes: pd.DataFrame
     rotation: pd.DataFrame
+    performance: pd.DataFrame
 
 
 def read_table(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
@@ -260,20 +307,25 @@ def read_table(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
         )
     select = ", ".join(f'"{c}"' for c in READS[mart])
     order = ", ".join(ORDER_BY[mart])
-    return con.execute(f"select {select} from {name} order by {order}").df()
+    where, params = "", []
+    if mart in WHERE:
+        column, value = WHERE[mart]
+        where, params = f' where "{column}" = ?', [value]
+    return con.execute(f"select {select} from {name}{where} order by {order}", params).df()
 
 
 def read(con: duckdb.DuckDBPyConnection) -> Marts:
-    """The three marts of the report from an open connection (serving's, or a test's)."""
+    """The marts of the report from an open connection (serving's, or a test's)."""
     return Marts(
         daily=read_table(con, Daily.MART),
         episodes=read_table(con, Episodes.MART),
         rotation=read_table(con, Rotation.MART),
+        performance=read_table(con, Performance.MART),
     )
 
 
 def read_serving(serving_db: Path) -> Marts:
-    """The three marts of the report from the serving file, opened read-only."""
+    """The marts of the report from the serving file, opened read-only."""
     with db.connect(serving_db, read_only=True) as con:
         return read(con)
 
@@ -299,3 +351,21 @@ def to_date(value: object) -> dt.date | None:
     if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).date()
+
+
+def column_descriptions(mart: str) -> dict[str, str]:
+    """Each column's description in the mart's dbt YAML contract (empty when the file is absent, e.g.
+    an installed package without the dbt project)."""
+    path = contract_path(mart)
+    if not path.is_file():
+        return {}
+    import yaml  # dbt's dependency; only the report's glossary needs it
+
+    models = yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []
+    for model in models:
+        if model.get("name") == mart:
+            return {
+                c["name"]: " ".join(str(c.get("description") or "").split())
+                for c in model.get("columns") or []
+            }
+    return {}

@@ -9,17 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from warehouse.report import charts, data, page
+from warehouse.report import charts, data, page, preview
 
 HTML_NAME = "rotation_report.html"
-CHARTS_DIR = "charts"
-RECENT_YEARS = 3  # the span of the time-series charts
+CHARTS_DIR = "charts"  # the static previews, <name>.png
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,11 @@ class Report:
     """What :func:`render_report` wrote."""
 
     html_path: Path
-    charts: dict[str, Path]  # chart name -> PNG path, in the order of CHART_NAMES
+    charts: dict[str, Path]  # chart name -> static PNG preview, in the order of CHART_NAMES
     as_of: dt.date | None  # max(date) of marts.rotation_daily; None when it is empty
     warnings: list[str]
+    size_bytes: int = 0  # of the HTML page
+    seconds: float = 0.0  # reading the marts excluded: drawing, previews and writing
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
@@ -48,29 +49,26 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 
 def render_report(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, *, subtitle: str = "", years: int = RECENT_YEARS
+    con: duckdb.DuckDBPyConnection, out_dir: Path, *, subtitle: str = "", synthetic: bool = False
 ) -> Report:
     """Render the rotation report from the marts in ``con`` into ``out_dir``.
 
-    The time-series charts show the last ``years`` years up to the latest date (the whole history is
-    too dense to read day by day); the tables and the relative rotation graph are not cut.
+    Every chart covers the whole history (it opens on the last year; presets and zoom choose any
+    window). ``synthetic`` (the sample source) puts a banner on the page and a mark on every chart.
 
     Raises ``ValueError`` when a mart table (or a column the report reads) is missing.
     """
-    return render_marts(data.read(con), out_dir, subtitle=subtitle, years=years)
+    return render_marts(data.read(con), out_dir, subtitle=subtitle, synthetic=synthetic)
 
 
-def render_serving(
-    serving_db: Path, out_dir: Path, *, subtitle: str = "", years: int = RECENT_YEARS
-) -> Report:
+def render_serving(serving_db: Path, out_dir: Path, *, subtitle: str = "", synthetic: bool = False) -> Report:
     """:func:`render_report` from the serving file, opened read-only."""
-    return render_marts(data.read_serving(serving_db), out_dir, subtitle=subtitle, years=years)
+    return render_marts(data.read_serving(serving_db), out_dir, subtitle=subtitle, synthetic=synthetic)
 
 
-def render_marts(
-    marts: data.Marts, out_dir: Path, *, subtitle: str = "", years: int = RECENT_YEARS
-) -> Report:
+def render_marts(marts: data.Marts, out_dir: Path, *, subtitle: str = "", synthetic: bool = False) -> Report:
     """Render the report from frames already read (:func:`warehouse.report.data.read`)."""
+    started = time.perf_counter()
     daily, episodes = marts.daily, marts.episodes
     warnings: list[str] = []
     warn = warnings.append
@@ -78,29 +76,37 @@ def render_marts(
         warn(f"{data.table(data.Daily.MART)} has no rows: the latest reading is empty")
     as_of = data.to_date(daily[data.Daily.DATE].max()) if not daily.empty else None
 
-    recent = daily
-    if as_of is not None:
-        since = pd.Timestamp(as_of) - pd.DateOffset(years=years)
-        recent = daily[pd.to_datetime(daily[data.Daily.DATE]) > since].reset_index(drop=True)
-    pngs = charts.draw(recent, episodes, marts.rotation, warn)
+    drawn = charts.draw(daily, episodes, marts.rotation, marts.performance, warn, synthetic=synthetic)
+    sources = page.Sources()
+    headline = page.headline(daily, episodes, sources)
+    document = page.page(
+        subtitle=subtitle,
+        as_of=as_of,
+        headline_html=headline,
+        latest=page.latest_reading(daily),
+        episodes=page.episodes_html(episodes),
+        glossary_html=page.glossary(sources),
+        figures=drawn.figures,
+        calendars=drawn.calendars,
+        warnings=warnings,
+        generated=dt.datetime.now(dt.UTC),
+        synthetic=synthetic,
+    ).encode("utf-8")
 
     out_dir = Path(out_dir)
     charts_dir = out_dir / CHARTS_DIR
     charts_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    for name, png in pngs.items():
+    for name, fig in drawn.figures.items():
         paths[name] = charts_dir / f"{name}.png"
-        _write_atomic(paths[name], png)
-
-    document = page.page(
-        subtitle=subtitle,
-        as_of=as_of,
-        latest=page.latest_reading(daily),
-        episodes=page.episodes_html(episodes),
-        pngs=pngs,
-        warnings=warnings,
-        generated=dt.datetime.now(dt.UTC),
-    )
+        _write_atomic(paths[name], preview.preview_png(fig, charts.CHART_TITLES[name], drawn.calendars))
     html_path = out_dir / HTML_NAME
-    _write_atomic(html_path, document.encode("utf-8"))
-    return Report(html_path=html_path, charts=paths, as_of=as_of, warnings=warnings)
+    _write_atomic(html_path, document)
+    return Report(
+        html_path=html_path,
+        charts=paths,
+        as_of=as_of,
+        warnings=warnings,
+        size_bytes=len(document),
+        seconds=time.perf_counter() - started,
+    )
