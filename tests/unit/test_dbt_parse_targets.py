@@ -45,7 +45,9 @@ def test_dbt_parses_for_the_target(target, adapter, tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, f"dbt parse --target {target}: {result.stdout[-3000:]}{result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"dbt parse --target {target}: {result.stdout[-3000:]}{result.stderr[-2000:]}"
+    )
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     assert manifest["metadata"]["adapter_type"] == adapter
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]

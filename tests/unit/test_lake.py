@@ -67,7 +67,10 @@ def test_a_re_export_replaces_the_table_whole_and_leaves_no_temporary_folder(bui
     lake.export_raw(build_file, lake_dir, ["prices"])
     build_file.execute("delete from raw.prices where date < date '2024-02-01'")
     assert lake.export_raw(build_file, lake_dir, ["prices"]) == {"prices": 3}
-    assert sorted(p.name for p in (lake_dir / "raw" / "prices").iterdir()) == ["month=2024-02", "month=2024-03"]
+    assert sorted(p.name for p in (lake_dir / "raw" / "prices").iterdir()) == [
+        "month=2024-02",
+        "month=2024-03",
+    ]
     assert sorted(p.name for p in (lake_dir / "raw").iterdir()) == ["prices"]
 
 
