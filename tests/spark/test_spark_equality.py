@@ -225,7 +225,9 @@ def compare_all(build_db: Path, spark_dir: Path, duck_overrides: dict[str, str] 
             duck_source = (duck_overrides or {}).get(name, f"{schema}.{name}")
             spark_source = spark_table_sql(spark_dir, schema, name)
             if spark_source is None:
-                problems.append(f"{schema}.{name}: Spark built no such table (expected {spark_dir}/warehouse)")
+                problems.append(
+                    f"{schema}.{name}: Spark built no such table (expected {spark_dir}/warehouse)"
+                )
                 continue
             described = {
                 row[0]: row[1] for row in con.execute(f"describe select * from {schema}.{name}").fetchall()
