@@ -62,8 +62,38 @@
     {%- if row[0] == 0 -%}
         {{ return('0001-01-01') }}
     {%- endif -%}
-    {{ return(row[1] | string if row[1] is not none else '9999-12-31') }}
+    {{ return(rebuilt_period_start(row[1] | string) if row[1] is not none else '9999-12-31') }}
 {% endmacro %}
+
+
+{#- The first date of the stored period that holds `since` (a 'YYYY-MM-DD' string): the date on
+    DuckDB (rows are deleted by date), the first of its month on Spark (whole month partitions are
+    overwritten, so every date of the month is recomputed). -#}
+{% macro rebuilt_period_start(since) %}
+    {{ return(adapter.dispatch('rebuilt_period_start')(since)) }}
+{% endmacro %}
+
+{% macro default__rebuilt_period_start(since) %}
+    {{ return(since) }}
+{% endmacro %}
+
+{% macro spark__rebuilt_period_start(since) %}
+    {{ return(since[:7] ~ '-01') }}
+{% endmacro %}
+
+
+{#- Columns an incremental model adds after its own, for its storage only (call it in the model's
+    last select: `select *{{ storage_partition_columns() }} from final`): nothing on DuckDB; on
+    Spark `month`, the first day of the row's month, the table's partition column. -#}
+{% macro storage_partition_columns(date_column='date') %}
+    {{ return(adapter.dispatch('storage_partition_columns')(date_column)) }}
+{% endmacro %}
+
+{% macro default__storage_partition_columns(date_column) %}{% endmacro %}
+
+{% macro spark__storage_partition_columns(date_column) -%}
+    , trunc({{ date_column }}, 'MM') as month
+{%- endmacro %}
 
 
 {#- pre_hook: delete the rows about to be recomputed (DuckDB). -#}
@@ -113,17 +143,22 @@
     ) }}
 {% endmacro %}
 
-{#- Spark: Parquet tables take no DELETE; the table is partitioned by date and the recomputed dates'
-    partitions are overwritten (insert_overwrite, dynamic partitions). A date whose rows all
-    disappear keeps its old partition until a --full-refresh (rare: a removed trading day). Delta
-    Lake or Iceberg would allow delete + append (or merge) on a cluster; their jars come from Maven,
-    which these machines cannot reach, so they are not used here. -#}
+{#- Spark: Parquet tables take no DELETE; the table is partitioned by month (the column `month`,
+    storage_partition_columns) and the recomputed months' partitions are overwritten
+    (insert_overwrite, dynamic partitions; rebuild_from starts at the first of the month). By month,
+    not by date: a folder and a metastore partition per trading date made the first build of a
+    four-year slice take about two minutes per table on two cores, for 37k rows. The extra column
+    is why the contract is not enforced on Spark for these models (the YAML lists the columns both
+    engines share; the equality test compares them). A date whose rows all disappear stays until its
+    month is rebuilt. Delta Lake or Iceberg would allow delete + append (or merge) on a cluster; their
+    jars come from Maven, which these machines cannot reach, so they are not used here. -#}
 {% macro spark__incremental_by_loads(systems) %}
     {{ config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         file_format='parquet',
-        partition_by=['date'],
+        partition_by=['month'],
+        contract={'enforced': false},
         on_schema_change='fail',
         post_hook="{{ record_incremental_state() }}",
     ) }}

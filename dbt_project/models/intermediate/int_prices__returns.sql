@@ -75,7 +75,7 @@ final as (
     from rebuilt
 )
 
-select * from final
+select *{{ storage_partition_columns() }} from final
 {% if since is not none %}
 where date >= cast('{{ since }}' as date)
 {% endif %}

@@ -360,4 +360,4 @@ final as (
 )
 
 -- no final ORDER BY: sorting 14M rows at 3000 x 25 cost more than computing them (benchmarks/)
-select * from final
+select *{{ storage_partition_columns() }} from final

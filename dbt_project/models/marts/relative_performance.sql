@@ -171,4 +171,4 @@ final as (
     from point_in_time
 )
 
-select * from final
+select *{{ storage_partition_columns() }} from final
