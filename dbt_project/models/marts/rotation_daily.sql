@@ -34,7 +34,7 @@ calendar as (
     select
         date,
         -- the close the row stands for, as an instant
-        timezone('America/New_York', date + interval 16 hour) as close_at,
+        {{ local_time_on_date('date', 16, 'America/New_York') }} as close_at,
         -- first day of the earliest month whose Fama-French factors were NOT yet published
         {{ dbt.dateadd('month', 1 - french_lag, dbt.date_trunc('month', 'date')) }} as french_cutoff,
         -- factors older than this are stale: the rule expects a month more than that
@@ -44,24 +44,40 @@ calendar as (
     where symbol = '^GSPC'
 ),
 
-spreads as (
+spread_rows as (
     select
         date,
         numerator,
         denominator,
+        horizon,
         horizon_days,
         return_spread,
         is_record,
-        -- point in time: among this pair's spreads up to and including the date
-        spread_rank_to_date as rank_to_date,
-        cume_dist(order by return_spread) over to_date as pctrank_to_date
+        spread_rank_to_date as rank_to_date
     from {{ ref('relative_performance') }}
     where horizon_days in ({{ horizons | join(', ') }})
         and numerator = '^RUT' and denominator in ('^GSPC', '^NDX')
-    window to_date as (
-        partition by numerator, denominator, horizon
-        order by date rows between unbounded preceding and current row
-    )
+),
+
+-- point in time: the rank and percentile among this pair's spreads up to and including the date
+spreads as (
+    {{ cume_dist_to_date_select('spread_rows', ['numerator', 'denominator', 'horizon'], 'date', 'return_spread', 'pctrank_to_date') }}
+),
+
+-- the six spreads of a date side by side, in one pass: Spark computes a CTE again at each use, and
+-- spreads (a self-join) joined once per pair and horizon was six times the work
+spreads_by_date as (
+    select
+        date,
+        {% for name, numerator, denominator in pairs %}{% for h in horizons %}
+        {% for column, alias in [('return_spread', 'spread_' ~ h ~ 'd'), ('rank_to_date', 'spread_' ~ h ~ 'd_rank_to_date'), ('pctrank_to_date', 'spread_' ~ h ~ 'd_pctrank_to_date'), ('is_record', 'is_record_' ~ h ~ 'd')] %}
+        max(case when denominator = '{{ denominator }}' and horizon_days = {{ h }} then {{ column }} end)
+            as {{ name }}_{{ alias }}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}
+    from spreads
+    group by date
 ),
 
 dgs2_correlations as (
@@ -115,6 +131,57 @@ megacap_revisions as (
     group by capture_date
 ),
 
+-- the point-in-time joins grouped: one per source with the series as an equality key (calendar rows
+-- repeated per series), then one row per date again: on Spark each point-in-time join is a sort of
+-- both sides, so fewer joins is less work (thirteen separate ones did not finish in ten minutes)
+calendar_symbols as (
+    {% for name, symbol in indices %}
+    select date, '{{ symbol }}' as symbol from calendar{{ ' union all' if not loop.last }}
+    {% endfor %}
+),
+
+correlations_by_date as (
+    select
+        calendar_symbols.date,
+        {% for name, symbol in indices %}
+        max(case when calendar_symbols.symbol = '{{ symbol }}' then corr.date end) as {{ name }}_as_of,
+        max(case when calendar_symbols.symbol = '{{ symbol }}' then corr.correlation end) as {{ name }}_correlation{{ ',' if not loop.last }}
+        {% endfor %}
+    from calendar_symbols
+    {{ asof_left_join(
+        'calendar_symbols', 'calendar_symbols', ['date', 'symbol'], 'dgs2_correlations',
+        'corr', 'date', '<', 'calendar_symbols.date', equal=[('symbol', 'symbol')]
+    ) }}
+    group by calendar_symbols.date
+),
+
+calendar_groups as (
+    {% for market, code in markets %}{% for group, trader_group in groups %}
+    select date, close_at, '{{ code }}' as cftc_code, '{{ trader_group }}' as trader_group from calendar
+    {{ ' union all' if not loop.last }}
+    {% endfor %}{{ ' union all' if not loop.last }}
+    {% endfor %}
+),
+
+positioning_by_date as (
+    select
+        calendar_groups.date,
+        {% for market, code in markets %}{% for group, trader_group in groups %}
+        {% for column in ['report_date', 'net_share_oi', 'net_share_oi_pctrank_156r'] %}
+        max(case when calendar_groups.cftc_code = '{{ code }}' and calendar_groups.trader_group = '{{ trader_group }}'
+            then reports.{{ column }} end) as {{ market }}_{{ group }}_{{ column }}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}
+    from calendar_groups
+    {{ asof_left_join(
+        'calendar_groups', 'calendar_groups', ['date', 'cftc_code', 'trader_group'], 'positioning',
+        'reports', 'available_at', '<=', 'calendar_groups.close_at',
+        equal=[('cftc_code', 'cftc_code'), ('trader_group', 'trader_group')]
+    ) }}
+    group by calendar_groups.date
+),
+
 final as (
     select
         calendar.date,
@@ -122,17 +189,15 @@ final as (
         {{ name }}_price.price as {{ name }}_close,
         {% endfor %}
         {% for name, numerator, denominator in pairs %}{% for h in horizons %}
-        {{ name }}_{{ h }}.return_spread as {{ name }}_spread_{{ h }}d,
-        {{ name }}_{{ h }}.rank_to_date as {{ name }}_spread_{{ h }}d_rank_to_date,
-        {{ name }}_{{ h }}.pctrank_to_date as {{ name }}_spread_{{ h }}d_pctrank_to_date,
-        {{ name }}_{{ h }}.is_record as {{ name }}_is_record_{{ h }}d,
-        {% endfor %}{% endfor %}
+        {% for alias in ['spread_' ~ h ~ 'd', 'spread_' ~ h ~ 'd_rank_to_date', 'spread_' ~ h ~ 'd_pctrank_to_date', 'is_record_' ~ h ~ 'd'] %}
+        spreads_by_date.{{ name }}_{{ alias }},
+        {% endfor %}{% endfor %}{% endfor %}
         {% for name, symbol in indices %}
-        case when {{ name }}_corr.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
-            then {{ name }}_corr.correlation end as {{ name }}_dgs2_corr_63d,
+        case when correlations_by_date.{{ name }}_as_of >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
+            then correlations_by_date.{{ name }}_correlation end as {{ name }}_dgs2_corr_63d,
         {% endfor %}
-        case when rut_corr.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
-            then rut_corr.date end as dgs2_corr_as_of,
+        case when correlations_by_date.rut_as_of >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
+            then correlations_by_date.rut_as_of end as dgs2_corr_as_of,
         {% for column, alias in [('value', 'dgs2_level_pct'), ('change_bp', 'dgs2_change_bp'), ('date', 'dgs2_as_of')] %}
         case when dgs2.date >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
             then dgs2.{{ column }} end as {{ alias }},
@@ -142,11 +207,11 @@ final as (
         fed_funds.cut_probability_next_fomc,
         {% for market, code in markets %}{% for group, trader_group in groups %}
         {% for column in ['net_share_oi', 'net_share_oi_pctrank_156r'] %}
-        case when {{ market }}_{{ group }}.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
-            then {{ market }}_{{ group }}.{{ column }} end as {{ market }}_{{ group }}_{{ column }},
+        case when positioning_by_date.{{ market }}_{{ group }}_report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
+            then positioning_by_date.{{ market }}_{{ group }}_{{ column }} end as {{ market }}_{{ group }}_{{ column }},
         {% endfor %}{% endfor %}
-        case when {{ market }}_lev.report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
-            then {{ market }}_lev.report_date end as {{ market }}_positioning_report_date,
+        case when positioning_by_date.{{ market }}_lev_report_date >= {{ dbt.dateadd('day', -positioning_stale_days, 'calendar.date') }}
+            then positioning_by_date.{{ market }}_lev_report_date end as {{ market }}_positioning_report_date,
         {% endfor %}
         cross_asset.copper_gold_ratio,
         cross_asset.copper_gold_change_nd as copper_gold_change_21d,
@@ -173,28 +238,18 @@ final as (
     {% for name, symbol in indices %}
     left join prices as {{ name }}_price on {{ name }}_price.symbol = '{{ symbol }}' and {{ name }}_price.date = calendar.date
     {% endfor %}
-    {% for name, numerator, denominator in pairs %}{% for h in horizons %}
-    left join spreads as {{ name }}_{{ h }}
-        on {{ name }}_{{ h }}.date = calendar.date
-        and {{ name }}_{{ h }}.denominator = '{{ denominator }}'
-        and {{ name }}_{{ h }}.horizon_days = {{ h }}
-    {% endfor %}{% endfor %}
-    {% for name, symbol in indices %}
-    asof left join (select * from dgs2_correlations where symbol = '{{ symbol }}') as {{ name }}_corr
-        on {{ name }}_corr.date < calendar.date
-    {% endfor %}
-    asof left join (select * from rates where rate_series = 'DGS2' and value is not null) as dgs2
-        on dgs2.date < calendar.date
+    left join spreads_by_date on spreads_by_date.date = calendar.date
+    left join correlations_by_date on correlations_by_date.date = calendar.date
+    {{ asof_left_join(
+        'calendar', 'calendar', ['date'], "(select * from rates where rate_series = 'DGS2' and value is not null)",
+        'dgs2', 'date', '<', 'calendar.date'
+    ) }}
     left join rates as fed_funds on fed_funds.rate_series = 'ZQ=F_IMPLIED' and fed_funds.date = calendar.date
-    {% for market, code in markets %}{% for group, trader_group in groups %}
-    asof left join (
-        select * from positioning where cftc_code = '{{ code }}' and trader_group = '{{ trader_group }}'
-    ) as {{ market }}_{{ group }} on {{ market }}_{{ group }}.available_at <= calendar.close_at
-    {% endfor %}{% endfor %}
+    left join positioning_by_date on positioning_by_date.date = calendar.date
     left join cross_asset on cross_asset.date = calendar.date
-    asof left join smb_known as smb on smb.date < calendar.french_cutoff
+    {{ asof_left_join('calendar', 'calendar', ['date'], 'smb_known', 'smb', 'date', '<', 'calendar.french_cutoff') }}
     left join concentration on concentration.date = calendar.date
-    asof left join megacap_revisions as revisions on revisions.known_at <= calendar.close_at
+    {{ asof_left_join('calendar', 'calendar', ['date'], 'megacap_revisions', 'revisions', 'known_at', '<=', 'calendar.close_at') }}
 )
 
 select * from final
