@@ -45,5 +45,7 @@ def table_stats(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence
     column = date_column(columns)
     if column is None:
         return TableStats(con.execute(f"select count(*) from {relation}").fetchone()[0], None)
-    rows, first, last = con.execute(f'select count(*), min("{column}"), max("{column}") from {relation}').fetchone()
+    rows, first, last = con.execute(
+        f'select count(*), min("{column}"), max("{column}") from {relation}'
+    ).fetchone()
     return TableStats(rows, column, first, last)
