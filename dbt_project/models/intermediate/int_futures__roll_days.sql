@@ -18,7 +18,7 @@ sequenced as (
         -- third Wednesday of the month (IMM date): first day + days to the first Wednesday + 14
         {{ dbt.dateadd(
             'day',
-            "(3 - cast(extract(dow from " ~ dbt.date_trunc('month', 'prices.date') ~ ") as integer) + 7) % 7 + 14",
+            "(3 - " ~ day_of_week(dbt.date_trunc('month', 'prices.date')) ~ " + 7) % 7 + 14",
             dbt.date_trunc('month', 'prices.date')
         ) }} as third_wednesday
     from futures

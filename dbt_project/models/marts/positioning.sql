@@ -42,7 +42,7 @@ percentiles as (
         current_report.cftc_code,
         current_report.trader_group,
         current_report.report_date,
-        avg(case when earlier.net_share_oi <= current_report.net_share_oi then 1.0 else 0.0 end) as percentile
+        avg(case when earlier.net_share_oi <= current_report.net_share_oi then 1e0 else 0e0 end) as percentile
     from sequenced as current_report
     inner join sequenced as earlier
         on earlier.cftc_code = current_report.cftc_code

@@ -204,8 +204,8 @@ running as (
         select
             *,
             {% for t, (expression, scale) in terms.items() %}
-            floor(({{ expression }}) * {{ scale }}.0) / {{ scale }}.0 as coarse_{{ t }},
-            ({{ expression }}) - floor(({{ expression }}) * {{ scale }}.0) / {{ scale }}.0 as fine_{{ t }}{{ ',' if not loop.last }}
+            floor(({{ expression }}) * {{ scale }}e0) / {{ scale }}e0 as coarse_{{ t }},
+            ({{ expression }}) - floor(({{ expression }}) * {{ scale }}e0) / {{ scale }}e0 as fine_{{ t }}{{ ',' if not loop.last }}
             {% endfor %}
         from (
             select

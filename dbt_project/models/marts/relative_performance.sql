@@ -25,7 +25,7 @@
 with horizon_returns as (
     select * from {{ ref('int_pairs__horizon_returns') }}
     {% if since is not none %}
-    where date >= '{{ since }}'::date
+    where date >= cast('{{ since }}' as date)
     {% endif %}
 ),
 
@@ -66,7 +66,7 @@ records as (
 built as (
     select numerator, denominator, horizon, return_spread
     from {{ this }}
-    where date < '{{ since }}'::date
+    where date < cast('{{ since }}' as date)
 ),
 
 built_max as (

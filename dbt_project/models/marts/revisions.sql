@@ -13,8 +13,8 @@
 --   * changes are relative: (now - then) / |then|;
 --   * breadth (mega caps, per capture date and period): (names revised up - names revised down) /
 --     names with a change, over 30 days; from -1 (all down) to +1 (all up).
--- ASOF JOIN is DuckDB syntax (the reason: "latest capture on or before a date" per symbol and period
--- in one pass); other engines need a lateral join or a window over the union.
+-- "The latest capture on or before a date" per symbol and period is a point-in-time join
+-- (macros/engine/joins.sql: DuckDB's ASOF JOIN, one pass; elsewhere a portable form).
 {% set windows = [7, 30, 60, 90] %}
 {% set tolerance = var('revisions_base_tolerance_days', 7) %}
 
@@ -61,10 +61,10 @@ base_{{ n }} as (
         (s.revenue_avg - b.revenue_avg) / nullif(abs(b.revenue_avg), 0) as revenue_change,
         (s.eps_avg - b.eps_avg) / nullif(abs(b.eps_avg), 0) as eps_change
     from snapshots as s
-    asof left join snapshots as b
-        on b.symbol = s.symbol
-        and b.period = s.period
-        and b.capture_date <= {{ dbt.dateadd('day', -n, 's.capture_date') }}
+    {{ asof_left_join(
+        'snapshots', 's', ['symbol', 'capture_date', 'period'], 'snapshots', 'b', 'capture_date', '<=',
+        dbt.dateadd('day', -n, 's.capture_date'), equal=[('symbol', 'symbol'), ('period', 'period')]
+    ) }}
 ),
 {% endfor %}
 
@@ -76,7 +76,7 @@ changes as (
         s.is_megacap,
         s.captured_at,
         s.previous_capture_date,
-        {{ dbt.datediff('s.previous_capture_date', 's.capture_date', 'day') }} as days_since_previous_capture,
+        cast({{ dbt.datediff('s.previous_capture_date', 's.capture_date', 'day') }} as bigint) as days_since_previous_capture,
         s.revenue_avg,
         s.revenue_low,
         s.revenue_high,

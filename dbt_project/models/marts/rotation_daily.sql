@@ -34,7 +34,7 @@ calendar as (
     select
         date,
         -- the close the row stands for, as an instant
-        timezone('America/New_York', date + interval 16 hour) as close_at,
+        {{ local_time_on_date('date', 16, 'America/New_York') }} as close_at,
         -- first day of the earliest month whose Fama-French factors were NOT yet published
         {{ dbt.dateadd('month', 1 - french_lag, dbt.date_trunc('month', 'date')) }} as french_cutoff,
         -- factors older than this are stale: the rule expects a month more than that
@@ -44,24 +44,24 @@ calendar as (
     where symbol = '^GSPC'
 ),
 
-spreads as (
+spread_rows as (
     select
         date,
         numerator,
         denominator,
+        horizon,
         horizon_days,
         return_spread,
         is_record,
-        -- point in time: among this pair's spreads up to and including the date
-        spread_rank_to_date as rank_to_date,
-        cume_dist(order by return_spread) over to_date as pctrank_to_date
+        spread_rank_to_date as rank_to_date
     from {{ ref('relative_performance') }}
     where horizon_days in ({{ horizons | join(', ') }})
         and numerator = '^RUT' and denominator in ('^GSPC', '^NDX')
-    window to_date as (
-        partition by numerator, denominator, horizon
-        order by date rows between unbounded preceding and current row
-    )
+),
+
+-- point in time: the rank and percentile among this pair's spreads up to and including the date
+spreads as (
+    {{ cume_dist_to_date_select('spread_rows', ['numerator', 'denominator', 'horizon'], 'date', 'return_spread', 'pctrank_to_date') }}
 ),
 
 dgs2_correlations as (
@@ -180,21 +180,27 @@ final as (
         and {{ name }}_{{ h }}.horizon_days = {{ h }}
     {% endfor %}{% endfor %}
     {% for name, symbol in indices %}
-    asof left join (select * from dgs2_correlations where symbol = '{{ symbol }}') as {{ name }}_corr
-        on {{ name }}_corr.date < calendar.date
+    {{ asof_left_join(
+        'calendar', 'calendar', ['date'], "(select * from dgs2_correlations where symbol = '" ~ symbol ~ "')",
+        name ~ '_corr', 'date', '<', 'calendar.date'
+    ) }}
     {% endfor %}
-    asof left join (select * from rates where rate_series = 'DGS2' and value is not null) as dgs2
-        on dgs2.date < calendar.date
+    {{ asof_left_join(
+        'calendar', 'calendar', ['date'], "(select * from rates where rate_series = 'DGS2' and value is not null)",
+        'dgs2', 'date', '<', 'calendar.date'
+    ) }}
     left join rates as fed_funds on fed_funds.rate_series = 'ZQ=F_IMPLIED' and fed_funds.date = calendar.date
     {% for market, code in markets %}{% for group, trader_group in groups %}
-    asof left join (
-        select * from positioning where cftc_code = '{{ code }}' and trader_group = '{{ trader_group }}'
-    ) as {{ market }}_{{ group }} on {{ market }}_{{ group }}.available_at <= calendar.close_at
+    {{ asof_left_join(
+        'calendar', 'calendar', ['date'],
+        "(select * from positioning where cftc_code = '" ~ code ~ "' and trader_group = '" ~ trader_group ~ "')",
+        market ~ '_' ~ group, 'available_at', '<=', 'calendar.close_at'
+    ) }}
     {% endfor %}{% endfor %}
     left join cross_asset on cross_asset.date = calendar.date
-    asof left join smb_known as smb on smb.date < calendar.french_cutoff
+    {{ asof_left_join('calendar', 'calendar', ['date'], 'smb_known', 'smb', 'date', '<', 'calendar.french_cutoff') }}
     left join concentration on concentration.date = calendar.date
-    asof left join megacap_revisions as revisions on revisions.known_at <= calendar.close_at
+    {{ asof_left_join('calendar', 'calendar', ['date'], 'megacap_revisions', 'revisions', 'known_at', '<=', 'calendar.close_at') }}
 )
 
 select * from final

@@ -26,8 +26,8 @@ with spreads as (
         return_spread,
         row_number() over pair_dates as day_number,
         count(return_spread) over earlier as earlier_spreads,
-        quantile_cont(return_spread, 0.99) over earlier as upper_threshold,
-        quantile_cont(return_spread, 0.01) over earlier as lower_threshold
+        {{ window_quantile('return_spread', 0.99) }} over earlier as upper_threshold,
+        {{ window_quantile('return_spread', 0.01) }} over earlier as lower_threshold
     from {{ ref('relative_performance') }}
     where horizon_days in ({{ horizons | join(', ') }})
         and ({% for numerator, denominator in pairs %}
@@ -92,12 +92,12 @@ episodes as (
         episode_number,
         min(date) as start_date,
         max(date) as end_date,
-        case when direction = 'numerator_leads' then arg_max(date, return_spread)
-            else arg_min(date, return_spread) end as peak_date,
+        case when direction = 'numerator_leads' then max_by(date, return_spread)
+            else min_by(date, return_spread) end as peak_date,
         case when direction = 'numerator_leads' then max(return_spread)
             else min(return_spread) end as peak_spread,
-        arg_min(window_start_date, date) as window_start_date,
-        arg_min(case when direction = 'numerator_leads' then upper_threshold else lower_threshold end, date)
+        min_by(window_start_date, date) as window_start_date,
+        min_by(case when direction = 'numerator_leads' then upper_threshold else lower_threshold end, date)
             as threshold_at_start,
         cast(max(day_number) - min(day_number) + 1 as integer) as trading_days,
         cast(count(*) as integer) as flagged_days,
@@ -133,10 +133,10 @@ final as (
         episodes.flagged_days,
         episodes.threshold_at_start,
         episodes.peak_spread,
-        rank() over (
+        cast(rank() over (
             partition by episodes.numerator, episodes.denominator, episodes.horizon, episodes.direction
             order by abs(episodes.peak_spread) desc
-        ) as peak_rank_full_history,
+        ) as bigint) as peak_rank_full_history,
         latest.last_day_number - episodes.end_day_number < {{ gap }} as is_ongoing,
         episodes.window_start_date,
         numerator_end.price / numerator_start.price - 1 as numerator_return,

@@ -5,8 +5,8 @@ with source as (
 renamed as (
     select
         cast(report_date as date) as report_date,
-        cast(cftc_code as varchar) as cftc_code,
-        cast(market_name as varchar) as market_name,
+        cast(cftc_code as {{ dbt.type_string() }}) as cftc_code,
+        cast(market_name as {{ dbt.type_string() }}) as market_name,
         cast(open_interest as double) as open_interest,
         cast(dealer_long as double) as dealer_long,
         cast(dealer_short as double) as dealer_short,
@@ -25,8 +25,8 @@ renamed as (
         cast(nonrept_long as double) as nonreportable_long,
         cast(nonrept_short as double) as nonreportable_short,
         available_at,
-        cast(source as varchar) as source,
-        cast(landing_file as varchar) as landing_file,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(landing_file as {{ dbt.type_string() }}) as landing_file,
         loaded_at
     from source
 )

@@ -4,11 +4,11 @@ with source as (
 
 renamed as (
     select
-        cast(series_id as varchar) as series_id,
+        cast(series_id as {{ dbt.type_string() }}) as series_id,
         cast(date as date) as date,
         cast(value as double) as value,
-        cast(source as varchar) as source,
-        cast(landing_file as varchar) as landing_file,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(landing_file as {{ dbt.type_string() }}) as landing_file,
         loaded_at
     from source
 )

@@ -7,7 +7,7 @@ with source as (
 
 renamed as (
     select
-        cast(symbol as varchar) as symbol,
+        cast(symbol as {{ dbt.type_string() }}) as symbol,
         cast(date as date) as date,
         cast(open as double) as open,
         cast(high as double) as high,
@@ -16,8 +16,8 @@ renamed as (
         cast(adj_close as double) as adj_close,
         cast(volume as bigint) as volume,
         cast(close_is_adjusted as boolean) as close_is_adjusted,
-        cast(source as varchar) as source,
-        cast(landing_file as varchar) as landing_file,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(landing_file as {{ dbt.type_string() }}) as landing_file,
         loaded_at
     from source
 )

@@ -13,17 +13,27 @@ seed as (
     from {{ ref('shares_outstanding') }}
 ),
 
+-- each live count with the seed count nearest in time (the earlier of two equally near)
+nearest as (
+    select
+        live.symbol,
+        live.as_of,
+        seed.shares_outstanding as seed_shares,
+        row_number() over (
+            partition by live.symbol, live.as_of
+            order by abs({{ dbt.datediff('seed.as_of', 'live.as_of', 'day') }}), seed.as_of
+        ) as nearness
+    from live
+    inner join seed on seed.symbol = live.symbol
+),
+
 checked as (
     select
         live.*,
-        (
-            select seed.shares_outstanding
-            from seed
-            where seed.symbol = live.symbol
-            order by abs({{ dbt.datediff('seed.as_of', 'live.as_of', 'day') }}), seed.as_of
-            limit 1
-        ) as nearest_seed_shares
+        nearest.seed_shares as nearest_seed_shares
     from live
+    left join nearest
+        on nearest.symbol = live.symbol and nearest.as_of = live.as_of and nearest.nearness = 1
 )
 
 select symbol, as_of, shares_outstanding, shares_source

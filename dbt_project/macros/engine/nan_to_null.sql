@@ -11,3 +11,9 @@
 {% macro duckdb__nan_to_null(expression) -%}
     case when isnan({{ expression }}) then null else {{ expression }} end
 {%- endmacro %}
+
+{#- Spark: NaN = NaN is true there (and NaN sorts above every number), so `x <> x` never holds;
+    isnan() names it. -#}
+{% macro spark__nan_to_null(expression) -%}
+    case when isnan({{ expression }}) then null else {{ expression }} end
+{%- endmacro %}

@@ -10,13 +10,31 @@
   table built before this existed) the model is built whole.
 #}
 
+{#- meta.incremental_state, created if missing. DuckDB: the DDL as text (run as a hook, or
+    prefixed to rebuild_from's query). Spark runs one statement per call, so its version runs them
+    itself and returns nothing (dbt skips an empty hook); the table is partitioned by model so that
+    record_incremental_state overwrites one model's row without reading the table. -#}
 {% macro incremental_state_ddl() %}
+    {{ return(adapter.dispatch('incremental_state_ddl')()) }}
+{% endmacro %}
+
+{% macro default__incremental_state_ddl() %}
     create schema if not exists meta;
     create table if not exists meta.incremental_state (
         model         varchar primary key,  -- the incremental model
         loads_through timestamptz,           -- newest raw.loads.loaded_at it has been built from
         built_at      timestamptz not null
     );
+{% endmacro %}
+
+{% macro spark__incremental_state_ddl() %}
+    {%- if execute -%}
+        {%- do run_query('create schema if not exists meta') -%}
+        {%- do run_query(
+            'create table if not exists meta.incremental_state '
+            ~ '(loads_through timestamp, built_at timestamp, model string) using parquet partitioned by (model)'
+        ) -%}
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -35,7 +53,7 @@
                 where system in ({% for s in systems %}'{{ s }}'{% if not loop.last %}, {% endif %}{% endfor %})
                   and changed_from is not null
                   and loaded_at > (
-                      select coalesce(max(loads_through), '-infinity'::timestamptz)
+                      select coalesce(max(loads_through), cast('0001-01-01 00:00:00' as timestamp))
                       from meta.incremental_state where model = '{{ this.identifier }}'
                   )
             ) as since
@@ -48,21 +66,31 @@
 {% endmacro %}
 
 
-{#- pre_hook: delete the rows about to be recomputed. -#}
+{#- pre_hook: delete the rows about to be recomputed (DuckDB). -#}
 {% macro delete_rebuilt_dates(systems, date_column='date') %}
     {%- set since = rebuild_from(systems) -%}
     {%- if since is not none -%}
-        delete from {{ this }} where {{ date_column }} >= '{{ since }}'::date
+        delete from {{ this }} where {{ date_column }} >= cast('{{ since }}' as date)
     {%- endif -%}
 {% endmacro %}
 
 
 {#- post_hook: remember the newest load this build has seen. -#}
 {% macro record_incremental_state() %}
+    {{ return(adapter.dispatch('record_incremental_state')()) }}
+{% endmacro %}
+
+{% macro default__record_incremental_state() %}
     {{ incremental_state_ddl() }}
     delete from meta.incremental_state where model = '{{ this.identifier }}';
     insert into meta.incremental_state
     select '{{ this.identifier }}', (select max(loaded_at) from raw.loads), now();
+{% endmacro %}
+
+{% macro spark__record_incremental_state() %}
+    {{ incremental_state_ddl() }}
+    insert overwrite table meta.incremental_state partition (model = '{{ this.identifier }}')
+    select (select max(loaded_at) from raw.loads), current_timestamp()
 {% endmacro %}
 
 
@@ -71,11 +99,32 @@
     recomputed by it, and which records the loads it has seen after. A changed set of columns fails
     the build (dbt says so; `rotation run --full-refresh` rebuilds the table). -#}
 {% macro incremental_by_loads(systems) %}
+    {{ return(adapter.dispatch('incremental_by_loads')(systems)) }}
+{% endmacro %}
+
+{#- DuckDB: delete the rebuilt dates (pre-hook), append their recomputed rows. -#}
+{% macro default__incremental_by_loads(systems) %}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_rebuilt_dates(" ~ systems ~ ") }}",
+        post_hook="{{ record_incremental_state() }}",
+    ) }}
+{% endmacro %}
+
+{#- Spark: Parquet tables take no DELETE; the table is partitioned by date and the recomputed dates'
+    partitions are overwritten (insert_overwrite, dynamic partitions). A date whose rows all
+    disappear keeps its old partition until a --full-refresh (rare: a removed trading day). Delta
+    Lake or Iceberg would allow delete + append (or merge) on a cluster; their jars come from Maven,
+    which these machines cannot reach, so they are not used here. -#}
+{% macro spark__incremental_by_loads(systems) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        file_format='parquet',
+        partition_by=['date'],
+        on_schema_change='fail',
         post_hook="{{ record_incremental_state() }}",
     ) }}
 {% endmacro %}
