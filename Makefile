@@ -7,9 +7,11 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # What builds the dbt models: duckdb (default) or spark (docs/spark.md). Each engine has its own
-# manifest (orchestration/dbt_project.py): target/ for DuckDB, target/spark/ for Spark.
+# manifest (orchestration/dbt_project.py): target/ for DuckDB, target/spark/ for Spark; both are
+# prepared, so either engine runs without a new parse and tests compare the two.
 export ROTATION_ENGINE ?= duckdb
-MANIFEST := dbt_project/target/$(if $(filter spark,$(ROTATION_ENGINE)),spark/)manifest.json
+MANIFEST := dbt_project/target/manifest.json
+SPARK_MANIFEST := dbt_project/target/spark/manifest.json
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
@@ -47,15 +49,19 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-install: $(INSTALLED) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+install: $(INSTALLED) $(MANIFEST) $(SPARK_MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
-# The dbt manifest Dagster loads its dbt assets from: prepared here, never parsed at import; for the
-# engine of ROTATION_ENGINE (dbt parse --target build or --target spark).
+# The dbt manifests Dagster loads its dbt assets from: prepared here, never parsed at import; one per
+# engine (dbt parse --target build, dbt parse --target spark: no Spark session starts).
 $(MANIFEST): $(INSTALLED) $(DBT_FILES)
-	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
+	ROTATION_ENGINE=duckdb $(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
 	@touch $@
 
-manifest: $(MANIFEST)
+$(SPARK_MANIFEST): $(INSTALLED) $(DBT_FILES)
+	ROTATION_ENGINE=spark $(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
+	@touch $@
+
+manifest: $(MANIFEST) $(SPARK_MANIFEST)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)

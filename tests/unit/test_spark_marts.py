@@ -333,3 +333,18 @@ def test_the_repositorys_contracts_all_give_duckdb_types(tmp_path):
         con.execute(
             f"create or replace table t ({', '.join(f'{c.name!r} {c.type}'.replace(chr(39), chr(34)) for c in spec.columns)})"
         )
+
+
+def test_both_engines_manifests_declare_the_same_published_tables_and_duckdb_types():
+    """Serving from Spark is typed from Spark's manifest (make manifest prepares both): each
+    published table, column, DuckDB type and NOT NULL must be what DuckDB's manifest declares, so
+    serving.duckdb has one schema whichever engine built it."""
+    from orchestration.dbt_project import PROJECTS
+
+    declared = {}
+    for engine, project in PROJECTS.items():
+        path = Path(project.manifest_path)
+        assert path.exists(), f"{path} missing: run make manifest (it prepares both engines' manifests)"
+        declared[engine] = spark_marts.published_tables(json.loads(path.read_text()))
+    assert declared["spark"] == declared["duckdb"]
+    assert len(declared["duckdb"]) >= 18  # 9 marts and 9 seeds
