@@ -17,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 
+import jinja2
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,16 @@ COMMAND = "make marts-doc"
 SCRIPT = ".venv/bin/python docs/generate_marts_md.py"
 
 GRAIN = re.compile(r"\bGrain:\s*(?P<grain>.+?)\.(?:\s|$)")
+
+
+def data_type(declared: str) -> str:
+    """The type as DuckDB (the default target) builds it; a type that names the engine
+    (docs/architecture.md "Two engines") is rendered for both."""
+    if "target.type" not in declared:
+        return declared
+    render = jinja2.Template(declared)
+    duckdb_type, spark_type = (render.render(target={"type": t}) for t in ("duckdb", "spark"))
+    return f"{duckdb_type} (Spark: {spark_type})"
 
 
 def one_line(text) -> str:
@@ -128,7 +139,7 @@ def render_model(model: dict, source: str) -> list[str]:
     lines += ["", "| column | data type | description | constraints and tests |", "|---|---|---|---|"]
     for column in model.get("columns") or []:
         lines.append(
-            f"| {code(column['name'])} | {inline(column.get('data_type', ''))} "
+            f"| {code(column['name'])} | {inline(data_type(column.get('data_type', '')))} "
             f"| {inline(column.get('description', ''))} | {column_checks(column, unique_keys)} |"
         )
     lines.append("")

@@ -23,7 +23,7 @@ import duckdb
 
 from warehouse.raw import RAW_TABLES
 
-# The bookkeeping the models read besides the raw tables: raw.loads (macros/incremental.sql: which
+# The bookkeeping the models read besides the raw tables: raw.loads (macros/engine/incremental.sql: which
 # dates an incremental model rebuilds), partitioned by the month of loaded_at.
 BOOKKEEPING = {"loads": "loaded_at"}
 

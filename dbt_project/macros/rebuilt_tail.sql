@@ -1,4 +1,4 @@
-{#- Calendar days from `since` (the first date an incremental run rebuilds, macros/incremental.sql)
+{#- Calendar days from `since` (the first date an incremental run rebuilds, macros/engine/incremental.sql)
     to the latest date the model's table holds: how long a tail of dates the run recomputes
     (negative: only dates after the table's end; none: the table is empty). Read when the model is
     compiled, before its pre-hook deletes the rebuilt dates. A macro so that dbt unit tests can

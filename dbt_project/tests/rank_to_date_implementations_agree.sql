@@ -1,5 +1,5 @@
 {{ config(tags=["structural"]) }}
--- The portable and the DuckDB implementations of rank_to_date_select (macros/rank_to_date.sql) give
+-- The portable and the DuckDB implementations of rank_to_date_select (macros/engine/rank_to_date.sql) give
 -- the same rank on hand-made rows with ties, a later larger value, a value equal to an earlier one
 -- and two partitions, and that rank is the expected one (1 + earlier-or-same-day larger values).
 -- Returns the rows where either differs from `expected`: none passes. Tagged structural: it checks

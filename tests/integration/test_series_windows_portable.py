@@ -1,4 +1,4 @@
-"""The portable form of the series windows (dbt_project/macros/series_windows.sql: partitioned
+"""The portable form of the series windows (dbt_project/macros/engine/series_windows.sql: partitioned
 windows, what an engine other than DuckDB runs) passes the same rate_sensitivity unit tests as
 DuckDB's streaming form, which test_dbt_ci_tests.py runs: the var series_windows_portable makes
 DuckDB run the portable SQL."""

@@ -1,16 +1,16 @@
-{#- The product of `expression` over a window frame (call it followed by `over ...`). DuckDB has a
-    product() aggregate; elsewhere it is exp(sum(ln(x))), which needs every factor > 0 (every caller
+{#- The product of `expression` over the window `over` (e.g. 'over w'). DuckDB has a product()
+    aggregate; elsewhere it is exp(sum(ln(x)) over ...), which needs every factor > 0 (every caller
     multiplies growth factors 1 + r, r > -1) and agrees to ~1e-14 relative. -#}
-{% macro window_product(expression) -%}
-    {{ return(adapter.dispatch('window_product')(expression)) }}
+{% macro window_product(expression, over) -%}
+    {{ return(adapter.dispatch('window_product')(expression, over)) }}
 {%- endmacro %}
 
-{% macro default__window_product(expression) -%}
-    exp(sum(ln({{ expression }})))
+{% macro default__window_product(expression, over) -%}
+    exp(sum(ln({{ expression }})) {{ over }})
 {%- endmacro %}
 
-{% macro duckdb__window_product(expression) -%}
-    product({{ expression }})
+{% macro duckdb__window_product(expression, over) -%}
+    product({{ expression }}) {{ over }}
 {%- endmacro %}
 
 

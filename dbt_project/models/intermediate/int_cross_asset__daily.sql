@@ -49,7 +49,7 @@ megacap_windowed as (
         date,
         basket_names,
         -- compounded over the last n basket days
-        case when count(*) over w = {{ n }} then {{ window_product('1 + basket_return') }} over w - 1 end
+        case when count(*) over w = {{ n }} then {{ window_product('1 + basket_return', 'over w') }} - 1 end
             as basket_return_nd
     from {{ ref('int_megacap__basket') }}
     window w as (order by date rows between {{ n - 1 }} preceding and current row)
@@ -59,7 +59,7 @@ smb as (
     select
         date,
         case
-            when count(smb) over w = {{ n }} then {{ window_product('1 + smb') }} over w - 1
+            when count(smb) over w = {{ n }} then {{ window_product('1 + smb', 'over w') }} - 1
         end as smb_nd
     from {{ ref('stg_french__factors') }}
     window w as (order by date rows between {{ n - 1 }} preceding and current row)

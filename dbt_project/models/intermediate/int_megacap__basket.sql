@@ -28,7 +28,7 @@ final as (
         basket_names,
         members.basket_members,
         basket_return,
-        {{ window_product('1 + basket_return') }} over (order by date rows between unbounded preceding and current row)
+        {{ window_product('1 + basket_return', 'over (order by date rows between unbounded preceding and current row)') }}
             as basket_level
     from daily
     cross join members

@@ -6,7 +6,7 @@
 -- A table, not a view: every mart reads part of it (a segment, a few symbols, the pairs), and a view
 -- would sort the whole universe's prices for its window again in each of them (at 3000 tickers x 25
 -- years, 19M rows, about 3 s each); a filter on a table reaches its scan. Incremental
--- (macros/incremental.sql): only dates from the earliest changed raw price are recomputed, each
+-- (macros/engine/incremental.sql): only dates from the earliest changed raw price are recomputed, each
 -- symbol's first rebuilt return against its last price before them. `rotation run --full-refresh`
 -- rebuilds it whole (needed after changing the instruments seed or this SQL).
 {{ incremental_by_loads(['yahoo']) }}

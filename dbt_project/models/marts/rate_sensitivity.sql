@@ -13,7 +13,7 @@
 -- (the arithmetic of the numpy bound in benchmarks/references.py). Then, n = observations,
 --   cov = n·Σxy − Σx·Σy, var_x = n·Σx² − (Σx)², var_y = n·Σy² − (Σy)²
 --   correlation = cov / sqrt(var_x · var_y), beta = cov / var_y.
--- The window passes go through macros/series_windows.sql: portable partitioned windows, or on
+-- The window passes go through macros/engine/series_windows.sql: portable partitioned windows, or on
 -- DuckDB one sort by series and date and streaming windows over the sorted rows (the reason is
 -- there); the formulas below hold for both (a lag is used only within its series).
 -- Float sums never decide whether a side varied: over a window where it does not, they leave
@@ -28,7 +28,7 @@
 -- part whose running sums are exact and a small rest; benchmarks/rate_sensitivity_check.py compares
 -- the result with DuckDB's windowed corr and regr_slope (7e-16 on the snapshot).
 --
--- Incremental (macros/incremental.sql): only dates from the earliest changed raw price or rate are
+-- Incremental (macros/engine/incremental.sql): only dates from the earliest changed raw price or rate are
 -- recomputed, reading the 251 aligned observations before it that the longest window needs (the
 -- running sums start there: a window's sums only need the rows inside it); the sign run of each
 -- series continues from its row on the last aligned date before the rebuilt ones.

@@ -2,7 +2,7 @@
 -- each date (point in time: a row never changes once its date is built).
 -- Units: every return is a fraction (0.115 = 11.5%).
 --
--- Incremental (macros/incremental.sql): only dates from the earliest changed raw price are
+-- Incremental (macros/engine/incremental.sql): only dates from the earliest changed raw price are
 -- recomputed. A changed close moves the windows that start or end on it, all dated on or after it;
 -- a new or removed common date shifts the later rows of the pair's calendar only. The record and the
 -- rank of a rebuilt row also compare it with the rows already built before those dates: one
