@@ -6,7 +6,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# What builds the dbt models: duckdb (default) or spark (docs/spark.md). Each engine has its own
+# manifest (orchestration/dbt_project.py): target/ for DuckDB, target/spark/ for Spark; both are
+# prepared, so either engine runs without a new parse and tests compare the two.
+export ROTATION_ENGINE ?= duckdb
 MANIFEST := dbt_project/target/manifest.json
+SPARK_MANIFEST := dbt_project/target/spark/manifest.json
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
 # The warehouse (ROTATION_HOME) and, beside it, the Dagster instance that describes it (its runs and
@@ -20,10 +25,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 .PHONY: help install manifest run full-refresh summary test test-fast lint format ui dbt audit lock clean
-.PHONY: docs marts-doc browser bench
+.PHONY: docs marts-doc browser bench run-spark
 
 help:
 	@echo "make run      build the whole warehouse on ROTATION_SOURCE (default: sample) and print a summary"
+	@echo "make run-spark  the same with the marts built on a local Spark session (ROTATION_ENGINE=spark make run; docs/spark.md)"
 	@echo "make test     run the test suite (unit, integration on sample, acceptance on the real snapshot)"
 	@echo "make ui       Dagster UI on http://127.0.0.1:3000 for the warehouse at ROTATION_HOME (its instance \$$ROTATION_HOME/dagster)"
 	@echo "make full-refresh  the whole build with the incremental marts rebuilt from scratch"
@@ -46,14 +52,19 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-install: $(INSTALLED) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+install: $(INSTALLED) $(MANIFEST) $(SPARK_MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
-# The dbt manifest Dagster loads its dbt assets from: prepared here, never parsed at import.
+# The dbt manifests Dagster loads its dbt assets from: prepared here, never parsed at import; one per
+# engine (dbt parse --target build, dbt parse --target spark: no Spark session starts).
 $(MANIFEST): $(INSTALLED) $(DBT_FILES)
-	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
+	ROTATION_ENGINE=duckdb $(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
 	@touch $@
 
-manifest: $(MANIFEST)
+$(SPARK_MANIFEST): $(INSTALLED) $(DBT_FILES)
+	ROTATION_ENGINE=spark $(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
+	@touch $@
+
+manifest: $(MANIFEST) $(SPARK_MANIFEST)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
@@ -61,6 +72,11 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 
 run: install
 	$(BIN)/rotation run
+
+# The marts on a local Spark session (dbt-spark, method session, local[2]); ingestion, gates and
+# serving as with DuckDB. Spark's files: $(ROTATION_HOME)/spark/ and the raw lake $(ROTATION_HOME)/lake/.
+run-spark:
+	$(MAKE) run ROTATION_ENGINE=spark
 
 # The scale benchmark (benchmarks/run.py): prints the stage table, the ratios and the targets, writes
 # .bench/<tickers>x<years>/results.json. BENCH_ARGS="--tickers 300 --years 10" for a quicker run.
@@ -74,8 +90,12 @@ full-refresh: install
 # dbt by hand, from inside dbt_project/ as Dagster runs it: a dbt run with another working directory
 # (e.g. --project-dir dbt_project from here) leaves partial-parse state with paths that break the
 # seeds of Dagster's next dbt call.
+# With ROTATION_ENGINE=spark: on Spark (--target spark), Spark's files and the lake of $(ROTATION_HOME).
+SPARK_DBT_ARGS := $(if $(filter spark,$(ROTATION_ENGINE)),--target spark --target-path target/spark)
 dbt: install
-	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb $(BIN)/dbt $(ARGS) --profiles-dir .
+	cd dbt_project && ROTATION_BUILD_DB=$(abspath $(ROTATION_HOME))/rotation.duckdb \
+		ROTATION_SPARK_DIR=$(abspath $(ROTATION_HOME))/spark ROTATION_LAKE_DIR=$(abspath $(ROTATION_HOME))/lake \
+		$(BIN)/dbt $(ARGS) --profiles-dir . $(SPARK_DBT_ARGS)
 
 # dbt docs as one self-contained HTML file (manifest and catalog inlined, no network) from the build file
 # of $(ROTATION_HOME), run from inside dbt_project/ like `make dbt`. tests/integration/test_docs_site.py

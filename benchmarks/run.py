@@ -2,6 +2,13 @@
 run the references, and print one table of stages, the ratios and the targets (also as JSON).
 
     python -m benchmarks [--tickers 3000] [--years 25] [--mart-tickers 100] [--workdir .bench]
+                         [--engine spark]
+
+With ``--engine spark`` the marts stage (every model rebuilt from the raw tables, then the publish) is
+also run once on DuckDB and once on a local Spark session, and the Spark/DuckDB ratio printed and
+recorded (``spark`` in results.json). Spark on one 2-core machine is expected to be slower: use a
+small scale (``--tickers 30 --years 3``); the point is that the same graph runs on an engine that
+scales out (docs/spark.md).
 
 Every measured run is its own process (benchmarks/stages.py, benchmarks/compare.py), so start-up
 and peak resident memory (the process and its dbt subprocess, sampled every 100 ms) are its own.
@@ -110,14 +117,18 @@ def fresh_dagster_home(path: Path) -> Path:
     return path
 
 
-def measure(kind: str, env: dict, work: Path, build_db: Path, *extra: str) -> Measured:
-    """Run ``benchmarks.stages <kind>`` in its own process and read back what it measured."""
-    out = work / f"{kind}.json"
+def measure(
+    kind: str, env: dict, work: Path, build_db: Path, *extra: str, name: str | None = None
+) -> Measured:
+    """Run ``benchmarks.stages <kind>`` in its own process and read back what it measured (into
+    ``<name>.json`` and ``<name>.log``, ``name`` defaulting to ``kind``)."""
+    name = name or kind
+    out = work / f"{name}.json"
     wall = timed(
         [sys.executable, "-m", "benchmarks.stages", kind, str(out), *extra],
         env,
         REPO_ROOT,
-        work / f"{kind}.log",
+        work / f"{name}.log",
     )
     stage = json.loads(out.read_text())
     return Measured(wall, stage, stage_rows(stage, build_db))
@@ -231,6 +242,13 @@ def main(argv: list[str] | None = None) -> int:
         help="runs of `rotation run` on the sample (the median is reported)",
     )
     parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: also time the marts stage on DuckDB and on a local Spark session and print the ratio "
+        "(use a small scale, e.g. --tickers 30 --years 3)",
+    )
+    parser.add_argument(
         "--make-test",
         action="store_true",
         help="also time `make test` on a fresh clone of the committed HEAD (after its `make install`; long)",
@@ -253,6 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     prepare_seconds = timed(
         [str(BIN / "dbt"), "parse", "--quiet", "--profiles-dir", "."], env, project, work / "parse.log"
     )
+    if args.engine == "spark":  # Spark's manifest, where orchestration/dbt_project.py looks for it
+        timed(
+            [str(BIN / "dbt"), "parse", "--quiet", "--profiles-dir", ".", "--target", "spark"]
+            + ["--target-path", "target/spark"],
+            env,
+            project,
+            work / "parse_spark.log",
+        )
     build_db = work / "home" / "rotation.duckdb"
 
     say(f"cold: full build on {generated.price_rows:,} price rows (log {work / 'cold.log'})")
@@ -271,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         work / "compare.log",
     )
     compare = json.loads(compare_json.read_text())
+
+    spark = spark_stage(env, work, build_db) if args.engine == "spark" else None
 
     make_run = None
     if not args.skip_make_run:
@@ -296,10 +324,82 @@ def main(argv: list[str] | None = None) -> int:
     make_test = time_make_test(work) if args.make_test else None
 
     results = summarize(scale, generated, prepare_seconds, cold, update, compare, make_run, make_test)
+    if spark is not None:
+        results["spark"] = spark
     out = work / "results.json"
     out.write_text(json.dumps(results, indent=1, default=str))
     say(f"\nresults as JSON: {out}")
     return 0
+
+
+def spark_stage(env: dict, work: Path, build_db: Path) -> dict:
+    """The marts stage (``marts_and_serving``, every model rebuilt) on DuckDB, then on a local Spark
+    session (ROTATION_ENGINE=spark: the lake export, dbt-spark, the publish from Spark's Parquet),
+    from the same raw tables; print both and the Spark/DuckDB ratios; return them for results.json."""
+    say(f"marts on DuckDB: marts_and_serving, full refresh (log {work / 'marts_duckdb.log'})")
+    duck = measure("marts", {**env, "ROTATION_ENGINE": "duckdb"}, work, build_db, name="marts_duckdb")
+    say(f"marts on Spark: the same on a local Spark session (log {work / 'marts_spark.log'})")
+    spark = measure("marts", {**env, "ROTATION_ENGINE": "spark"}, work, build_db, name="marts_spark")
+    result = spark_ratios(duck, spark)
+    say("")
+    say(format_table(f"MARTS ON DUCKDB (whole run {duck.wall:.1f}s)", duck.table))
+    say("")
+    say(format_table(f"MARTS ON SPARK (whole run {spark.wall:.1f}s)", spark.table))
+    say("")
+    say(
+        f"SPARK/DUCKDB: whole marts run {result['wall_ratio']:.1f}x ({spark.wall:.1f}s / {duck.wall:.1f}s); "
+        f"dbt step {_num(result['dbt_ratio'], '.1f')}x ({_num(result['spark_dbt_seconds'], '.1f')}s / "
+        f"{_num(result['duckdb_dbt_seconds'], '.1f')}s); serving {_num(result['serving_ratio'], '.1f')}x "
+        "(local[2] on this machine: Spark's start-up and per-query overhead, not its scale-out)"
+    )
+    return result
+
+
+def spark_ratios(duck: Measured, spark: Measured) -> dict:
+    """Spark's seconds over DuckDB's for the whole marts run, the dbt step (with the lake export on
+    Spark) and the publish, and per model."""
+
+    def step_seconds(measured: Measured, prefix: str) -> float | None:
+        steps = [s["seconds"] for s in measured.stage["steps"] if s["step"].startswith(prefix)]
+        return sum(steps) if steps else None
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    duck_dbt, spark_dbt = (
+        step_seconds(duck, "rotation_dbt_assets"),
+        step_seconds(spark, "rotation_dbt_assets"),
+    )
+    duck_serving, spark_serving = step_seconds(duck, "serving"), step_seconds(spark, "serving")
+    models = sorted(
+        {
+            n["node"].split(".")[-1]
+            for n in [*duck.stage["dbt_nodes"], *spark.stage["dbt_nodes"]]
+            if n["node"].startswith("model.")
+        }
+    )
+    return {
+        "duckdb_wall_seconds": duck.wall,
+        "spark_wall_seconds": spark.wall,
+        "wall_ratio": ratio(spark.wall, duck.wall),
+        "duckdb_dbt_seconds": duck_dbt,
+        "spark_dbt_seconds": spark_dbt,
+        "dbt_ratio": ratio(spark_dbt, duck_dbt),
+        "duckdb_serving_seconds": duck_serving,
+        "spark_serving_seconds": spark_serving,
+        "serving_ratio": ratio(spark_serving, duck_serving),
+        "success": bool(duck.stage["success"] and spark.stage["success"]),
+        "models": {
+            m: {
+                "duckdb_seconds": _dbt_model_seconds(duck.stage, m),
+                "spark_seconds": _dbt_model_seconds(spark.stage, m),
+                "ratio": ratio(_dbt_model_seconds(spark.stage, m), _dbt_model_seconds(duck.stage, m)),
+            }
+            for m in models
+        },
+        "duckdb_table": duck.table,
+        "spark_table": spark.table,
+    }
 
 
 def time_make_test(work: Path) -> float:

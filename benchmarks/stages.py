@@ -3,7 +3,9 @@ start-up and peak memory are its own. The caller sets the ROTATION_* environment
 
 - ``cold``: the full build of ``rotation run`` (CFTC weeks, then prices and rates with dbt, publish,
   Parquet and report) on an empty ROTATION_HOME;
-- ``update``: the daily job, ``prices_and_rates`` for the month partition of the new day.
+- ``update``: the daily job, ``prices_and_rates`` for the month partition of the new day;
+- ``marts``: the marts stage alone, ``marts_and_serving`` with every model rebuilt (full refresh) from
+  the raw tables as they are, on the engine of ROTATION_ENGINE (``--engine spark``: once on each).
 
 Writes JSON: start-up seconds, total seconds, overall peak RSS, and per step (Dagster steps from the
 run's event log, dbt nodes from dbt's run_results.json) start, seconds, peak RSS and metadata.
@@ -67,10 +69,11 @@ def step_records(instance, run_id: str) -> list[dict]:
     return [s for s in steps.values() if "seconds" in s]
 
 
-def dbt_nodes(project_dir: Path, run_id: str) -> list[dict]:
-    """Every node of the run's dbt invocations (run_results.json in its unique target folder)."""
+def dbt_nodes(target_dir: Path, run_id: str) -> list[dict]:
+    """Every node of the run's dbt invocations (run_results.json in its unique folder under the
+    engine's target folder: target/ or target/spark/)."""
     out = []
-    for results in sorted(project_dir.glob(f"target/*-{run_id[:7]}-*/run_results.json")):
+    for results in sorted(target_dir.glob(f"*-{run_id[:7]}-*/run_results.json")):
         for node in json.loads(results.read_text())["results"]:
             execute = next((t for t in node.get("timing", []) if t["name"] == "execute"), None)
             if execute is None or not execute.get("started_at"):
@@ -107,13 +110,15 @@ def main(kind: str, out: Path, partition: str | None = None) -> int:
             plan = runner.full_build_plan(defs)
         elif kind == "update":
             plan = [runner.PlannedRun("prices_and_rates", [partition])]
+        elif kind == "marts":
+            plan = [runner.PlannedRun("marts_and_serving", full_refresh=True)]
         else:
-            raise SystemExit(f"unknown stage {kind!r}; expected cold or update")
+            raise SystemExit(f"unknown stage {kind!r}; expected cold, update or marts")
         build = runner.execute(defs, plan, instance)
         steps, nodes = [], []
         for result in build.results:
             steps += step_records(instance, result.run_id)
-            nodes += dbt_nodes(Path(dbt_project.project_dir), result.run_id)
+            nodes += dbt_nodes(Path(dbt_project.project_dir) / dbt_project.target_path, result.run_id)
     finished = time.time()
     SAMPLER.stop()
     for record in [*steps, *nodes]:

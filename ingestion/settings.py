@@ -20,6 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # dagster-dbt's project object and the seed paths are fixed for the process.
 DBT_PROJECT_DIR = Path(os.environ.get("ROTATION_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
 SOURCES = ("sample", "snapshot", "live")
+# ROTATION_ENGINE: what builds the dbt models. duckdb: dbt-duckdb on the build file (rotation.duckdb);
+# spark: dbt-spark (profile target ``spark``) on the raw tables exported to the lake (docs/spark.md).
+ENGINES = ("duckdb", "spark")
 DEFAULT_START = {"sample": dt.date(2000, 1, 3), "snapshot": dt.date(1980, 1, 1), "live": dt.date(1980, 1, 1)}
 
 
@@ -37,6 +40,7 @@ class Settings:
     # ROTATION_ALLOW_REMOVALS: the removals a load may make (see ``removals_allowed``): raw table
     # names (``prices``) or table:item (``prices:IWM``), comma separated; empty: none.
     allow_removals: tuple[str, ...] = ()
+    engine: str = "duckdb"  # ROTATION_ENGINE: duckdb | spark
 
     def removals_allowed(self, table: str) -> frozenset[str]:
         """The items of raw table ``table`` whose rows a load may remove when upstream no longer
@@ -85,16 +89,45 @@ class Settings:
     def dbt_state_dir(self) -> Path:
         """dbt's parse state (partial_parse.msgpack) after this warehouse's last dbt build: the next
         build starts from it and parses only files changed since. It is per warehouse because it
-        records the build file's path (another warehouse's state means a parse from scratch)."""
-        return self.home / "dbt_state"
+        records the build file's path (another warehouse's state means a parse from scratch), and per
+        engine because it records the profile's target (dbt_state/spark/ for Spark's)."""
+        return self.home / "dbt_state" / "spark" if self.engine == "spark" else self.home / "dbt_state"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's own files when ROTATION_ENGINE=spark: its warehouse folder (``warehouse/``, a
+        folder per schema, ``marts.db/<mart>/`` of Parquet files) and the Derby metastore
+        (``metastore_db/``) of the local session dbt-spark starts (dbt_project/profiles.yml)."""
+        return self.home / "spark"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        """Spark's warehouse folder: the tables dbt builds on Spark, ``<schema>.db/<table>/``."""
+        return self.spark_dir / "warehouse"
+
+    @property
+    def lake_dir(self) -> Path:
+        """The raw tables as Parquet, ``raw/<table>/month=YYYY-MM/`` (warehouse/lake.py), exported
+        from the build file after their gates passed: what dbt on Spark reads."""
+        return self.home / "lake"
 
     @property
     def synthetic(self) -> bool:
         return self.source == "sample"
 
+    @property
+    def dbt_target(self) -> str:
+        """The output of dbt_project/profiles.yml dbt builds with: ``build`` (DuckDB) or ``spark``."""
+        return "spark" if self.engine == "spark" else "build"
+
     def dbt_env(self) -> dict[str, str]:
-        """Environment dbt's profiles.yml reads (it runs as a subprocess with its own cwd)."""
-        return {"ROTATION_BUILD_DB": str(self.build_db)}
+        """Environment dbt's profiles.yml reads (it runs as a subprocess with its own cwd): the build
+        file's path, and for the spark target Spark's folder and the lake."""
+        return {
+            "ROTATION_BUILD_DB": str(self.build_db),
+            "ROTATION_SPARK_DIR": str(self.spark_dir),
+            "ROTATION_LAKE_DIR": str(self.lake_dir),
+        }
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -132,7 +165,27 @@ class Settings:
             snapshot_dir=snapshot_dir,
             start_date=start,
             allow_removals=parse_allow_removals(env.get("ROTATION_ALLOW_REMOVALS", "")),
+            engine=engine_from_env(env),
         )
+
+
+def engine_from_env(environ: dict[str, str] | None = None) -> str:
+    """ROTATION_ENGINE (duckdb by default), checked: one line naming what came when it is neither.
+
+    Also read on its own when Dagster's definitions are imported (orchestration/dbt_project.py):
+    which manifest the dbt assets load and whether the dbt step takes the DuckDB writer slot are
+    fixed for the process, as ROTATION_DBT_PROJECT_DIR is."""
+    env = os.environ if environ is None else environ
+    engine = env.get("ROTATION_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ENGINES:
+        raise SettingsError(
+            cause_and_fix(
+                f"ROTATION_ENGINE={env.get('ROTATION_ENGINE')!r} is not one of {', '.join(ENGINES)}",
+                "unset it to build the marts with DuckDB, or set ROTATION_ENGINE=spark to build them "
+                "with dbt-spark on a local Spark session (docs/spark.md)",
+            )
+        )
+    return engine
 
 
 RAW_TABLE_NAMES = (

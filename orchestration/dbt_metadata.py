@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetMaterialization, Output
 
-from warehouse import db
+from ingestion.settings import Settings
+from warehouse import db, spark_marts
 from warehouse.tables import TableStats, table_stats
 
 TABLES = ("table", "incremental")  # the materializations whose rows are read
@@ -71,3 +73,29 @@ def read_from_build_file(build_db: Path) -> StatsReader:
         return out
 
     return read
+
+
+def read_from_spark_files(spark_warehouse: Path) -> StatsReader:
+    """A StatsReader over the Parquet files of Spark's tables (warehouse/spark_marts.py's layout), read
+    by DuckDB: no Spark session in Dagster's process."""
+
+    def read(tables: list[tuple[str, str]]) -> dict[tuple[str, str], TableStats]:
+        out = {}
+        with duckdb.connect() as con:
+            for schema, name in tables:
+                files = spark_marts.data_files(spark_marts.table_folder(spark_warehouse, schema, name))
+                if not files:
+                    continue
+                relation = f"read_parquet({spark_marts.sql_list(files)}, union_by_name = true, hive_partitioning = true)"
+                columns = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+                out[(schema, name)] = table_stats(con, relation, columns)
+        return out
+
+    return read
+
+
+def stats_reader(settings: Settings) -> StatsReader:
+    """Where the tables dbt built live: the build file (DuckDB) or Spark's folder."""
+    if settings.engine == "spark":
+        return read_from_spark_files(settings.spark_warehouse_dir)
+    return read_from_build_file(settings.build_db)

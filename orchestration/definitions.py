@@ -12,6 +12,10 @@ file is in the ``rotation_duckdb_writer`` pool):
 - ``marts_and_serving``: dbt, serving, Parquet and the report only; with ``--full-refresh`` (see orchestration/cli.py)
   the incremental marts are rebuilt from scratch.
 
+With ROTATION_ENGINE=spark the graph is the same: the dbt step first exports the gated raw tables to
+the lake (Parquet), then builds on Spark, outside the writer pool; serving publishes from Spark's
+Parquet marts (docs/spark.md).
+
 A full build (``rotation run``, ``make run``) is two runs: ``ingest_positioning`` over every report
 month, then ``prices_and_rates`` over every month (each one run: ``BackfillPolicy.single_run``).
 """
@@ -30,14 +34,15 @@ from dagster import (
     schedule,
 )
 
-from ingestion.settings import Settings
+from ingestion.settings import Settings, SettingsError
 from orchestration import partitions
-from orchestration.assets.dbt import rotation_dbt_assets
+from orchestration.assets.dbt import engine_mismatch, rotation_dbt_assets
 from orchestration.assets.ingestion import BY_MONTH_OR_NONE, BY_REPORT_MONTH, ingestion_assets
 from orchestration.assets.parquet import PARQUET, parquet
 from orchestration.assets.report import REPORT, rotation_report
 from orchestration.assets.serving import SERVING, serving
 from orchestration.checks import GATES
+from orchestration.dbt_project import ENGINE
 from orchestration.resources import WarehouseResource, dbt_resource
 
 TRANSFORM = AssetSelection.assets(rotation_dbt_assets) | AssetSelection.assets(SERVING, PARQUET, REPORT)
@@ -92,6 +97,11 @@ def build_jobs(tags: dict[str, str]) -> dict:
 
 
 def build_definitions(settings: Settings) -> Definitions:
+    """The definitions for ``settings``. Its engine must be the one this process imported the dbt
+    assets for (ROTATION_ENGINE at import: the manifest and the dbt step's pool); the assets, keys,
+    groups and jobs are the same for both engines."""
+    if settings.engine != ENGINE:
+        raise SettingsError(engine_mismatch(settings.engine))
     months = partitions.months(settings)
     report_months = partitions.report_months(settings)
     jobs = build_jobs(run_tags(settings))

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dagster import ConfigurableResource, DagsterRunStatus, InitResourceContext
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
 from ingestion.settings import Settings
@@ -37,6 +37,7 @@ class WarehouseResource(ConfigurableResource):
     snapshot_dir: str
     start_date: str
     allow_removals: str = ""  # ROTATION_ALLOW_REMOVALS, comma separated
+    engine: str = "duckdb"  # ROTATION_ENGINE
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:
@@ -46,6 +47,7 @@ class WarehouseResource(ConfigurableResource):
             snapshot_dir=str(settings.snapshot_dir),
             start_date=settings.start_date.isoformat(),
             allow_removals=",".join(settings.allow_removals),
+            engine=settings.engine,
         )
 
     @contextmanager
@@ -83,6 +85,7 @@ class WarehouseResource(ConfigurableResource):
             snapshot_dir=Path(self.snapshot_dir),
             start_date=dt.date.fromisoformat(self.start_date),
             allow_removals=tuple(e for e in self.allow_removals.split(",") if e),
+            engine=self.engine,
         )
 
 
@@ -100,5 +103,7 @@ class RotationDbtCliResource(DbtCliResource):
         return Version(importlib.metadata.version("dbt-core"))
 
 
-def dbt_resource() -> DbtCliResource:
-    return RotationDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
+    """The dbt CLI on ``project`` (this process's engine's, orchestration/dbt_project.py): every
+    call gets its profile target, ``--target build`` (DuckDB) or ``--target spark``."""
+    return RotationDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)

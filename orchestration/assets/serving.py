@@ -1,5 +1,8 @@
 """Publish: the serving file BI tools and analysts read, swapped in atomically after a good build."""
 
+import json
+from pathlib import Path
+
 from dagster import (
     AssetCheckKey,
     AssetExecutionContext,
@@ -14,9 +17,11 @@ from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_C
 from ingestion.errors import cause_and_fix
 from orchestration import checks
 from orchestration.assets.dbt import rotation_dbt_assets
+from orchestration.dbt_project import dbt_project
 from orchestration.publish_guard import CheckState, GatedAsset, publish_blockers
+from orchestration.raw_state import unpassed_windows, withheld_rows
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from warehouse import db, gate_state, raw
+from warehouse import db, gate_state, raw, spark_marts
 
 SERVING = AssetKey(["serving"])
 PUBLISHED_KEYS = sorted(
@@ -42,7 +47,8 @@ DBT_TESTS = sorted(rotation_dbt_assets.check_keys, key=lambda k: k.to_user_strin
     pool=WRITER_POOL,  # reads the build file: never while another step writes it
     kinds={"duckdb"},
     description=(
-        "serving.duckdb: the marts and reference tables of the build file, published into a new file "
+        "serving.duckdb: the marts and reference tables of the build (the build file on DuckDB; Spark's "
+        "Parquet tables, typed as their contracts declare, on Spark), published into a new file "
         "(a copy of the current one where only the tables, or years of a table, whose content changed "
         "are rewritten; metadata says which) and renamed over the old one. Runs only when everything upstream (the blocking quality gate, dbt "
         "models and tests) succeeded, so readers never see failed-check data; a failed run leaves the "
@@ -78,18 +84,32 @@ def serving(context: AssetExecutionContext, warehouse: WarehouseResource) -> Mat
         raise Failure(description=cause_and_fix("not publishing: " + "; ".join(reasons), fix))
     with db.connect(settings.build_db, read_only=True) as con:
         load = raw.latest_load(con, raw.PRICES.system)
-    result = db.publish(
-        settings.build_db,
-        settings.serving_db,
-        build_info={
-            "source": settings.source,
-            "synthetic": settings.synthetic,
-            "start_date": settings.start_date.isoformat(),
-            "dagster_run_id": context.run_id,
-            "prices_load_id": load["load_id"] if load else None,
-        },
-    )
+    build_info = {
+        "source": settings.source,
+        "synthetic": settings.synthetic,
+        "start_date": settings.start_date.isoformat(),
+        "engine": settings.engine,
+        "dagster_run_id": context.run_id,
+        "prices_load_id": load["load_id"] if load else None,
+    }
+    result = publish_from_engine(settings, build_info)
     return MaterializeResult(metadata=publish_metadata(result, settings))
+
+
+def publish_from_engine(settings, build_info: dict, manifest_path: Path | None = None) -> db.PublishResult:
+    """Publish serving.duckdb from where this engine built the marts: the build file (duckdb), or
+    Spark's Parquet tables in its warehouse folder, read by DuckDB and typed as the manifest dbt
+    built with declares them (spark: warehouse/spark_marts.py). Either way the same publish
+    (db.publish: atomic rename, unchanged tables kept), the same tables and column types."""
+    if settings.engine != "spark":
+        return db.publish(settings.build_db, settings.serving_db, build_info=build_info)
+    manifest = json.loads(Path(manifest_path or dbt_project.manifest_path).read_text())
+    return spark_marts.publish(
+        settings.spark_warehouse_dir,
+        spark_marts.published_tables(manifest),
+        settings.serving_db,
+        build_info=build_info,
+    )
 
 
 def publish_metadata(result: db.PublishResult, settings) -> dict:
@@ -153,25 +173,6 @@ def own_or_finished(storage, key: AssetCheckKey, run_id: str):
             return record
     finished = storage.get_asset_check_execution_history(key, limit=1, status=FINISHED_CHECKS)
     return finished[0] if finished else None
-
-
-def unpassed_windows(settings) -> list[gate_state.OpenWindow]:
-    """Every standing window of every raw table that has not passed all its gates, from the verdicts
-    in the build file (not the Dagster instance: the verdicts live with the data)."""
-    out = []
-    with db.connect(settings.build_db, read_only=True) as con:
-        for table, gates in checks.gates_by_table().items():
-            loads, verdicts = raw.gate_state(con, table)
-            out += gate_state.open_windows(loads, verdicts, gates)
-    return out
-
-
-def withheld_rows(settings) -> dict[str, int]:
-    """Per raw table, the rows a load no longer delivered that wait for a decision (kept in raw,
-    raw.removed_rows ``withheld``): its removals gate fails while there are any."""
-    with db.connect(settings.build_db, read_only=True) as con:
-        counts = {table.name: len(raw.pending_removals(con, table)) for table in raw.RAW_TABLES}
-    return {name: n for name, n in counts.items() if n}
 
 
 def blockers(context: AssetExecutionContext, windows: list[gate_state.OpenWindow]) -> list[str]:

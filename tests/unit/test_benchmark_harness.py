@@ -186,3 +186,30 @@ def test_the_stage_table_splits_raw_loads_and_names_dbt_models(tmp_path):
     prices_line = table.splitlines()[3].split()
     assert prices_line == ["raw__prices", "10.00", "1,000", "100", "1,024"]  # 100 rows/s, 1 GiB
     assert next(r for r in rows if r["stage"] == "  dbt rate_sensitivity")["rows"] == 500
+
+
+def test_the_spark_stage_reports_spark_over_duckdb_for_the_run_the_dbt_step_and_each_model():
+    def measured(wall, dbt, serving, model_seconds):
+        return run.Measured(
+            wall=wall,
+            stage={
+                "success": True,
+                "steps": [
+                    {"step": "rotation_dbt_assets", "seconds": dbt},
+                    {"step": "serving", "seconds": serving},
+                    {"step": "parquet", "seconds": 1.0},
+                ],
+                "dbt_nodes": [{"node": f"model.rotation.{m}", "seconds": s} for m, s in model_seconds.items()]
+                + [{"node": "test.rotation.x", "seconds": 9.0}],
+            },
+            table=[],
+        )
+
+    duck = measured(20.0, 8.0, 2.0, {"rotation_daily": 0.5, "positioning": 0.2})
+    spark = measured(100.0, 64.0, 3.0, {"rotation_daily": 5.0})
+    ratios = run.spark_ratios(duck, spark)
+    assert (ratios["wall_ratio"], ratios["dbt_ratio"], ratios["serving_ratio"]) == (5.0, 8.0, 1.5)
+    assert ratios["models"]["rotation_daily"] == {"duckdb_seconds": 0.5, "spark_seconds": 5.0, "ratio": 10.0}
+    # a model Spark did not run has no ratio, not a division error
+    assert ratios["models"]["positioning"] == {"duckdb_seconds": 0.2, "spark_seconds": None, "ratio": None}
+    assert set(ratios["models"]) == {"rotation_daily", "positioning"} and ratios["success"]

@@ -23,7 +23,23 @@ def test_relative_home_is_resolved_to_an_absolute_path_for_dbt(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     s = Settings.from_env({"ROTATION_HOME": "somewhere"})
     assert s.home == tmp_path / "somewhere"
-    assert s.dbt_env() == {"ROTATION_BUILD_DB": str(tmp_path / "somewhere" / "rotation.duckdb")}
+    assert s.dbt_env() == {
+        "ROTATION_BUILD_DB": str(tmp_path / "somewhere" / "rotation.duckdb"),
+        "ROTATION_SPARK_DIR": str(tmp_path / "somewhere" / "spark"),
+        "ROTATION_LAKE_DIR": str(tmp_path / "somewhere" / "lake"),
+    }
+
+
+def test_the_engine_is_duckdb_unless_set_to_spark(tmp_path):
+    default = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
+    assert (default.engine, default.dbt_target) == ("duckdb", "build")
+    assert default.dbt_state_dir == tmp_path / "dbt_state"
+    spark = Settings.from_env({"ROTATION_HOME": str(tmp_path), "ROTATION_ENGINE": " Spark "})
+    assert (spark.engine, spark.dbt_target) == ("spark", "spark")
+    # Spark's parse state apart from DuckDB's: each records its own profile target
+    assert spark.dbt_state_dir == tmp_path / "dbt_state" / "spark"
+    assert spark.spark_warehouse_dir == tmp_path / "spark" / "warehouse"
+    assert Settings.from_env({"ROTATION_ENGINE": ""}).engine == "duckdb"
 
 
 def test_snapshot_and_live_default_to_1980(tmp_path):
@@ -38,6 +54,10 @@ def test_snapshot_and_live_default_to_1980(tmp_path):
     [
         ({"ROTATION_SOURCE": "yahoo"}, ["ROTATION_SOURCE='yahoo'", "sample, snapshot, live"]),
         ({"ROTATION_START_DATE": "01/02/2000"}, ["ROTATION_START_DATE='01/02/2000'", "YYYY-MM-DD"]),
+        (
+            {"ROTATION_ENGINE": "databricks"},
+            ["ROTATION_ENGINE='databricks'", "duckdb, spark", "docs/spark.md"],
+        ),
         (
             {"ROTATION_SOURCE": "snapshot", "ROTATION_SNAPSHOT_DIR": "/nonexistent/snap"},
             ["ROTATION_SNAPSHOT_DIR=/nonexistent/snap does not exist", "../shared/data/snapshot"],
