@@ -346,6 +346,7 @@ def test_both_engines_manifests_declare_the_same_published_tables_and_duckdb_typ
         path = Path(project.manifest_path)
         assert path.exists(), f"{path} missing: run make manifest (it prepares both engines' manifests)"
         declared[engine] = spark_marts.published_tables(json.loads(path.read_text()))
+
     def published(specs):  # what serving holds: the partition-only columns of Spark's files are not published
         return [(s.qualified, s.columns, s.ordered) for s in specs]
 
@@ -354,3 +355,25 @@ def test_both_engines_manifests_declare_the_same_published_tables_and_duckdb_typ
     # Spark's incremental marts are partitioned by a month column their contract does not declare
     partitioned = {s.qualified: s.partition_only for s in declared["spark"] if s.partition_only}
     assert partitioned == {"marts.rate_sensitivity": ("month",), "marts.relative_performance": ("month",)}
+
+
+def test_a_partition_column_spark_adds_is_not_published(tmp_path):
+    """Spark's incremental marts carry a `month` partition column their YAML does not declare (so
+    their contract is not enforced on Spark): serving gets the declared columns, typed, without it."""
+    node = contract("perf", [("date", "date", True), ("pair", "string", True), ("spread", "double", False)])
+    node["config"].update(materialized="incremental", contract={"enforced": False}, partition_by=["month"])
+    [spec] = spark_marts.published_tables({"nodes": {"model.rotation.perf": node}})
+    assert spec.ordered and spec.partition_only == ("month",)
+    wh = tmp_path / "spark" / "warehouse"
+    with duckdb.connect() as con:
+        for month, rows in (("2024-05-01", PERF[1:2]), ("2024-06-01", PERF[2:])):
+            folder = wh / "marts.db" / "perf" / f"month={month}"
+            write_parquet(con, rows, "date date, pair varchar, spread double", folder / "part-0.parquet")
+    serving = tmp_path / "serving.duckdb"
+    spark_marts.publish(wh, [spec], serving, build_info={"source": "sample", "engine": "spark"})
+    assert columns_of(serving)["marts.perf"] == [
+        ("date", "DATE", False),
+        ("pair", "VARCHAR", False),
+        ("spread", "DOUBLE", True),
+    ]
+    assert sorted(rows_of(serving, "marts.perf")) == sorted(PERF[1:])
