@@ -10,6 +10,7 @@ read (a view's query may recompute a large join); tests and seeds' events pass u
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from dagster import AssetMaterialization, Output
 from ingestion.settings import Settings
 from warehouse import db, spark_marts
 from warehouse.tables import TableStats, table_stats
+
+log = logging.getLogger(__name__)
 
 TABLES = ("table", "incremental")  # the materializations whose rows are read
 
@@ -38,19 +41,33 @@ def with_table_metadata(
 ) -> Iterator[Any]:
     """``events`` (a dbt invocation's stream) with each built table's rows and date window added to its
     materialization. The events are held until the stream ends (dbt has exited and released the
-    build file), then read in one pass by ``read``."""
-    held = list(events)
+    build file), then read in one pass by ``read``. When dbt fails (a test or a model), the events it
+    gave are still yielded, with their metadata, before its error is raised again: failing checks
+    stay visible."""
+    held: list[Any] = []
+    failure: BaseException | None = None
+    try:
+        for event in events:
+            held.append(event)
+    except Exception as error:  # dagster-dbt raises at the end of a failed dbt command
+        failure = error
     tables = []
     for event in held:
         if isinstance(event, (Output, AssetMaterialization)):
             node = _node(manifest, event)
             if node and node["resource_type"] == "model" and node["config"].get("materialized") in TABLES:
                 tables.append((node["schema"], node["alias"] or node["name"]))
-    stats = read(tables) if tables else {}
+    try:
+        stats = read(tables) if tables else {}
+    except Exception:  # the numbers are a convenience: never let them fail or hide a build
+        log.warning("could not read the row counts of dbt's tables", exc_info=True)
+        stats = {}
     for event in held:
         node = _node(manifest, event) if isinstance(event, (Output, AssetMaterialization)) else None
         found = stats.get((node["schema"], node["alias"] or node["name"])) if node else None
         yield event.with_metadata({**event.metadata, **found.metadata()}) if found else event
+    if failure is not None:
+        raise failure
 
 
 def read_from_build_file(build_db: Path) -> StatsReader:
