@@ -294,7 +294,12 @@ def test_the_engine_tests_and_the_unit_tests_ran_and_passed_on_spark(both_engine
     assert expected and expected <= {uid.split(".")[-1] for uid in results}, (expected, sorted(results))
     unit = [uid for uid in results if uid.startswith("unit_test.")]
     assert len(unit) >= 15, unit
-    failed = {uid: status for uid, status in results.items() if status not in ("pass", "success")}
+    # exposures (dbt_project/models/exposures.yml) are documentation: dbt build reports them no-op
+    failed = {
+        uid: status
+        for uid, status in results.items()
+        if status not in ("pass", "success") and not (uid.startswith("exposure.") and status == "no-op")
+    }
     assert not failed, failed
 
 
