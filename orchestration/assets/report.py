@@ -51,7 +51,7 @@ def rotation_report(context: AssetExecutionContext, warehouse: WarehouseResource
         context.log.warning(f"report: {warning}")
     context.log.info(
         f"report as of {report.as_of}: {report.html_path} ({report.size_bytes / 1e6:.1f} MB, "
-        f"rendered in {report.seconds:.1f} s)"
+        f"page rendered in {report.seconds:.1f} s, previews in {report.preview_seconds:.1f} s)"
     )
     return MaterializeResult(
         metadata={
@@ -59,6 +59,7 @@ def rotation_report(context: AssetExecutionContext, warehouse: WarehouseResource
             "as_of": str(report.as_of) if report.as_of else None,
             "size_mb": MetadataValue.float(round(report.size_bytes / 1e6, 2)),
             "render_seconds": MetadataValue.float(round(report.seconds, 2)),
+            "preview_seconds": MetadataValue.float(round(report.preview_seconds, 2)),
             "warnings": MetadataValue.md("\n".join(f"- {w}" for w in report.warnings) or "none"),
             **{
                 f"preview_{name}": MetadataValue.md(preview_markdown(path, name.replace("_", " ")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -243,6 +244,13 @@ def test_files_are_written_offline_and_self_contained(rendered: tuple[Report, st
     assert page.count("rotationReport.plot(") == len(CHART_NAMES)
     for name in CHART_NAMES:
         assert f'id="chart-{name}"' in page
+        # each figure packed the same way, and it inflates to the figure plotly draws
+        figure = re.search(
+            rf'<script id="figure-{name}" type="application/octet-stream">([^<]+)</script>', page
+        )
+        fig = json.loads(gzip.decompress(base64.b64decode(figure.group(1))))
+        assert fig["data"] and fig["layout"]["title"]
+        assert f'rotationReport.plot("chart-{name}", "figure-{name}", ' in page
     assert report.size_bytes == report.html_path.stat().st_size
     assert 0 < report.seconds < 60
     leftovers = [p for p in report.html_path.parent.rglob("*") if p.name.endswith(".tmp")]
