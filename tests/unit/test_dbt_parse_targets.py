@@ -52,3 +52,15 @@ def test_dbt_parses_for_the_target(target, adapter, tmp_path):
     assert manifest["metadata"]["adapter_type"] == adapter
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     assert len(models) >= 24, f"expected every model parsed for {target}, got {len(models)}"
+
+
+def test_the_spark_target_writes_no_console_progress_bar():
+    """Spark's console progress bar goes to the dbt process's stderr, which dagster-dbt merges into
+    the stdout it parses as JSON events: an event line the bar lands on no longer parses, and that
+    model's or test's result never reaches Dagster (a whole-sample Spark run lost four events so)."""
+    import yaml
+
+    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    (profile,) = profiles.values()
+    parameters = profile["outputs"]["spark"]["server_side_parameters"]
+    assert parameters.get("spark.ui.showConsoleProgress") == "false", parameters
