@@ -68,6 +68,7 @@ class RunReport:
     success: bool
     checks: list[CheckLine] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # step: error message
+    report_seconds: float | None = None  # the report page's render time, when this run drew it
 
 
 def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
@@ -113,7 +114,22 @@ def execute(settings: Settings, full_refresh: bool = False) -> RunReport:
             for e in result.get_asset_check_evaluations()
         ]
         failures = [f for result in build.results for f in step_failures(result)]
-        return RunReport(success=build.success, checks=checks, failures=failures)
+        return RunReport(
+            success=build.success,
+            checks=checks,
+            failures=failures,
+            report_seconds=report_seconds(build.results),
+        )
+
+
+def report_seconds(results) -> float | None:
+    """The render time the report asset recorded in its metadata (``render_seconds``), if it ran."""
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            if event.asset_key.to_user_string() == "reports/rotation_report":
+                value = event.materialization.metadata.get("render_seconds")
+                return None if value is None else float(value.value)
+    return None
 
 
 # Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it.
@@ -400,9 +416,13 @@ def format_summary(settings: Settings, report: RunReport | None) -> str:
 
     report_html = settings.reports_dir / HTML_NAME
     if report_html.exists():
-        # its render time is in the run's log and the asset's metadata (render_seconds)
+        rendered = (
+            f", rendered in {report.report_seconds:.1f} s"
+            if report is not None and report.report_seconds is not None
+            else ""
+        )
         lines.append(
-            f"report: {report_html} ({report_html.stat().st_size / 1e6:.1f} MB, one file, works offline)"
+            f"report: {report_html} ({report_html.stat().st_size / 1e6:.1f} MB{rendered}, one file, works offline)"
         )
     if any(settings.parquet_dir.glob("*.parquet")):
         lines.append(f"parquet (a file per mart; by year for the two large marts): {settings.parquet_dir}")

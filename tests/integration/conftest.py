@@ -17,7 +17,7 @@ import pytest
 from dagster import DagsterInstance
 
 from ingestion.settings import DBT_PROJECT_DIR, Settings
-from orchestration.cli import step_failures
+from orchestration.cli import report_seconds, step_failures
 
 
 @dataclass
@@ -30,6 +30,7 @@ class GraphRun:
     metadata: dict[str, dict]  # asset key -> metadata of its last materialization in the run
     check_metadata: dict[str, dict] = field(default_factory=dict)  # "asset_key:check_name" -> metadata
     run_ids: list[str] = field(default_factory=list)  # the Dagster runs, in order
+    report_seconds: float | None = None  # what `rotation run`'s summary prints as the report's render time
 
 
 def run_graph(
@@ -80,6 +81,7 @@ def run_graph(
                 f"{e.asset_key.to_user_string()}:{e.check_name}": dict(e.metadata) for e in evaluations
             },
             run_ids=[r.run_id for r in results],
+            report_seconds=report_seconds(results),
         )
 
 

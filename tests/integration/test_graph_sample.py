@@ -107,6 +107,7 @@ def test_the_report_is_rendered_from_serving_with_previews_in_metadata(built):
     assert metadata["as_of"].value == as_of.isoformat()
     assert metadata["size_mb"].value == pytest.approx(html_path.stat().st_size / 1e6, abs=0.01)
     assert 0 < metadata["render_seconds"].value < 60
+    assert run.report_seconds == metadata["render_seconds"].value  # the summary's "rendered in" figure
     for name in CHART_NAMES:
         with Image.open(settings.reports_dir / "charts" / f"{name}.png") as image:
             assert image.width >= 500

@@ -77,3 +77,22 @@ def test_summary_dates_a_table_by_its_date_not_by_an_interval_start(tmp_path):
     assert line_m.split()[-2:] == ["2024-01-02", "2024-01-04"]
     line_r = next(line for line in format_summary(settings, None).splitlines() if "marts.r " in line)
     assert line_r.split()[-2:] == ["2020-06-01", "2020-06-01"]
+
+
+def test_summary_prints_the_report_size_and_the_render_time_of_this_run(tmp_path):
+    settings = Settings.from_env({"ROTATION_HOME": str(tmp_path)})
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.m as select date '2024-01-02' as date")
+    db.publish(settings.build_db, settings.serving_db, build_info={"source": "sample", "synthetic": True})
+    settings.reports_dir.mkdir(parents=True)
+    (settings.reports_dir / "rotation_report.html").write_bytes(b"x" * 2_400_000)
+    line = next(
+        line
+        for line in format_summary(settings, RunReport(True, report_seconds=1.5)).splitlines()
+        if line.startswith("report:")
+    )
+    assert "(2.4 MB, rendered in 1.5 s, one file" in line
+    # a summary without a run (or a run that did not draw it) gives the size only
+    line = next(line for line in format_summary(settings, None).splitlines() if line.startswith("report:"))
+    assert "(2.4 MB, one file" in line
