@@ -173,7 +173,7 @@ def test_event_calendar_on_the_snapshot(snapshot_warehouse, snapshot_dir):
     events["event_date"] = pd.to_datetime(events["event_date"])
     cpi = events[events["event_type"] == "cpi_release"].set_index("event_date")
     assert pd.Timestamp("2024-07-11") in cpi.index
-    assert str(cpi.loc[pd.Timestamp("2024-07-11"), "reference_date"]) == "2024-06-01"
+    assert pd.Timestamp(cpi.loc[pd.Timestamp("2024-07-11"), "reference_date"]) == pd.Timestamp("2024-06-01")
     assert cpi.loc[pd.Timestamp("2024-07-11"), "event_at"] == pd.Timestamp(
         "2024-07-11 08:30", tz="America/New_York"
     )

@@ -31,7 +31,7 @@ fomc as (
         cast(null as date) as reference_date,
         scheduled,
         coalesce(note, 'FOMC decision (scheduled meeting, second day)') as description,
-        'reference.fomc_meetings (the Federal Reserve''s meeting calendars)' as source
+        'reference.fomc_meetings (Federal Reserve meeting calendars)' as source
     from {{ ref('fomc_meetings') }}
 ),
 
