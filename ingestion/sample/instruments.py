@@ -52,11 +52,11 @@ from ingestion.sample.specs import (
     VIX_BASE,
     VIX_CEILING,
     VIX_CEILING_SHARPNESS,
-    VIX_FLOOR,
     VIX_MARKET_LOADING,
     VIX_NOISE,
     VIX_NOISE_PERSISTENCE,
     VIX_VOL_PREMIUM,
+    VOL_RATIO_ALPHA,
     VOLUME_NOISE,
     VOLUME_SURPRISE,
     YIELD_FUTURE_BASIS_BP,
@@ -184,17 +184,35 @@ def _factor_model(c: _Context) -> np.ndarray:
 
 
 def _vix_model(c: _Context) -> np.ndarray:
-    """^VIX level from the market's forecast volatility, same-day market moves and noise."""
+    """A Cboe volatility index from its index's forecast volatility, same-day moves and noise: ^VIX on
+    the market's GARCH forecast; an index of another index (spec.tracks: ^VXN on ^NDX, ^RVX on ^RUT)
+    on that forecast scaled by how much more volatile its index has been than the market lately (a
+    slow ratio, so it jumps with ^VIX, not more), reacting to its own index's moves: it runs above
+    ^VIX where that index is more volatile."""
     world = c.world
     forecast = world.market_vol.to_numpy()  # annualised, known at each close for the next day
+    market = world.factors["market"].to_numpy()
     prior_daily = np.concatenate([[MARKET_VOL], forecast[:-1]]) / math.sqrt(TRADING_DAYS_PER_YEAR)
-    surprise = world.factors["market"].to_numpy() / prior_daily
+    moves = market
+    if c.spec.tracks is not None:
+        level = c.levels[c.spec.tracks].to_numpy()
+        moves = np.diff(np.log(level), prepend=np.log(level[:1]))
+
+        def slow(x: np.ndarray) -> np.ndarray:
+            squares = x**2
+            squares[0] = squares[: 3 * 21].mean()  # start from the first quarter's average
+            return pd.Series(squares).ewm(alpha=VOL_RATIO_ALPHA, adjust=False).mean().to_numpy()
+
+        ratio = np.clip(np.sqrt(slow(moves) / np.maximum(slow(market), 1e-12)), 0.5, 3.0)
+        forecast = forecast * ratio
+        prior_daily = prior_daily * np.concatenate([[1.0], ratio[:-1]])
+    surprise = moves / prior_daily
     noise = _ar1(
         VIX_NOISE * c.rng.standard_normal(c.n) - VIX_MARKET_LOADING * surprise, VIX_NOISE_PERSISTENCE
     )
     raw = np.hypot(VIX_BASE, VIX_VOL_PREMIUM * 100.0 * forecast) * np.exp(noise)
     p = VIX_CEILING_SHARPNESS
-    return _soft_floor(raw / (1.0 + (raw / VIX_CEILING) ** p) ** (1.0 / p), VIX_FLOOR, 0.8)
+    return _soft_floor(raw / (1.0 + (raw / VIX_CEILING) ** p) ** (1.0 / p), c.spec.vol_floor, 0.8)
 
 
 def _treasury_etf_model(c: _Context) -> np.ndarray:
@@ -403,7 +421,7 @@ def _instrument_frame(world: SampleWorld, instrument: Instrument, levels: pd.Dat
 
     window = dates[start:]
     close = _round(base[start:], spec.grid)
-    floor = VIX_FLOOR - 0.25 if spec.model == "vix" else 0.0
+    floor = spec.vol_floor - 0.25 if spec.model == "vix" else 0.0
     rng = _rng(world.seed, "instrument", instrument.symbol, "bars")
     open_, high, low, surprise = _ohlc(close, rng, spec, yields=yields, floor=floor)
     # Adj Close = Close x product of the adjustment factors of later ex-dates (1 on the last day).

@@ -29,6 +29,9 @@ VIX_NOISE = 0.03  # daily innovation of the log noise
 VIX_MARKET_LOADING = 0.04
 VIX_NOISE_PERSISTENCE = 0.85
 VIX_FLOOR = 9.3
+# ^VXN, ^RVX: weight of a day in the slow average of their index's squared moves relative to the
+# market's (about three months), which scales the market's volatility forecast to their index's
+VOL_RATIO_ALPHA = 0.015
 
 # --- instrument mechanics --------------------------------------------------------------------------
 
@@ -117,6 +120,7 @@ class _Spec:
     expense: float = 0.0  # annual expense ratio drag of an ETF
     gap_weight: float = DEFAULT_GAP_WEIGHT
     range_scale: float = DEFAULT_RANGE_SCALE
+    vol_floor: float = VIX_FLOOR  # volatility index ("vix" model): the level's soft floor
 
 
 _QUARTERLY = (3, 6, 9, 12)
@@ -335,6 +339,11 @@ def _specs() -> dict[str, _Spec]:
         "ES=F": _Spec("equity_future", 4, tracks="^GSPC"),
         "NQ=F": _Spec("equity_future", 4, tracks="^NDX"),
         "^VIX": _Spec("vix", 100, gap_weight=0.5, range_scale=0.5),
+        # Cboe's Nasdaq-100 and Russell 2000 volatility indices: the ^VIX model on their own index's
+        # volatility (tracks), which runs above the S&P 500's, so they sit above ^VIX (^VXN's real
+        # lows are near 10.5, ^RVX's near 12.5; both spike with ^VIX and on their own index's moves)
+        "^VXN": _Spec("vix", 100, tracks="^NDX", gap_weight=0.5, range_scale=0.5, vol_floor=10.5),
+        "^RVX": _Spec("vix", 100, tracks="^RUT", gap_weight=0.5, range_scale=0.5, vol_floor=12.5),
         # FTSE 100: the segment default (uk_large_cap), bridged to the index's levels (anchors).
         "^FTSE": _Spec(
             "factor",

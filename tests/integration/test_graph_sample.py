@@ -77,6 +77,9 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         "relative_rotation",
         "index_concentration",
         "revisions",
+        "event_calendar",
+        "factor_returns",
+        "implied_volatility",
     }
     assert rows > 100_000
     assert pairs == 12

@@ -302,6 +302,25 @@ def test_vix_behaves_like_an_implied_volatility_index(
     assert log_returns(vix["Close"]).corr(returns) < -0.5  # spikes when the market falls
 
 
+def test_nasdaq_and_russell_volatility_indices_sit_above_vix_and_follow_their_index(
+    frames: dict[str, pd.DataFrame], closes: pd.DataFrame
+) -> None:
+    """^VXN (Nasdaq-100) and ^RVX (Russell 2000) as Cboe publishes them: above ^VIX most days
+    (their indices are more volatile: real medians about 23 and 23-25 against ^VIX's 17-19, lows
+    near 10.5 and 12.5), moving with ^VIX (daily log changes correlated about 0.8), falling when their own index rises."""
+    vix = closes["^VIX"]
+    for symbol, index, floor in (("^VXN", "^NDX", 10.0), ("^RVX", "^RUT", 12.0)):
+        level = closes[symbol].dropna()
+        assert (frames[symbol]["Low"].dropna() > floor).all(), symbol
+        assert (level > vix.reindex(level.index)).mean() > 0.75, symbol
+        assert 1.05 < level.median() / vix.reindex(level.index).median() < 1.6, symbol
+        assert 16 < level.median() < 32, symbol
+        assert level.loc["2008-10":"2008-11"].max() > 50, symbol
+        assert log_returns(level).corr(log_returns(vix.reindex(level.index))) > 0.7, symbol
+        assert log_returns(level).corr(log_returns(closes[index].reindex(level.index))) < -0.4, symbol
+    assert closes["^RVX"].first_valid_index() == pd.Timestamp("2004-01-02")  # Cboe's RVX history starts 2004
+
+
 def test_rate_sensitive_instruments(world: SampleWorld, closes: pd.DataFrame) -> None:
     d2y = world.two_year_yield.diff()
     d10y = world.ten_year_yield.diff()

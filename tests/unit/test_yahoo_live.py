@@ -260,3 +260,19 @@ def test_landing_name_uses_utc(tmp_path: Path) -> None:
     )
     assert re.fullmatch(r"download_20240717T010000Z_000\.csv", batch.files[0].path.name)
     assert batch.files[0].captured_at == AFTER_CLOSE
+
+
+def test_rvx_that_yahoo_leaves_empty_is_reported_missing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """^RVX (Cboe Russell 2000 volatility; live only, and several public scripts note Yahoo sends
+    nothing for it): an empty answer for it is named in the batch's missing symbols, its notes and a
+    warning, and the others load (marts.implied_volatility then has no ^RVX rows)."""
+    download = FakeDownload(yf_frame(["^VIX", "^VXN", "^RVX"], all_nan=("^RVX",)))
+    with caplog.at_level(logging.WARNING, logger="ingestion.yahoo_fetch"):
+        batch = fetch(tmp_path, ["^VIX", "^VXN", "^RVX"], download)
+    assert batch.missing == ["^RVX"]
+    assert batch.notes == ["missing from Yahoo Finance (no values in the download): ^RVX"]
+    assert any("^RVX" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    frame, _ = parse_batch(batch, START, home=tmp_path)
+    assert set(frame["symbol"]) == {"^VIX", "^VXN"}
