@@ -13,7 +13,7 @@ import duckdb
 
 # The column a table is dated by, in order of preference: a table with a `date` (one row per day) is
 # dated by it even when it also has an interval's `start_date` (relative_performance has both).
-DATE_COLUMNS = ("date", "report_date", "capture_date", "start_date")
+DATE_COLUMNS = ("date", "report_date", "capture_date", "event_date", "start_date")
 
 
 def date_column(columns: Sequence[str]) -> str | None:
