@@ -20,6 +20,9 @@
 {% set join_max_tail_days = 14 %}
 {% set tail_days = rebuilt_tail_days(since) if reads_built else none %}
 {% set count_by_join = tail_days is none or tail_days | int <= join_max_tail_days %}
+{#- a long tail: "largest since" is searched over the built and rebuilt rows together -#}
+{% set long_tail = reads_built and not count_by_join %}
+{% set beyond_from = 'beyond' if long_tail else 'records' %}
 
 with symbols as (
     select numerator as symbol from {{ ref('pairs') }}
@@ -83,7 +86,8 @@ window_ends as (
 ),
 
 -- a window that would start before the symbol's first price has no row
--- (computed once on DuckDB: the rank and the "largest since" search both read it)
+-- (computed once on DuckDB: the "largest since" search and a daily run's join with the built rows
+-- both read it)
 returns as {{ materialized_cte() }} (
     select
         window_ends.symbol,
@@ -102,9 +106,16 @@ returns as {{ materialized_cte() }} (
         and window_start.symbol_row = window_ends.start_row
 ),
 
+{% if not long_tail %}
+-- "largest since" among the rows computed in this run: each return's last earlier dates with a larger
+-- and a smaller one (macros/previous_beyond.sql), the returns carried through
+{{ previous_beyond_ctes('beyond', 'returns', series, 'date', 'symbol_return',
+    carry=['horizon_days', 'start_date', 'start_price', 'price', 'symbol_return', 'running_high', 'prior_high']) }}
+{% endif %}
+
 -- point in time among the rows computed in this run
 ranked as (
-    {{ rank_to_date_select('returns', series, 'date', 'symbol_return', 'rank_among_rebuilt') }}
+    {{ rank_to_date_select('returns' if long_tail else 'beyond', series, 'date', 'symbol_return', 'rank_among_rebuilt') }}
 ),
 
 records as (
@@ -151,7 +162,6 @@ built_compared as (
     group by returns.symbol, returns.horizon, returns.date
 ),
 
-{{ previous_beyond_ctes('beyond', 'returns', series, 'date', 'symbol_return') }}
 {% else %}
 -- (a long tail: the built and rebuilt returns of a series sorted in descending order, a rebuilt
 -- return before equal built ones; the built rows before a rebuilt one are those larger than it)
@@ -190,8 +200,6 @@ built_compared as (
 -- "largest since" over the built and rebuilt rows together (the search is linear in them)
 {{ previous_beyond_ctes('beyond', 'built_and_rebuilt', series, 'date', 'symbol_return') }}
 {% endif %}
-{% else %}
-{{ previous_beyond_ctes('beyond', 'returns', series, 'date', 'symbol_return') }}
 {% endif %}
 
 point_in_time as (
@@ -213,20 +221,22 @@ point_in_time as (
         end as prior_min_return,
         records.rank_among_rebuilt + coalesce(built_compared.larger_returns, 0) as return_rank_to_date,
         -- a rebuilt earlier date is later than every built one
-        coalesce(beyond.last_larger_date, built_compared.built_larger_date) as last_larger_return_date,
-        coalesce(beyond.last_smaller_date, built_compared.built_smaller_date) as last_smaller_return_date
+        coalesce({{ beyond_from }}.last_larger_date, built_compared.built_larger_date) as last_larger_return_date,
+        coalesce({{ beyond_from }}.last_smaller_date, built_compared.built_smaller_date) as last_smaller_return_date
         {% else %}
         records.prior_max_among_rebuilt as prior_max_return,
         records.prior_min_among_rebuilt as prior_min_return,
         records.rank_among_rebuilt as return_rank_to_date,
-        beyond.last_larger_date as last_larger_return_date,
-        beyond.last_smaller_date as last_smaller_return_date
+        records.last_larger_date as last_larger_return_date,
+        records.last_smaller_date as last_smaller_return_date
         {% endif %}
     from records
+    {% if long_tail %}
     left join beyond
         on beyond.symbol = records.symbol
         and beyond.horizon = records.horizon
         and beyond.date = records.date
+    {% endif %}
     {% if reads_built %}
     left join built_extremes
         on built_extremes.symbol = records.symbol

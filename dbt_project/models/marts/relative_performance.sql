@@ -23,6 +23,9 @@
 {% set join_max_tail_days = 14 %}
 {% set tail_days = rebuilt_tail_days(since) if reads_built else none %}
 {% set count_by_join = tail_days is none or tail_days | int <= join_max_tail_days %}
+{#- a long tail: "largest since" is searched over the built and rebuilt rows together -#}
+{% set long_tail = reads_built and not count_by_join %}
+{% set beyond_from = 'beyond' if long_tail else 'records' %}
 
 with horizon_returns as (
     select * from {{ ref('int_pairs__horizon_returns') }}
@@ -31,7 +34,8 @@ with horizon_returns as (
     {% endif %}
 ),
 
--- computed once (DuckDB: materialized): the rank and the "largest since" search both read it
+-- computed once (DuckDB: materialized): the "largest since" search and a daily run's join with the
+-- built rows both read it
 spreads as {{ materialized_cte() }} (
     select
         numerator,
@@ -47,10 +51,17 @@ spreads as {{ materialized_cte() }} (
     from horizon_returns
 ),
 
+{% if not long_tail %}
+-- "largest since" among the rows computed in this run: each spread's last earlier dates with a larger
+-- and a smaller one (macros/previous_beyond.sql), the spreads carried through
+{{ previous_beyond_ctes('beyond', 'spreads', series, 'date', 'return_spread',
+    carry=['horizon_days', 'start_date', 'numerator_return', 'denominator_return', 'return_spread', 'relative_return']) }}
+{% endif %}
+
 -- Point in time among the rows computed in this run: the rank of the spread among the series'
 -- spreads up to and including the date, and the largest spread on an earlier date
 ranked as (
-    {{ rank_to_date_select('spreads', series, 'date', 'return_spread', 'rank_among_rebuilt') }}
+    {{ rank_to_date_select('spreads' if long_tail else 'beyond', series, 'date', 'return_spread', 'rank_among_rebuilt') }}
 ),
 
 records as (
@@ -98,7 +109,6 @@ built_larger as (
     group by spreads.numerator, spreads.denominator, spreads.horizon, spreads.date
 ),
 
-{{ previous_beyond_ctes('beyond', 'spreads', series, 'date', 'return_spread') }}
 {% else %}
 -- (sorted: the rebuilt and built spreads of a series in descending order, a rebuilt spread before
 -- equal built ones; the built rows before a rebuilt one are those larger than it)
@@ -133,8 +143,6 @@ built_larger as (
 -- "largest since" over the built and rebuilt spreads together (the search is linear in them)
 {{ previous_beyond_ctes('beyond', 'built_and_rebuilt', series, 'date', 'return_spread') }}
 {% endif %}
-{% else %}
-{{ previous_beyond_ctes('beyond', 'spreads', series, 'date', 'return_spread') }}
 {% endif %}
 
 point_in_time as (
@@ -150,20 +158,22 @@ point_in_time as (
         end as prior_max_spread,
         records.rank_among_rebuilt + coalesce(built_larger.larger_spreads, 0) as spread_rank_to_date,
         -- a rebuilt earlier date is later than every built one
-        coalesce(beyond.last_larger_date, built_larger.built_larger_date) as last_larger_spread_date,
-        coalesce(beyond.last_smaller_date, built_larger.built_smaller_date) as last_smaller_spread_date
+        coalesce({{ beyond_from }}.last_larger_date, built_larger.built_larger_date) as last_larger_spread_date,
+        coalesce({{ beyond_from }}.last_smaller_date, built_larger.built_smaller_date) as last_smaller_spread_date
         {% else %}
         records.prior_max_among_rebuilt as prior_max_spread,
         records.rank_among_rebuilt as spread_rank_to_date,
-        beyond.last_larger_date as last_larger_spread_date,
-        beyond.last_smaller_date as last_smaller_spread_date
+        records.last_larger_date as last_larger_spread_date,
+        records.last_smaller_date as last_smaller_spread_date
         {% endif %}
     from records
+    {% if long_tail %}
     left join beyond
         on beyond.numerator = records.numerator
         and beyond.denominator = records.denominator
         and beyond.horizon = records.horizon
         and beyond.date = records.date
+    {% endif %}
     {% if reads_built %}
     left join built_max
         on built_max.numerator = records.numerator
