@@ -191,4 +191,5 @@ def test_rut_largest_since_matches_pandas(answers, snapshot_dir):
     assert earlier is not None
     assert pd.Timestamp(got["larger_last_seen"]) == earlier
     assert got["rut_5d_pct"] == pytest.approx(round(five[JULY_16] * 100, 2), abs=1e-9)
+    assert got["rank_so_far"] == 1 + (five[five.index < JULY_16] > five[JULY_16]).sum()
     assert got["that_5d_pct"] == pytest.approx(round(five[earlier] * 100, 2), abs=1e-9)
