@@ -110,7 +110,8 @@ def serving(snapshot_warehouse):
 def read_mart(serving_db, sql: str) -> pd.DataFrame:
     with duckdb.connect(str(serving_db), read_only=True) as con:
         frame = con.execute(sql).df()
-    for column in [c for c in frame.columns if c == "date" or c.endswith("_date")]:
+    # the date columns (not the ranks "_rank_to_date")
+    for column in [c for c in frame.columns if c in ("date", "start_date") or c.startswith("last_")]:
         frame[column] = pd.to_datetime(frame[column])
     return frame
 
