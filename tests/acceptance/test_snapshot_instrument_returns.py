@@ -88,13 +88,14 @@ def beyond_problems(
 ) -> pd.DataFrame:
     """The rows whose warehouse dates (columns `larger`, `smaller`) lie outside the brute-force bounds:
     the date with a surely larger value at or before it, the date with a larger-within-noise value at
-    or after it (the same for smaller)."""
+    or after it (the same for smaller); no date is right when no earlier value is surely larger."""
     bad = []
     for _, group in frame.sort_values("date").groupby(series):
         b = beyond_bounds(group["date"].to_numpy(dtype="datetime64[ns]"), group[value].to_numpy(), TOL)
         for got_column, lo, hi in ((larger, b["lg_lo"], b["lg_hi"]), (smaller, b["sm_lo"], b["sm_hi"])):
             got = pd.to_datetime(group[got_column]).to_numpy(dtype="datetime64[ns]")
-            ok = (np.isnat(got) & np.isnat(hi)) | (
+            # none: right when no earlier value is surely beyond (an equal one within noise may be)
+            ok = (np.isnat(got) & np.isnat(lo)) | (
                 ~np.isnat(got) & (np.isnat(lo) | (got >= lo)) & ~np.isnat(hi) & (got <= hi)
             )
             bad.append(group[~ok].assign(wrong=got_column))
