@@ -497,10 +497,10 @@ def _publish_tables(
 
 PARQUET_SCHEMA = "marts"
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_]+")  # a mart's name becomes a file name: nothing else gets through
-# The two marts that grow with the universe (millions of rows) and change daily only in their newest
+# The marts that grow with the universe (millions of rows) and change daily only in their newest
 # dates: written as one file per calendar year of ``date``, <mart>/<year>.parquet, so a new day
 # rewrites one year's file. Every other mart is one file, <mart>.parquet.
-PARQUET_BY_YEAR = ("rate_sensitivity", "relative_performance")
+PARQUET_BY_YEAR = ("instrument_returns", "rate_sensitivity", "relative_performance")
 # Written into each file's key-value metadata: the fingerprint of the rows it holds and how it was
 # written. A file whose metadata equals what it would be written with now is kept as it is.
 PARQUET_FORMAT = "zstd, rows ordered by all columns"

@@ -67,12 +67,19 @@ SEGMENT_BETAS: dict[str, dict[str, float]] = {
     "intl_developed": {"market": 0.8},
     "intl_small_cap": {"market": 0.8, "size": 0.3},
     "uk_large_cap": {"market": 0.7, "commodity": 0.1},
+    # FTSE 250: domestic UK mid caps, more cyclical than the FTSE 100 and without its commodity weight.
+    "uk_mid_cap": {"market": 0.75, "size": 0.35},
 }
 # Default idiosyncratic daily volatility by asset class.
 ASSET_CLASS_IDIO_VOL = {"etf": 0.002, "equity": 0.018, "equity_index": 0.001}
 # ...and by segment, where the segment's own market is not in the world (daily correlation with the
 # S&P 500 of about 0.8 instead of the 0.99 of a US index ETF).
-SEGMENT_IDIO_VOL = {"intl_developed": 0.006, "intl_small_cap": 0.007, "uk_large_cap": 0.007}
+SEGMENT_IDIO_VOL = {
+    "intl_developed": 0.006,
+    "intl_small_cap": 0.007,
+    "uk_large_cap": 0.007,
+    "uk_mid_cap": 0.0075,
+}
 # Idiosyncratic volatility follows market stress with this exponent; its daily move is soft-capped.
 IDIO_STRESS_EXPONENT = 0.6
 IDIO_MAX_MOVE = 0.5
@@ -182,6 +189,12 @@ PRICE_ANCHORS: dict[str, Knots] = {
         ("2000-01-03", 6665.0), ("2003-03-12", 3287.0), ("2007-06-15", 6732.0), ("2009-03-03", 3512.0),
         ("2015-04-27", 7104.0), ("2020-03-23", 4994.0), ("2024-12-31", 8173.0),
     ),
+    # FTSE 250 (approximate closes): live-only upstream, generated in the sample like ^FTSE.
+    "^FTMC": (
+        ("2000-01-03", 6280.0), ("2003-03-12", 3800.0), ("2007-06-01", 12000.0), ("2009-03-03", 5900.0),
+        ("2015-04-15", 17700.0), ("2018-06-15", 21300.0), ("2020-03-19", 13800.0), ("2021-09-03", 24300.0),
+        ("2022-09-28", 16900.0), ("2024-07-16", 20900.0), ("2024-12-31", 20500.0),
+    ),
 }  # fmt: skip
 
 # Typical daily volume along history (shares or contracts; split-adjusted for stocks).
@@ -220,6 +233,7 @@ VOLUMES: dict[str, Knots] = {
     "ZT=F": (("2000-06-02", 30e3), ("2024-12-31", 500e3)),
     "2YY=F": (("2021-08-13", 1e3), ("2024-12-31", 3e3)),
     "^FTSE": (("2000-01-03", 1.0e9), ("2024-12-31", 0.8e9)),
+    "^FTMC": (("2000-01-03", 0.3e9), ("2024-12-31", 0.4e9)),
 }  # fmt: skip
 
 
@@ -350,6 +364,14 @@ def _specs() -> dict[str, _Spec]:
             100,
             betas=tuple(SEGMENT_BETAS["uk_large_cap"].items()),
             idio_vol=SEGMENT_IDIO_VOL["uk_large_cap"],
+            gap_weight=0.02,
+        ),
+        # FTSE 250 (live only upstream): the segment default (uk_mid_cap), bridged to its levels.
+        "^FTMC": _Spec(
+            "factor",
+            100,
+            betas=tuple(SEGMENT_BETAS["uk_mid_cap"].items()),
+            idio_vol=SEGMENT_IDIO_VOL["uk_mid_cap"],
             gap_weight=0.02,
         ),
         # Cross-asset: copper (tick 0.0005), gold (0.1), high yield credit (monthly income).

@@ -58,6 +58,9 @@ def answers(snapshot_warehouse):
         "rotation-now",
         "largest-episodes",
         "rates-and-positioning",
+        "small-cap-styles",
+        "size-across-regions",
+        "rut-largest-since",
         "vxn-percentile",  # checked in test_snapshot_factors_vol.py
         "momentum-unwind",  # checked in test_snapshot_factors_vol.py
     }, f"questions found in {QUESTIONS_PAGE}: {sorted(questions)}"
@@ -132,3 +135,63 @@ def test_rates_and_positioning_summary_counts_the_episodes(answers, snapshot_war
     summary = answers["rates-and-positioning"].set_index("direction")
     assert summary["episodes"].to_dict() == counts
     assert (summary["with_dgs2"] <= summary["episodes"]).all()
+
+
+JULY_16 = pd.Timestamp("2024-07-16")
+
+
+def five_day(prices: pd.Series) -> pd.Series:
+    return (prices / prices.shift(5) - 1).dropna()
+
+
+def last_larger_before(series: pd.Series, day: pd.Timestamp) -> pd.Timestamp | None:
+    """The last date before ``day`` whose value is larger than the value on ``day`` (brute force)."""
+    earlier = series[(series.index < day) & (series > series[day])]
+    return earlier.index.max() if len(earlier) else None
+
+
+def test_small_cap_styles_match_pandas(answers, snapshot_dir):
+    """Question 4: IWN's and IWO's own 5-day returns to 2024-07-16, their rank so far and the last
+    earlier date with a larger one, from the Yahoo files."""
+    got = answers["small-cap-styles"].set_index("symbol")
+    assert sorted(got.index) == ["IWN", "IWO"]
+    for symbol, row in got.iterrows():
+        five = five_day(read_basis(snapshot_dir, symbol))
+        assert row["return_5d_pct"] == pytest.approx(round(five[JULY_16] * 100, 2), abs=1e-9), symbol
+        assert row["rank_so_far"] == 1 + (five[five.index < JULY_16] > five[JULY_16]).sum(), symbol
+        assert pd.Timestamp(row["best_since"]) == last_larger_before(five, JULY_16), symbol
+    assert got.loc["IWN", "return_5d_pct"] > got.loc["IWO", "return_5d_pct"], "value led growth"
+
+
+def test_size_across_regions_matches_pandas(answers, snapshot_dir):
+    """Question 5: the 5-day spreads of SCZ/EFA and IWM/SPY to 2024-07-16 on each pair's common
+    calendar, their rank so far and the last earlier date with a larger spread."""
+    got = answers["size-across-regions"].set_index("pair")
+    assert sorted(got.index) == ["IWM/SPY", "SCZ/EFA"]
+    for pair, row in got.iterrows():
+        numerator, denominator = pair.split("/")
+        both = pd.concat(
+            [read_basis(snapshot_dir, numerator), read_basis(snapshot_dir, denominator)], axis=1, join="inner"
+        )
+        five = both / both.shift(5) - 1
+        spread = (five[numerator] - five[denominator]).dropna()
+        assert row["spread_5d_pp"] == pytest.approx(round(spread[JULY_16] * 100, 2), abs=1e-9), pair
+        assert row["rank_so_far"] == 1 + (spread[spread.index < JULY_16] > spread[JULY_16]).sum(), pair
+        expected = last_larger_before(spread, JULY_16)
+        shown = row["largest_since"]
+        assert (pd.isna(shown) and expected is None) or pd.Timestamp(shown) == expected, pair
+    assert got.loc["IWM/SPY", "spread_5d_pp"] > got.loc["SCZ/EFA", "spread_5d_pp"], (
+        "small caps led by much less outside the US"
+    )
+
+
+def test_rut_largest_since_matches_pandas(answers, snapshot_dir):
+    """Question 6: the last date before 2024-07-16 with a larger 5-day ^RUT gain, and that gain."""
+    got = answers["rut-largest-since"].iloc[0]
+    five = five_day(read_basis(snapshot_dir, "^RUT"))
+    earlier = last_larger_before(five, JULY_16)
+    assert earlier is not None
+    assert pd.Timestamp(got["larger_last_seen"]) == earlier
+    assert got["rut_5d_pct"] == pytest.approx(round(five[JULY_16] * 100, 2), abs=1e-9)
+    assert got["rank_so_far"] == 1 + (five[five.index < JULY_16] > five[JULY_16]).sum()
+    assert got["that_5d_pct"] == pytest.approx(round(five[earlier] * 100, 2), abs=1e-9)

@@ -32,6 +32,13 @@ PAIRS = [
     ("GOOGL", "^GSPC"),
     ("AMZN", "^GSPC"),
     ("META", "^GSPC"),
+    # issue 22: regions, styles and factors (^FTMC/^FTSE has no rows: ^FTMC is live only)
+    ("SCZ", "EFA"),
+    ("IWO", "IWN"),
+    ("IJK", "SPY"),
+    ("IJK", "IWM"),
+    ("MTUM", "SPY"),
+    ("QUAL", "SPY"),
 ]
 HORIZONS = {"1d": 1, "5d": 5, "10d": 10, "21d": 21, "63d": 63, "126d": 126, "252d": 252}
 START = dt.date(1980, 1, 1)

@@ -153,12 +153,12 @@ def test_a_new_publish_is_seen_once_no_connection_holds_the_old_one(tmp_path):
 
 
 def test_every_mart_has_a_parquet_file_with_the_same_rows(built, marts):
-    """One file per mart, <mart>.parquet; the two large marts one file per year of their rows,
+    """One file per mart, <mart>.parquet; the three large marts one file per year of their rows,
     <mart>/<year>.parquet, read together with a glob."""
     settings, run = built
     assert "serving/parquet" in run.materialized
     by_year = [m for m in marts if m in db.PARQUET_BY_YEAR]
-    assert by_year == ["rate_sensitivity", "relative_performance"]
+    assert by_year == ["instrument_returns", "rate_sensitivity", "relative_performance"]
     files = sorted(p.name for p in settings.parquet_dir.iterdir())
     assert files == sorted(m if m in by_year else f"{m}.parquet" for m in marts), "no temporary files left"
     total = 0

@@ -59,11 +59,11 @@ TO_RUN = [b for b in BLOCKS if not QUESTION_MARKER.fullmatch(b.marker) and not S
 
 
 def test_blocks_are_found_and_every_marker_is_known():
-    """The reader sees the docs' SQL (15 question blocks and the others), and a comment before a block
+    """The reader sees the docs' SQL (20 question blocks and the others), and a comment before a block
     is a question marker or ``<!-- sql: not-run (reason) -->`` with a reason."""
     questions = [b for b in BLOCKS if QUESTION_MARKER.fullmatch(b.marker)]
-    assert len(questions) == 15, (
-        f"expected the 15 analyst question blocks of docs/questions.md (3 question, 12 sample-question), "
+    assert len(questions) == 20, (
+        f"expected the 20 analyst question blocks of docs/questions.md (8 question, 12 sample-question), "
         f"found {len(questions)}: {[b.where for b in questions]}"
     )
     assert len(TO_RUN) >= 8, f"expected the docs' other SQL blocks, found {[b.where for b in TO_RUN]}"

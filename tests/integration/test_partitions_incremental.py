@@ -193,14 +193,16 @@ def record_yahoo_load(con, changed_from: str) -> None:
 INCREMENTAL = {
     "intermediate.int_prices__returns": (["symbol", "date"], "daily_return"),
     "marts.relative_performance": (["date", "pair", "horizon"], "return_spread"),
+    "marts.instrument_returns": (["date", "symbol", "horizon"], "symbol_return"),
     "marts.rate_sensitivity": (["date", "symbol", "rate_series", "window_days"], "correlation"),
 }
 
 
 def test_incremental_models_equal_a_full_rebuild_after_each_kind_of_change(built, tmp_path):
     """intermediate.int_prices__returns (each symbol's first rebuilt return against its last price
-    before the rebuilt dates), marts.relative_performance (point-in-time rank, prior max and record compared with the rows
-    already built) and marts.rate_sensitivity (windows from running sums over the look-back, sign
+    before the rebuilt dates), marts.relative_performance and marts.instrument_returns (point-in-time
+    rank, prior max, record and last larger / smaller dates compared with the rows already built) and
+    marts.rate_sensitivity (windows from running sums over the look-back, sign
     runs continued from the built rows) equal a full rebuild after each kind of change: a new symbol
     whose whole history arrives (META), a new symbol whose prices start in a later load (QQQ), a late
     revision of an old day (a long tail of dates to rebuild: relative_performance counts it by

@@ -351,10 +351,14 @@ def test_both_engines_manifests_declare_the_same_published_tables_and_duckdb_typ
         return [(s.qualified, s.columns, s.ordered) for s in specs]
 
     assert published(declared["spark"]) == published(declared["duckdb"])
-    assert len(declared["duckdb"]) >= 18  # 9 marts and 9 seeds
+    assert len(declared["duckdb"]) >= 19  # 10 marts and 9 seeds
     # Spark's incremental marts are partitioned by a month column their contract does not declare
     partitioned = {s.qualified: s.partition_only for s in declared["spark"] if s.partition_only}
-    assert partitioned == {"marts.rate_sensitivity": ("month",), "marts.relative_performance": ("month",)}
+    assert partitioned == {
+        "marts.instrument_returns": ("month",),
+        "marts.rate_sensitivity": ("month",),
+        "marts.relative_performance": ("month",),
+    }
 
 
 def test_a_partition_column_spark_adds_is_not_published(tmp_path):

@@ -58,12 +58,12 @@ def test_a_bad_session_names_file_and_line(tmp_path):
 
 
 def test_every_instrument_has_the_session_of_its_market():
-    """CME futures end at 17:00 New York, ^FTSE trades in London, the Cboe volatility indices are
+    """CME futures end at 17:00 New York, ^FTSE and ^FTMC trade in London, the Cboe volatility indices are
     calculated until 16:15, everything else is US cash (16:00 New York)."""
     for i in load_universe():
         if i.symbol.endswith("=F"):
             expected = "cme"
-        elif i.symbol == "^FTSE":
+        elif i.symbol in ("^FTSE", "^FTMC"):
             expected = "london"
         elif i.asset_class == "volatility_index":
             expected = "cboe_volatility"

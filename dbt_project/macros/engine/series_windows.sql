@@ -90,3 +90,15 @@
         case when {{ key }} // 100000 = {{ series_column }} then date '1900-01-01' + cast({{ key }} % 100000 as integer) end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The keyword that asks the engine to compute a CTE once when it is read several times (placed
+    between `name as` and its parenthesis): MATERIALIZED on DuckDB; nothing on Spark, whose SQL has
+    no such hint (it may compute the CTE at each use). -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}{%- endmacro %}
+
+{% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}

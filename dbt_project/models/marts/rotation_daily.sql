@@ -16,6 +16,8 @@
 --     default 2: month M counts from the first day of M+2; the library releases M during M+1, "the
 --     July cut has data through July and was released in August", so the rule errs late).
 {% set pairs = [('rut_gspc', '^RUT', '^GSPC'), ('rut_ndx', '^RUT', '^NDX')] %}
+{#- small vs large caps in the US and outside it, side by side (spread, rank, record; no percentile) -#}
+{% set side_pairs = [('iwm_spy', 'IWM', 'SPY'), ('scz_efa', 'SCZ', 'EFA')] %}
 {% set horizons = [5, 10, 21] %}
 {% set indices = [('rut', '^RUT'), ('gspc', '^GSPC'), ('ndx', '^NDX')] %}
 {% set markets = [('rut', '239742'), ('ndx', '209742')] %}
@@ -62,6 +64,23 @@ spread_rows as (
 -- point in time: the rank and percentile among this pair's spreads up to and including the date
 spreads as (
     {{ cume_dist_to_date_select('spread_rows', ['numerator', 'denominator', 'horizon'], 'date', 'return_spread', 'pctrank_to_date') }}
+),
+
+-- the US and international size pairs' spreads of a date, from relative_performance as built
+side_spreads_by_date as (
+    select
+        date,
+        {% for name, numerator, denominator in side_pairs %}{% for h in horizons %}
+        {% for column, alias in [('return_spread', 'spread_' ~ h ~ 'd'), ('spread_rank_to_date', 'spread_' ~ h ~ 'd_rank_to_date'), ('is_record', 'is_record_' ~ h ~ 'd')] %}
+        max(case when numerator = '{{ numerator }}' and denominator = '{{ denominator }}' and horizon_days = {{ h }}
+            then {{ column }} end) as {{ name }}_{{ alias }}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}{{ ',' if not loop.last }}
+        {% endfor %}
+    from {{ ref('relative_performance') }}
+    where horizon_days in ({{ horizons | join(', ') }})
+        and ({% for name, numerator, denominator in side_pairs %}(numerator = '{{ numerator }}' and denominator = '{{ denominator }}'){{ ' or ' if not loop.last }}{% endfor %})
+    group by date
 ),
 
 -- the six spreads of a date side by side, in one pass: Spark computes a CTE again at each use, and
@@ -192,6 +211,10 @@ final as (
         {% for alias in ['spread_' ~ h ~ 'd', 'spread_' ~ h ~ 'd_rank_to_date', 'spread_' ~ h ~ 'd_pctrank_to_date', 'is_record_' ~ h ~ 'd'] %}
         spreads_by_date.{{ name }}_{{ alias }},
         {% endfor %}{% endfor %}{% endfor %}
+        {% for name, numerator, denominator in side_pairs %}{% for h in horizons %}
+        {% for alias in ['spread_' ~ h ~ 'd', 'spread_' ~ h ~ 'd_rank_to_date', 'is_record_' ~ h ~ 'd'] %}
+        side_spreads_by_date.{{ name }}_{{ alias }},
+        {% endfor %}{% endfor %}{% endfor %}
         {% for name, symbol in indices %}
         case when correlations_by_date.{{ name }}_as_of >= {{ dbt.dateadd('day', -stale_days, 'calendar.date') }}
             then correlations_by_date.{{ name }}_correlation end as {{ name }}_dgs2_corr_63d,
@@ -239,6 +262,7 @@ final as (
     left join prices as {{ name }}_price on {{ name }}_price.symbol = '{{ symbol }}' and {{ name }}_price.date = calendar.date
     {% endfor %}
     left join spreads_by_date on spreads_by_date.date = calendar.date
+    left join side_spreads_by_date on side_spreads_by_date.date = calendar.date
     left join correlations_by_date on correlations_by_date.date = calendar.date
     {{ asof_left_join(
         'calendar', 'calendar', ['date'], "(select * from rates where rate_series = 'DGS2' and value is not null)",
