@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets and asset checks, loaded from the prepared manifest."""
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from ingestion.errors import cause_and_fix
 from ingestion.settings import Settings
@@ -100,8 +102,36 @@ def rotation_dbt_assets(
     )
     invocation = dbt.cli(args, context=context, target_path=target)
     # rows and date window of every table built, read after dbt has released the build file
-    yield from with_table_metadata(invocation.stream(), invocation.manifest, stats_reader(settings))
+    try:
+        yield from with_table_metadata(invocation.stream(), invocation.manifest, stats_reader(settings))
+    except DagsterDbtCliRuntimeError as error:
+        models = out_of_sync_models(str(error))
+        if models:
+            raise Failure(description=out_of_sync_message(models), allow_retries=False) from error
+        raise
     keep_partial_parse(invocation.target_path, settings.dbt_state_dir)
+
+
+# dbt's error when an incremental model's columns (this checkout) differ from its table in the build
+# file (built by an earlier version of the models), with on_schema_change='fail'
+OUT_OF_SYNC = re.compile(
+    r"Compilation Error in model (\w+) \([^)]*\)\s+The source and target schemas on this incremental "
+    r"model are out of sync"
+)
+
+
+def out_of_sync_models(message: str) -> list[str]:
+    """The incremental models dbt refused to update because their columns changed."""
+    return sorted(set(OUT_OF_SYNC.findall(message)))
+
+
+def out_of_sync_message(models: list[str]) -> str:
+    return cause_and_fix(
+        f"the incremental model(s) {', '.join(models)} of the build file have other columns than this "
+        "checkout's models (they were built by an earlier version), so dbt did not update them",
+        "rebuild the marts from raw once: make full-refresh (rotation run --full-refresh); raw and the "
+        "landing files keep every row, and serving.duckdb keeps its last good publish until then",
+    )
 
 
 def engine_mismatch(engine: str) -> str:
