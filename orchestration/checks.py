@@ -31,7 +31,7 @@ from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import Markdown, TableSuite, ValidationOutcome, validate
 from ingestion.sources import SOURCES
-from ingestion.universe import load_universe
+from ingestion.universe import price_instruments
 from orchestration.assets.ingestion import RAW_PRICES, asset_key
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, gate_state
@@ -242,7 +242,7 @@ def table_gate(
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     settings = warehouse.settings()
-    universe = load_universe()
+    universe = price_instruments()  # the seed's instruments and the dated rate futures contracts
     quote_types = {i.symbol: i.quote_type for i in universe}
     sessions = {i.symbol: i.session for i in universe}
     name = "raw_prices"
