@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import sys
 from dataclasses import dataclass
@@ -237,6 +238,13 @@ def contract_instruments(contracts: list[Contract] | None = None) -> list[Instru
             )
         )
     return out
+
+
+@functools.cache
+def contract_dates() -> dict[str, tuple[dt.date, dt.date]]:
+    """Symbol -> (first date read, last trading day) of every contract of the seed: a load window
+    outside them does not expect the contract (warehouse.raw.expected_in_window)."""
+    return {c.symbol: (c.first_date, c.last_trade_date) for c in load_contracts()}
 
 
 def contracts_in_window(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ingestion import sample, yahoo, yahoo_batch, yahoo_fetch
 from ingestion.landing import LandingBatch
-from ingestion.rate_contracts import contract_instruments, contracts_in_window, load_contracts
+from ingestion.rate_contracts import contract_dates, contract_instruments, contracts_in_window, load_contracts
 from ingestion.sources.base import LandingRequest, RawTable, Source
 from ingestion.universe import load_universe
 
@@ -19,6 +19,8 @@ TABLE = RawTable(
     # is final replaces the partial row (an update), and reloading the same capture changes nothing
     columns=yahoo.PRICE_SCHEMA,
     added_columns=("is_partial boolean default false",),
+    # a dated rate futures contract is expected only from its first date to its last trading day
+    item_dates=contract_dates,
 )
 
 

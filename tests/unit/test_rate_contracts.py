@@ -115,3 +115,34 @@ def test_dated_contracts_are_judged_by_the_cme_session():
     assert sessions["ZQQ24.CBT"] is SESSIONS["cme"]
     assert sessions["SR3U24.CME"] is SESSIONS["cme"]
     assert sessions["ZQ=F"] is SESSIONS["cme"]
+
+
+def test_a_window_expects_a_contract_only_between_its_first_date_and_expiry():
+    """raw.prices' gate asks every requested symbol to deliver rows in the load's window: an expired
+    contract (asked for by the sample, or delivered by the previous live load) must not fail a later
+    window, nor one not yet read an earlier window; a contract trading in the window is expected."""
+    import duckdb
+
+    from warehouse import raw
+
+    con = duckdb.connect()
+    raw.ensure_tables(con)
+    asked = ["ZQN24.CBT", "ZQQ24.CBT", "ZQF25.CBT", "ZQF26.CBT", "SPY"]
+    delivery = raw.Delivery(
+        source="sample",
+        synthetic=True,
+        requested=asked,
+        landing_files=[],
+        start_date=dt.date(2024, 8, 1),
+        end_date=dt.date(2024, 9, 1),
+        window_sessions=22,
+    )
+    expected = raw.expected_in_window(con, prices.TABLE, delivery)
+    # July 2024 expired before August; January 2026 is read from June 2025 on
+    assert expected == {
+        "SPY": True,
+        "ZQF25.CBT": True,
+        "ZQF26.CBT": False,
+        "ZQN24.CBT": False,
+        "ZQQ24.CBT": True,
+    }
