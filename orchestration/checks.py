@@ -294,7 +294,8 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     pool=WRITER_POOL,
     description=(
         "Great Expectations suite for the rate futures and yield quotes in raw.prices "
-        "(expectations/rate_futures.py): ZQ=F and SR3=F within 80..101 (100 - rate), ZT=F within "
+        "(expectations/rate_futures.py): ZQ=F, SR3=F and their dated contracts (ZQQ24.CBT) within 80..101 "
+        "(100 - rate), ZT=F within "
         "90..120, 2YY=F and ^IRX within -1..20 percent; gaps of more than 7 days reported; stale "
         "quotes of the futures (close repeated on a bar with volume 0) reported, their runs listed "
         "in stale_runs. Blocking."
@@ -306,7 +307,7 @@ def raw_prices_rate_futures_gate(
     settings = warehouse.settings()
     plan = gate_plan(settings, raw_tables.PRICES, RATE_FUTURES_GATE)
     log_plan(context, raw_tables.PRICES, plan)
-    symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.CLOSE_RANGES)
+    symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.all_ranges())
     prices = read_raw(settings, raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial")
     frame = rate_futures_expectations.validation_frame(prices)
     # the rate quotes of every window at once: the verdict is each window's
