@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingestion.universe import fred_series_ids, load_universe
+from ingestion.sources.prices import symbols as price_symbols
+from ingestion.universe import fred_series_ids
 from tests.integration.conftest import run_graph, table_checksums
 
 pytestmark = pytest.mark.slow
@@ -170,7 +171,10 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
     assert raw_after == raw_before, "reloading the same landing files must change nothing"
     assert last[:3] == (0, 0, 0) and last[3] == last[4]
     landing = settings.home / "landing"
-    assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
+    # one file per requested symbol: the universe and the sample's dated fed funds contracts
+    assert len(list((landing / "yahoo").rglob("*.csv"))) == len(price_symbols("sample")), (
+        "no file lands twice"
+    )
     assert len(list((landing / "fred").rglob("*.csv"))) == len(fred_series_ids("sample"))
     assert len(list((landing / "cftc").rglob("FinFut*.txt"))) == 19  # one file a year, 2006-2024
 
