@@ -1,9 +1,11 @@
 """The quality gate of the rate futures and yield quotes in ``raw.prices`` (ZQ=F, SR3=F, ZT=F, 2YY=F,
-^IRX): each stays in the range its quote convention allows; gaps and stale quotes are reported."""
+^IRX, and the dated fed funds and SOFR contracts): each stays in the range its quote convention allows; gaps and stale quotes are reported."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from ingestion.rate_contracts import load_contracts
 
 INDEX_COLUMNS = ["symbol", "date"]
 
@@ -17,6 +19,18 @@ CLOSE_RANGES: dict[str, tuple[float, float]] = {
     "2YY=F": (-1.0, 20.0),
     "^IRX": (-1.0, 20.0),
 }
+
+# The dated contracts of the fed funds and SOFR strips (dbt_project/seeds/rate_futures_contracts.csv:
+# ZQQ24.CBT, SR3U24.CME) quote as their continuous front month does, and are traded futures too.
+CONTRACT_RANGES: dict[str, tuple[float, float]] = {
+    c.symbol: CLOSE_RANGES[c.continuous_symbol] for c in load_contracts()
+}
+
+
+def all_ranges() -> dict[str, tuple[float, float]]:
+    """Every symbol the gate reads, with its close range: the named ones and the dated contracts."""
+    return {**CLOSE_RANGES, **CONTRACT_RANGES}
+
 
 # Calendar days between two bars of a symbol before the gap is reported.
 MAX_GAP_DAYS = 7
@@ -35,14 +49,19 @@ def validation_frame(prices: pd.DataFrame) -> pd.DataFrame:
     ``gap_days`` (calendar days since the symbol's previous bar) and ``stale_run_bars`` (on a stale
     quote of a future in ``TRADED``, the bars of its run of stale quotes so far, 1 on the first; 0 on
     any other bar). Without a ``volume`` column (close-only rows) nothing is stale."""
-    df = prices[prices["symbol"].isin(CLOSE_RANGES)].sort_values(INDEX_COLUMNS).reset_index(drop=True)
-    low = df["symbol"].map({s: r[0] for s, r in CLOSE_RANGES.items()})
-    high = df["symbol"].map({s: r[1] for s, r in CLOSE_RANGES.items()})
+    ranges = all_ranges()
+    df = prices[prices["symbol"].isin(ranges)].sort_values(INDEX_COLUMNS).reset_index(drop=True)
+    low = df["symbol"].map({s: r[0] for s, r in ranges.items()})
+    high = df["symbol"].map({s: r[1] for s, r in ranges.items()})
     df["in_range"] = df["close"].between(low, high)
     dates = pd.to_datetime(df["date"])
     df["gap_days"] = (dates - dates.groupby(df["symbol"]).shift()).dt.days
     volume = df["volume"] if "volume" in df.columns else pd.Series(float("nan"), index=df.index)
-    stale = df["symbol"].isin(TRADED) & volume.eq(0) & df["close"].eq(df.groupby("symbol")["close"].shift())
+    stale = (
+        df["symbol"].isin([*TRADED, *CONTRACT_RANGES])
+        & volume.eq(0)
+        & df["close"].eq(df.groupby("symbol")["close"].shift())
+    )
     run = (stale != stale.groupby(df["symbol"]).shift()).cumsum()
     df["stale_run_bars"] = stale.astype("int64").groupby(run).cumsum()
     return df
@@ -73,7 +92,10 @@ def rate_futures_suite() -> list:
         e.ExpectColumnValuesToBeInSet(
             column="in_range",
             value_set=[True],
-            description=f"closes within their quote convention ({ranges})",
+            description=(
+                f"closes within their quote convention ({ranges}; each dated contract of "
+                "reference.rate_futures_contracts as its continuous front month)"
+            ),
         ),
         e.ExpectColumnValuesToBeBetween(
             column="gap_days",
@@ -86,7 +108,7 @@ def rate_futures_suite() -> list:
             max_value=0,
             mostly=0.0,
             description=(
-                f"stale quotes: a close of {', '.join(TRADED)} repeated on a bar with volume 0 "
+                f"stale quotes: a close of {', '.join(TRADED)} or a dated contract repeated on a bar with volume 0 "
                 "(a missing observation, no change in the marts; reported, runs in stale_runs)"
             ),
         ),

@@ -183,8 +183,17 @@ def load_universe(path: Path = INSTRUMENTS_SEED) -> list[Instrument]:
 
 
 def instrument_sessions(universe: list[Instrument] | None = None) -> dict[str, Session]:
-    """Symbol -> the session that decides when its bars are final (instruments.csv column session)."""
-    return {i.symbol: SESSIONS[i.session] for i in universe or load_universe()}
+    """Symbol -> the session that decides when its bars are final (instruments.csv column session;
+    by default with the dated rate futures contracts of ingestion.rate_contracts, on the cme session)."""
+    return {i.symbol: SESSIONS[i.session] for i in universe or price_instruments()}
+
+
+def price_instruments() -> list[Instrument]:
+    """Every symbol raw.prices may hold: the instrument seed and the dated rate futures contracts
+    (dbt_project/seeds/rate_futures_contracts.csv), which are not listed one by one in the seed."""
+    from ingestion.rate_contracts import contract_instruments  # imports this module
+
+    return [*load_universe(), *contract_instruments()]
 
 
 RATE_SERIES_SEED = SEEDS_DIR / "rate_series.csv"

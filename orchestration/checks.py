@@ -31,7 +31,7 @@ from expectations import prices as price_expectations
 from expectations import rate_futures as rate_futures_expectations
 from expectations.runner import Markdown, TableSuite, ValidationOutcome, validate
 from ingestion.sources import SOURCES
-from ingestion.universe import load_universe
+from ingestion.universe import price_instruments
 from orchestration.assets.ingestion import RAW_PRICES, asset_key
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db, gate_state
@@ -242,7 +242,7 @@ def table_gate(
 )
 def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     settings = warehouse.settings()
-    universe = load_universe()
+    universe = price_instruments()  # the seed's instruments and the dated rate futures contracts
     quote_types = {i.symbol: i.quote_type for i in universe}
     sessions = {i.symbol: i.session for i in universe}
     name = "raw_prices"
@@ -294,7 +294,8 @@ def raw_prices_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRes
     pool=WRITER_POOL,
     description=(
         "Great Expectations suite for the rate futures and yield quotes in raw.prices "
-        "(expectations/rate_futures.py): ZQ=F and SR3=F within 80..101 (100 - rate), ZT=F within "
+        "(expectations/rate_futures.py): ZQ=F, SR3=F and their dated contracts (ZQQ24.CBT) within 80..101 "
+        "(100 - rate), ZT=F within "
         "90..120, 2YY=F and ^IRX within -1..20 percent; gaps of more than 7 days reported; stale "
         "quotes of the futures (close repeated on a bar with volume 0) reported, their runs listed "
         "in stale_runs. Blocking."
@@ -306,7 +307,7 @@ def raw_prices_rate_futures_gate(
     settings = warehouse.settings()
     plan = gate_plan(settings, raw_tables.PRICES, RATE_FUTURES_GATE)
     log_plan(context, raw_tables.PRICES, plan)
-    symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.CLOSE_RANGES)
+    symbols = ", ".join(f"'{s}'" for s in rate_futures_expectations.all_ranges())
     prices = read_raw(settings, raw_tables.PRICES, where=f"symbol in ({symbols}) and not is_partial")
     frame = rate_futures_expectations.validation_frame(prices)
     # the rate quotes of every window at once: the verdict is each window's

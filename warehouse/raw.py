@@ -250,12 +250,24 @@ def expected_in_window(
     delivered (a file that disappears upstream shows as delivering 0 rows instead of silently
     serving its old rows). They are expected only where the window has trading days
     (``window_sessions``, None = unknown, treated as some) and the item is not known to start after
-    the window (a backfill of 2010 does not expect SOFR futures): a window without trading days
-    succeeds with zero rows."""
+    the window (a backfill of 2010 does not expect SOFR futures), nor outside the dates the table
+    knows it exists (``RawTable.item_dates``: a dated futures contract before it is read or after it
+    expired): a window without trading days succeeds with zero rows."""
     asked = set(delivery.requested) | set(previously_delivered(con, table.system, delivery.source))
     expected = (
         expected_items(con, table, asked, delivery.end_date) if delivery.window_sessions != 0 else set()
     )
+    # items that exist only between known dates (an expired futures contract) outside the window
+    dates = table.item_dates() if table.item_dates is not None else {}
+    expected = {
+        name
+        for name in expected
+        if name not in dates
+        or (
+            dates[name][1] >= delivery.start_date
+            and (delivery.end_date is None or dates[name][0] < delivery.end_date)
+        )
+    }
     return {name: name in expected for name in sorted(asked)}
 
 

@@ -7,12 +7,14 @@ instruments) gives the close; income accrual, Adj Close, Open/High/Low and Volum
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ingestion.rate_contracts import Contract, contract_symbol, load_contracts
 from ingestion.sample.processes import (
     _anchor_points,
     _ar1,
@@ -35,6 +37,7 @@ from ingestion.sample.specs import (
     EQUITY_FUTURE_BASIS,
     EQUITY_FUTURE_NOISE,
     EQUITY_FUTURE_NOISE_PERSISTENCE,
+    FED_FUNDS_FORESIGHT_TAU_DAYS,
     FED_FUNDS_FUTURE_BASIS_BP,
     IDIO_MAX_MOVE,
     IDIO_STRESS_EXPONENT,
@@ -227,16 +230,77 @@ def _rate_noise(c: _Context) -> np.ndarray:
     return _ar1(RATE_FUTURE_NOISE_BP * c.rng.standard_normal(c.n), RATE_FUTURE_NOISE_PERSISTENCE)
 
 
+@functools.cache
+def _fed_funds_contracts() -> dict[str, Contract]:
+    """The dated fed funds contracts of the contracts seed, by symbol."""
+    return {c.symbol: c for c in load_contracts() if c.root == "ZQ"}
+
+
+def fed_funds_contract_rate(world: SampleWorld, contract: Contract) -> np.ndarray:
+    """Implied rate (100 - price) of a dated fed funds contract on every world date: NaN before its
+    ``first_date`` and after its ``last_trade_date``.
+
+    On day t the contract prices the average, over the calendar days s of its month, of the rate
+    expected for s. The path is FED_FUNDS_PATH, each of whose changes (a new rate from date d_j) the
+    market prices on day t with probability exp(-(d_j - t) / tau) (tau FED_FUNDS_FORESIGHT_TAU_DAYS):
+    E_t[r(s)] = r(t) + sum over t < d_j <= s of exp(-(d_j - t) / tau) x (change j), and r(s) for days
+    already passed (s <= t). The expected path moves monotonically toward each change, so the
+    FedWatch chain recovers, meeting by meeting, the priced share of each move. Plus the contract's
+    own basis and an AR(1) daily noise, from a stream of the contract's symbol: ZQ=F, the current
+    month's contract, reads the same values.
+    """
+    dates = world.dates
+    trading = (dates >= pd.Timestamp(contract.first_date)) & (dates <= pd.Timestamp(contract.last_trade_date))
+    out = np.full(len(dates), np.nan)
+    if not trading.any():
+        return out
+    days = pd.date_range(contract.reference_start, contract.reference_end)
+    on = dates[trading]
+    t = _ordinals(on)
+    change_days = np.array(
+        [dt.date.fromisoformat(d).toordinal() for d, _ in FED_FUNDS_PATH], dtype=np.float64
+    )
+    changes = np.diff(np.array([v for _, v in FED_FUNDS_PATH]), prepend=FED_FUNDS_PATH[0][1])
+    ahead = change_days[:, None] - t[None, :]  # changes x trading days
+    priced = np.where(ahead > 0, np.exp(-np.maximum(ahead, 0.0) / FED_FUNDS_FORESIGHT_TAU_DAYS), 0.0)
+    cumulative = np.cumsum(priced * changes[:, None], axis=0)  # priced moves up to change j
+    s = _ordinals(days)
+    last_change = np.searchsorted(change_days, s, side="right") - 1  # last change on or before s
+    expected_ahead = _step(on, FED_FUNDS_PATH)[None, :] + np.where(
+        last_change[:, None] >= 0, cumulative[np.maximum(last_change, 0)], 0.0
+    )
+    expected = np.where(s[:, None] <= t[None, :], _step(days, FED_FUNDS_PATH)[:, None], expected_ahead)
+    rng = _rng(world.seed, "contract", contract.symbol)
+    basis = rng.normal(0.0, FED_FUNDS_FUTURE_BASIS_BP)
+    noise = _ar1(RATE_FUTURE_NOISE_BP * rng.standard_normal(len(on)), RATE_FUTURE_NOISE_PERSISTENCE)
+    out[trading] = _soft_floor(expected.mean(axis=0) + (basis + noise) / 100.0, 0.0, 0.02)
+    return out
+
+
+def _fed_funds_contract_model(c: _Context) -> np.ndarray:
+    """A dated fed funds contract (ZQQ24.CBT): 100 - its implied rate (fed_funds_contract_rate)."""
+    contract = _fed_funds_contracts().get(c.symbol)
+    if contract is None:
+        raise ValueError(
+            f"sample: {c.symbol!r} is not a fed funds contract of the rate_futures_contracts seed"
+        )
+    return 100.0 - fed_funds_contract_rate(c.world, contract)
+
+
 def _fed_funds_future_model(c: _Context) -> np.ndarray:
-    """ZQ=F: 100 - the current month's average policy rate; rolls at each month start."""
+    """ZQ=F: the current month's dated contract (the monthly roll: a new contract each month start)."""
     dates = c.world.dates
-    noise = _rate_noise(c)
-    months = _month_keys(dates)
-    calendar = pd.date_range(dates[0].replace(day=1), dates[-1] + pd.offsets.MonthEnd(0))
-    daily = pd.Series(_step(calendar, FED_FUNDS_PATH), index=calendar)
-    implied = daily.groupby(calendar.year * 12 + calendar.month - 1).mean().reindex(months).to_numpy()
-    basis = _contract_basis(months, c.rng, FED_FUNDS_FUTURE_BASIS_BP)
-    return 100.0 - _soft_floor(implied + (basis + noise) / 100.0, 0.0, 0.02)
+    out = np.full(len(dates), np.nan)
+    contracts = _fed_funds_contracts()
+    for month, in_month in pd.Series(np.arange(len(dates)), index=dates).groupby(dates.to_period("M")):
+        symbol = contract_symbol("ZQ", month.to_timestamp().date())
+        if symbol not in contracts:
+            raise ValueError(
+                f"sample: ZQ=F needs the contract {symbol!r}, not in the rate_futures_contracts seed"
+            )
+        positions = in_month.to_numpy()
+        out[positions] = 100.0 - fed_funds_contract_rate(c.world, contracts[symbol])[positions]
+    return out
 
 
 def _imm_contract_keys(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -290,6 +354,7 @@ _MODELS = {
     "vix": _vix_model,
     "treasury_etf": _treasury_etf_model,
     "fed_funds_future": _fed_funds_future_model,
+    "fed_funds_contract": _fed_funds_contract_model,
     "sofr_future": _sofr_future_model,
     "note_future": _note_future_model,
     "yield_future": _yield_future_model,
@@ -410,6 +475,10 @@ def _instrument_frame(world: SampleWorld, instrument: Instrument, levels: pd.Dat
     dates = world.dates
     start = int(dates.searchsorted(pd.Timestamp(max(SAMPLE_START, instrument.first_date))))
     base = _model_base(world, instrument.symbol, spec, min(start, len(dates) - 1), levels)
+    # a dated contract stops trading at expiry: its bars end where its model has no value
+    stop = len(dates) - int(np.argmax(~np.isnan(base[::-1]))) if np.isnan(base[-1]) else len(dates)
+    dates = dates[:stop]
+    base = base[:stop]
     yields = instrument.quote_type == "yield"
 
     income = _income_rate(world, spec)

@@ -95,13 +95,24 @@ EQUITY_FUTURE_NOISE_PERSISTENCE = 0.5
 NOTE_FUTURE_COUPON = 6.0
 NOTE_FUTURE_DURATION = 1.85
 NOTE_FUTURE_BASIS = 0.05  # price points per contract
-FED_FUNDS_FUTURE_BASIS_BP = 1.5
+# Fed funds contracts: basis per contract (bp) against the expected average. Small, as on the real
+# market: FedWatch's chain multiplies it (a meeting early in its month divides by the days after it).
+FED_FUNDS_FUTURE_BASIS_BP = 0.5
 SOFR_FUTURE_BASIS_BP = 2.5
 SOFR_OVER_BILLS_BP = 3.0  # SOFR futures trade a few bp above the bill curve on average
 YIELD_FUTURE_BASIS_BP = 1.0
 # Rate futures: per-contract basis in bp of yield (ZT: price points), daily AR(1) noise in bp.
 RATE_FUTURE_NOISE_BP = 0.5
 RATE_FUTURE_NOISE_PERSISTENCE = 0.8
+# Dated 30-day fed funds contracts (ZQQ24.CBT, ...; ingestion.rate_contracts): the implied rate of a
+# month's contract is the market's expected average policy rate over that month, with partial
+# foresight of FED_FUNDS_PATH: on day t each change of the path h calendar days ahead is priced
+# with probability exp(-h / tau), so a cut two months out at about 70%, one a month out at about
+# 85% (instruments.fed_funds_contract_rate). ZQ=F is the current month's contract (same basis and
+# noise).
+FED_FUNDS_FORESIGHT_TAU_DAYS = 180.0
+# Deferred contracts trade a fraction of the front month's volume.
+DEFERRED_FED_FUNDS_VOLUME_SHARE = 0.3
 # IEF: duration ~7.5 years on the 10-year yield, income paid monthly at the 10-year yield.
 TREASURY_ETF_DURATION = 7.5
 
@@ -111,7 +122,8 @@ class _Spec:
     """How one instrument is generated (see the docstring of ingestion.sample for the models)."""
 
     # "index" | "tracker" | "equity_future" | "factor" | "vix" | "treasury_etf" |
-    # "fed_funds_future" | "sofr_future" | "note_future" | "yield_future" | "bill_yield"
+    # "fed_funds_future" | "fed_funds_contract" | "sofr_future" | "note_future" | "yield_future" |
+    # "bill_yield"
     model: str
     grid: int  # prices are rounded to multiples of 1/grid (100 = cents; 4 = quarter points)
     volume: Knots = ()  # typical daily volume along history; empty = volume 0
@@ -409,6 +421,11 @@ def _spec_for(instrument: Instrument) -> _Spec:
     """The instrument's own spec, or a default from its segment and asset class."""
     if instrument.symbol in SPECS:
         return SPECS[instrument.symbol]
+    if instrument.symbol.startswith("ZQ") and instrument.symbol.endswith(".CBT"):
+        # a dated fed funds contract: the front month's model and grid, a share of its volume
+        front = SPECS["ZQ=F"]
+        volume = tuple((day, v * DEFERRED_FED_FUNDS_VOLUME_SHARE) for day, v in front.volume)
+        return dataclasses.replace(front, model="fed_funds_contract", volume=volume)
     start = max(SAMPLE_START, instrument.first_date).isoformat()
     # shares a day: an index's constituents trade about a billion (the FTSE 100 ~0.8e9), a fund or stock ~1e6
     volume = ((start, 1e9 if instrument.asset_class == "equity_index" else 1e6),)

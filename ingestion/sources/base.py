@@ -34,6 +34,10 @@ class RawTable:
     # Columns added after the table's first release ("name type default ..."): a build file made
     # before gains them on its next load (existing rows take the default).
     added_columns: tuple[str, ...] = ()
+    # Items known to exist only between two dates (dated futures contracts: listed, then expired):
+    # item -> (first date, last date). A load window outside an item's dates does not expect it, so an
+    # expired contract that delivers nothing there is no missing item. None: no such items.
+    item_dates: Callable[[], Mapping[str, tuple[dt.date, dt.date]]] | None = None
 
     @property
     def qualified(self) -> str:

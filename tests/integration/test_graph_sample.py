@@ -5,14 +5,15 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingestion.universe import fred_series_ids, load_universe
+from ingestion.sources.prices import symbols as price_symbols
+from ingestion.universe import fred_series_ids
 from tests.integration.conftest import run_graph, table_checksums
 
 pytestmark = pytest.mark.slow
 
-# rotation_daily columns that are legitimately null on 2024-07-31: the FedWatch probability needs an
-# FOMC meeting in the contract month with 5 days after it (July 31 is the meeting day itself).
-NULL_ON_SAMPLE = {"implied_change_bp_next_fomc", "cut_probability_next_fomc"}
+# rotation_daily columns that are legitimately null on 2024-07-31: none. (The FedWatch probability,
+# null there while only the front month priced a meeting, now reads the September contract.)
+NULL_ON_SAMPLE: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +175,10 @@ def test_second_run_leaves_identical_tables_and_untouched_raw_rows(built):
     assert raw_after == raw_before, "reloading the same landing files must change nothing"
     assert last[:3] == (0, 0, 0) and last[3] == last[4]
     landing = settings.home / "landing"
-    assert len(list((landing / "yahoo").rglob("*.csv"))) == len(load_universe()), "no file lands twice"
+    # one file per requested symbol: the universe and the sample's dated fed funds contracts
+    assert len(list((landing / "yahoo").rglob("*.csv"))) == len(price_symbols("sample")), (
+        "no file lands twice"
+    )
     assert len(list((landing / "fred").rglob("*.csv"))) == len(fred_series_ids("sample"))
     assert len(list((landing / "cftc").rglob("FinFut*.txt"))) == 19  # one file a year, 2006-2024
 

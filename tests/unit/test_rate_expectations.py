@@ -136,3 +136,17 @@ def test_without_volume_nothing_is_stale():
     )
     assert frame["stale_run_bars"].eq(0).all()
     assert rate_futures.stale_runs(frame) == []
+
+
+def test_a_dated_fed_funds_contract_quoted_as_a_rate_blocks_and_its_stale_quotes_are_reported():
+    """The dated contracts (ZQU24.CBT) are held to their front month's convention, and a frozen quote
+    of one is a stale quote as the front month's is."""
+    good = prices([("ZQU24.CBT", "2024-07-15", 94.83), ("ZQU24.CBT", "2024-07-16", 94.84)])
+    assert run_futures(good).success
+    outcome = run_futures(prices([("ZQU24.CBT", "2024-07-15", 94.83), ("ZQU24.CBT", "2024-07-16", 5.17)]))
+    assert not outcome.success
+    assert outcome.failed[0].examples[0]["symbol"] == "ZQU24.CBT"
+    frame = rate_futures.validation_frame(
+        bars([("ZQU24.CBT", "2024-07-15", 94.83, 10), ("ZQU24.CBT", "2024-07-16", 94.83, 0)])
+    )
+    assert rate_futures.stale_runs(frame) == ["ZQU24.CBT 2024-07-16..2024-07-16: 1 bar"]

@@ -330,7 +330,7 @@ def test_a_missing_cut_probability_is_explained(tmp_path: Path) -> None:
     )
     page = render_report(con, tmp_path).html_path.read_text(encoding="utf-8")
     assert (
-        'Cut probability at the next FOMC</td><td class="num">— (no reading: the probability is published only'
+        'Cut probability at the next FOMC</td><td class="num">— (no reading: the fed funds contract that prices'
         in page
     )
     assert link("cut_probability_next_fomc", "—") + " (no reading:" in page

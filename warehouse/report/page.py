@@ -46,8 +46,9 @@ EPISODES_SHOWN = 10
 UNSTABLE_SHARE = 2.0  # |share of the index's YTD return| above 200%: the index's return is near 0
 # what a missing cut probability means (rotation_daily.cut_probability_next_fomc's contract)
 CUT_PROBABILITY_NULL = (
-    "no reading: the probability is published only when the next FOMC meeting falls in the front fed "
-    "funds future's month with at least 5 days after it"
+    "no reading: the fed funds contract that prices the next FOMC meeting had no close that day (the "
+    "deferred months are live-only: without them only a meeting in the front month's month, with at "
+    "least 5 days after it, is priced)"
 )
 PLOTLY_CONFIG = {
     "displaylogo": False,

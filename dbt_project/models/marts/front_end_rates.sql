@@ -1,5 +1,7 @@
 -- Front-end rates in percent with daily changes in basis points, and the fed funds futures' implied
--- probability of a 25 bp cut at the next FOMC meeting (FedWatch-style, front month only).
+-- move and probability of a 25 bp cut at each of the next three FOMC meetings (FedWatch-style: the
+-- front month ZQ=F and the deferred dated contracts of int_rates__futures_strip, chained meeting by
+-- meeting).
 
 with rates as (
     select * from {{ ref('int_rates__daily') }}
@@ -22,12 +24,101 @@ fed_funds_futures as (
     select date, value as implied_average_rate from rates where rate_series = 'ZQ=F_IMPLIED'
 ),
 
-next_meeting as (
-    select fed_funds_futures.date, min(meetings.meeting_date) as next_fomc_date
+-- The deferred months: dated fed funds contracts (ZQQ24.CBT), live-only upstream. Empty on the
+-- shared snapshot, where only the front month prices a meeting.
+deferred_months as (
+    select date, contract_month, implied_rate
+    from {{ ref('int_rates__futures_strip') }}
+    where root = 'ZQ'
+),
+
+-- The next four scheduled meetings after each date: three are priced, the fourth only says whether
+-- the month after the third is free of meetings.
+upcoming as (
+    select
+        fed_funds_futures.date,
+        meetings.meeting_date,
+        row_number() over (
+            partition by fed_funds_futures.date order by meetings.meeting_date
+        ) as meeting_number
     from fed_funds_futures
     inner join calendar_start on fed_funds_futures.date >= calendar_start.first_meeting
-    inner join meetings on meetings.meeting_date > fed_funds_futures.date
-    group by fed_funds_futures.date
+    inner join meetings
+        on meetings.meeting_date > fed_funds_futures.date
+        and meetings.meeting_date <= {{ dbt.dateadd('day', 300, 'fed_funds_futures.date') }}
+),
+
+meeting_months as (
+    select
+        date,
+        meeting_number,
+        meeting_date,
+        cast({{ dbt.date_trunc('month', 'meeting_date') }} as date) as meeting_month,
+        cast(extract(day from {{ dbt.last_day('meeting_date', 'month') }}) as integer) as days_in_month,
+        cast(extract(day from meeting_date) as integer) as meeting_day
+    from upcoming
+    where meeting_number <= 4
+),
+
+-- Which contract prices each meeting: its own month's, unless fewer than 5 days of the month follow
+-- the meeting (then the month's average says little about the new rate): the next month's, whose
+-- whole average is the post-meeting rate as long as that month holds no meeting itself.
+pricing as (
+    select
+        this.date,
+        this.meeting_number,
+        this.meeting_date,
+        this.days_in_month,
+        this.meeting_day,
+        case when this.days_in_month - this.meeting_day < 5 then 1 else 0 end as late_in_month,
+        case
+            when this.days_in_month - this.meeting_day >= 5 then this.meeting_month
+            when following.meeting_month is null
+                or following.meeting_month <> cast({{ dbt.dateadd('month', 1, 'this.meeting_month') }} as date)
+                then cast({{ dbt.dateadd('month', 1, 'this.meeting_month') }} as date)
+        end as priced_month
+    from meeting_months as this
+    left join meeting_months as following
+        on following.date = this.date
+        and following.meeting_number = this.meeting_number + 1
+    where this.meeting_number <= 3
+),
+
+-- The priced month's implied average: the front contract (ZQ=F, the current month's contract by its
+-- monthly roll) for the current month, the dated contract for a later month; null when that
+-- contract has no close on the date (never carried forward).
+priced as (
+    select
+        pricing.date,
+        pricing.meeting_number,
+        pricing.meeting_date,
+        pricing.days_in_month,
+        pricing.meeting_day,
+        pricing.late_in_month,
+        case
+            when pricing.priced_month = cast({{ dbt.date_trunc('month', 'pricing.date') }} as date)
+                then fed_funds_futures.implied_average_rate
+            else deferred_months.implied_rate
+        end as month_average
+    from pricing
+    inner join fed_funds_futures on fed_funds_futures.date = pricing.date
+    left join deferred_months
+        on deferred_months.date = pricing.date
+        and deferred_months.contract_month = pricing.priced_month
+),
+
+by_date as (
+    select
+        date,
+        {%- for k in [1, 2, 3] %}
+        max(case when meeting_number = {{ k }} then meeting_date end) as meeting_date_{{ k }},
+        max(case when meeting_number = {{ k }} then month_average end) as average_{{ k }},
+        max(case when meeting_number = {{ k }} then late_in_month end) as late_{{ k }},
+        max(case when meeting_number = {{ k }} then days_in_month end) as days_{{ k }},
+        max(case when meeting_number = {{ k }} then meeting_day end) as day_{{ k }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from priced
+    group by date
 ),
 
 -- The effective rate known before the trading date: FRED publishes DFF the next morning.
@@ -43,41 +134,46 @@ effective_candidates as (
         and effective.date >= {{ dbt.dateadd('day', -10, 'fed_funds_futures.date') }}
 ),
 
-fedwatch_inputs as (
+-- The chain, meeting by meeting: the rate before meeting 1 is the latest published effective rate,
+-- before meeting k the rate after meeting k − 1. A meeting priced on its own month (N days, meeting
+-- on day d, new rate from day d + 1): r_after = (average·N − r_before·d) / (N − d); priced on the
+-- next month: r_after = that month's average.
+{%- for k in [1, 2, 3] %}
+chain_{{ k }} as (
     select
-        fed_funds_futures.date,
-        fed_funds_futures.implied_average_rate,
-        next_meeting.next_fomc_date,
-        effective_candidates.effective_rate,
-        extract(day from {{ dbt.last_day('fed_funds_futures.date', 'month') }}) as days_in_month,
-        extract(day from next_meeting.next_fomc_date) as days_before_change,
-        extract(year from next_meeting.next_fomc_date) = extract(year from fed_funds_futures.date)
-            and extract(month from next_meeting.next_fomc_date) = extract(month from fed_funds_futures.date)
-            as meeting_this_month
-    from fed_funds_futures
-    left join next_meeting on next_meeting.date = fed_funds_futures.date
+        {%- if k == 1 %}
+        by_date.*,
+        effective_candidates.effective_rate as before_1,
+        {%- else %}
+        chain_{{ k - 1 }}.*,
+        chain_{{ k - 1 }}.after_{{ k - 1 }} as before_{{ k }},
+        {%- endif %}
+        case
+            when late_{{ k }} = 1 then average_{{ k }}
+            else (average_{{ k }} * days_{{ k }} - {{ "effective_candidates.effective_rate" if k == 1 else "chain_" ~ (k - 1) ~ ".after_" ~ (k - 1) }} * day_{{ k }})
+                / (days_{{ k }} - day_{{ k }})
+        end as after_{{ k }}
+    {%- if k == 1 %}
+    from by_date
     left join effective_candidates
-        on effective_candidates.date = fed_funds_futures.date
+        on effective_candidates.date = by_date.date
         and effective_candidates.recency = 1
+    {%- else %}
+    from chain_{{ k - 1 }}
+    {%- endif %}
 ),
+{%- endfor %}
 
 fedwatch as (
     select
         date,
-        next_fomc_date,
-        -- The front-month contract settles on the month's average rate: days 1..d at the pre-meeting
-        -- rate, days d+1..N at the post-meeting rate. Solved for the post-meeting rate only when the
-        -- meeting is in the contract month with at least 5 days after it (else the front month says
-        -- little or nothing about it).
-        case
-            when meeting_this_month and days_in_month - days_before_change >= 5
-                then (
-                    (implied_average_rate * days_in_month - effective_rate * days_before_change)
-                    / (days_in_month - days_before_change)
-                    - effective_rate
-                ) * 100
-        end as implied_change_bp
-    from fedwatch_inputs
+        meeting_date_1 as next_fomc_date,
+        (after_1 - before_1) * 100 as implied_change_bp_1,
+        meeting_date_2 as second_fomc_date,
+        (after_2 - before_2) * 100 as implied_change_bp_2,
+        meeting_date_3 as third_fomc_date,
+        (after_3 - before_3) * 100 as implied_change_bp_3
+    from chain_3
 ),
 
 final as (
@@ -92,11 +188,14 @@ final as (
         rates.is_roll_day,
         rates.is_stale,
         fedwatch.next_fomc_date,
-        fedwatch.implied_change_bp as implied_change_bp_next_fomc,
-        case
-            when fedwatch.implied_change_bp is not null
-                then least(greatest(-fedwatch.implied_change_bp / 25, 0), 1)
-        end as cut_probability_next_fomc
+        fedwatch.implied_change_bp_1 as implied_change_bp_next_fomc,
+        {{ cut_probability('fedwatch.implied_change_bp_1') }} as cut_probability_next_fomc,
+        fedwatch.second_fomc_date,
+        fedwatch.implied_change_bp_2 as implied_change_bp_second_fomc,
+        {{ cut_probability('fedwatch.implied_change_bp_2') }} as cut_probability_second_fomc,
+        fedwatch.third_fomc_date,
+        fedwatch.implied_change_bp_3 as implied_change_bp_third_fomc,
+        {{ cut_probability('fedwatch.implied_change_bp_3') }} as cut_probability_third_fomc
     from rates
     inner join series on series.rate_series = rates.rate_series
     left join fedwatch on rates.rate_series = 'ZQ=F_IMPLIED' and fedwatch.date = rates.date
