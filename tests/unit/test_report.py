@@ -181,6 +181,17 @@ def make_marts(*, empty_rrg: bool = False) -> duckdb.DuckDBPyConnection:
         rrg = rrg.iloc[0:0]
     con = duckdb.connect()
     con.execute("create schema marts")
+    # event_calendar: a CPI release inside the daily window (2022-01-03 + 600 business days), one
+    # before it, and an FOMC row the report does not read
+    con.execute(
+        """
+        create table marts.event_calendar as select * from (values
+            (date '2021-12-10', 'cpi_release', date '2021-11-01'),
+            (date '2022-03-10', 'cpi_release', date '2022-02-01'),
+            (date '2022-03-16', 'fomc_decision', null::date)
+        ) t(event_date, event_type, reference_date)
+        """
+    )
     for name, frame in (
         ("rotation_daily", daily),
         ("rotation_episodes", episodes),
@@ -218,7 +229,13 @@ def drawn():
     marts = data.read(con)
     warnings: list[str] = []
     result = charts.draw(
-        marts.daily, marts.episodes, marts.rotation, marts.performance, warnings.append, synthetic=True
+        marts.daily,
+        marts.episodes,
+        marts.rotation,
+        marts.performance,
+        warnings.append,
+        cpi_releases=marts.cpi_releases,
+        synthetic=True,
     )
     return result, marts, warnings
 
@@ -561,3 +578,15 @@ def test_a_last_row_not_complete_yet_does_not_blank_the_headline(tmp_path: Path)
         link("vix_level", f"{vix:.2f}") + f' <span class="stale">(as of {pd.Timestamp(previous).date()})'
         in headline
     )
+
+
+def test_the_rates_chart_marks_the_cpi_releases_within_its_window(drawn) -> None:
+    """event_calendar's CPI releases are diamonds on the rates chart, each naming the month it reports;
+    a release before the chart's first date and the other event types are not drawn."""
+    result, marts, _ = drawn
+    assert set(marts.cpi_releases["event_type"]) == {"cpi_release"}  # read: CPI rows only
+    fig = result.figures["rates"]
+    (cpi,) = [t for t in fig["data"] if t.get("name") == "CPI release"]
+    assert list(cpi["x"]) == ["2022-03-10"]
+    assert list(cpi["customdata"]) == ["Feb 2022"]
+    assert fig["layout"]["meta"]["cpi_releases"] == 1

@@ -49,12 +49,13 @@ def test_a_renamed_column_is_caught() -> None:
     assert undeclared(data.Daily.MART, ("date", "vix_level", "vix_level_renamed")) == ["vix_level_renamed"]
 
 
-def test_the_report_reads_its_four_marts_and_their_order_columns() -> None:
+def test_the_report_reads_its_five_marts_and_their_order_columns() -> None:
     assert set(data.READS) == {
         "rotation_daily",
         "rotation_episodes",
         "relative_rotation",
         "relative_performance",
+        "event_calendar",
     }
     for mart, columns in data.READS.items():
         assert len(set(columns)) == len(columns), f"READS[{mart!r}] lists a column twice"

@@ -1,8 +1,8 @@
 """An interactive HTML report of the rotation marts (pure rendering: read, draw, write).
 
-:func:`render_report` reads four dbt marts from an open DuckDB connection
+:func:`render_report` reads five dbt marts from an open DuckDB connection
 (``marts.rotation_daily``, ``marts.rotation_episodes``, ``marts.relative_rotation``,
-``marts.relative_performance``) and writes
+``marts.relative_performance``, and ``marts.event_calendar``'s CPI releases) and writes
 
 * ``<out_dir>/rotation_report.html``, a single self-contained file: plotly figures with plotly.js
   inlined once, so it can be mailed or opened offline (no network at view time), and

@@ -27,6 +27,7 @@ from plotly.subplots import make_subplots
 from warehouse.report.data import (
     Daily,
     Episodes,
+    Events,
     Performance,
     Rotation,
     dates,
@@ -86,8 +87,9 @@ CHART_HOWTO = {
         "The 2-year Treasury yield (percent), the 63-day correlation of each index's daily returns with "
         "daily changes of the 2-year yield (below zero the index falls when yields rise), and the "
         "probability of a 25 bp cut at the next FOMC implied by fed funds futures. Dotted lines mark "
-        "FOMC meetings. The cut probability has gaps by design: it is published only when the next "
-        "meeting falls in the front futures contract's month with at least 5 days after it."
+        "FOMC meetings; diamonds at the foot of the yield panel mark CPI releases (hover: the month "
+        "reported), for the dates marts.event_calendar has. The cut probability is missing where no "
+        "fed funds contract prices the next meeting (marts.front_end_rates says when)."
     ),
     "positioning": (
         "Each trader group's net position in its E-mini futures as a share of open interest (%): above "
@@ -168,14 +170,16 @@ def draw(
     performance: pd.DataFrame,
     warn: Callable[[str], None],
     *,
+    cpi_releases: pd.DataFrame | None = None,
     synthetic: bool = False,
 ) -> Drawn:
     """The figure of each chart as a plotly figure dict, in the order of :data:`CHART_NAMES`, and the
-    date calendars their traces refer to."""
+    date calendars their traces refer to. ``cpi_releases`` (event_calendar's CPI rows) are marked on
+    the rates chart."""
     figures = {
         "small_vs_large": _small_vs_large(daily, episodes, warn),
         "pair_explorer": _pair_explorer(performance, episodes, warn),
-        "rates": _rates(daily, warn),
+        "rates": _rates(daily, warn, cpi_releases),
         "positioning": _positioning(daily, warn),
         "cross_asset": _cross_asset(daily, warn),
         "concentration": _concentration(daily, warn),
@@ -196,6 +200,20 @@ def draw(
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+
+def _cpi_in_window(cpi_releases: pd.DataFrame | None, daily: pd.DataFrame) -> list[tuple[str, str]]:
+    """(release date, "Jun 2024") of each CPI release within the daily mart's dates."""
+    if cpi_releases is None or cpi_releases.empty or daily.empty:
+        return []
+    first, last = to_date(daily[Daily.DATE].min()), to_date(daily[Daily.DATE].max())
+    out = []
+    for released, month in zip(cpi_releases[Events.DATE], cpi_releases[Events.REFERENCE_DATE], strict=True):
+        day = to_date(released)
+        if day is not None and first <= day <= last:
+            ref = to_date(month)
+            out.append((day.isoformat(), ref.strftime("%b %Y") if ref else "month unknown"))
+    return out
 
 
 def share_calendars(fig: dict, calendars: dict[str, list[str]]) -> None:
@@ -830,7 +848,9 @@ def _pair_explorer(performance: pd.DataFrame, episodes: pd.DataFrame, warn: Call
     return _finish(fig)
 
 
-def _rates(daily: pd.DataFrame, warn: Callable[[str], None]) -> dict:
+def _rates(
+    daily: pd.DataFrame, warn: Callable[[str], None], cpi_releases: pd.DataFrame | None = None
+) -> dict:
     chart = "rates"
     fig = make_subplots(
         rows=3,
@@ -929,11 +949,29 @@ def _rates(daily: pd.DataFrame, warn: Callable[[str], None]) -> dict:
             line={"color": "#c8c8c8", "width": 0.8, "dash": "dot"},
             layer="below",
         )
+    # the CPI releases (event_calendar): diamonds on the yield panel's floor, each naming its month
+    cpi = _cpi_in_window(cpi_releases, daily)
+    if cpi:
+        fig.add_trace(
+            go.Scatter(
+                x=[d for d, _ in cpi],
+                y=[0.0] * len(cpi),
+                mode="markers",
+                marker={"symbol": "diamond", "size": 8, "color": "#8c564b"},
+                name="CPI release",
+                customdata=[month for _, month in cpi],
+                hovertemplate="CPI release (%{customdata})<extra></extra>",
+                yaxis="y4",
+            ),
+        )
+        fig.update_layout(
+            yaxis4={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        )
     fig.update_yaxes(row=1, col=1, ticksuffix="%", title_text="%")
     fig.update_yaxes(row=2, col=1, title_text="correlation")
     fig.update_yaxes(row=3, col=1, range=[-0.03, 1.05], tickformat=".0%", title_text="probability")
     _base_layout(fig, height=720, fit_y=["yaxis", "yaxis2"])
-    fig.update_layout(meta={**fig.layout.meta, "fomc_meetings": len(meetings)})
+    fig.update_layout(meta={**fig.layout.meta, "fomc_meetings": len(meetings), "cpi_releases": len(cpi)})
     _time_axes(fig, xd, 3)
     return _finish(fig)
 

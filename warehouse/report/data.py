@@ -220,6 +220,21 @@ class Performance:
         return (cls.DATE, cls.PAIR, cls.HORIZON, cls.RETURN_SPREAD, cls.SPREAD_RANK)
 
 
+class Events:
+    """Columns of marts.event_calendar (one row per event): the CPI releases the rates chart marks
+    (FOMC meetings come from rotation_daily's next meeting, CFTC releases from positioning's dates)."""
+
+    MART = "event_calendar"
+    DATE = "event_date"
+    TYPE = "event_type"
+    REFERENCE_DATE = "reference_date"  # the month a CPI release reports on
+    CPI = "cpi_release"  # one of the mart's accepted event types
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return (cls.DATE, cls.TYPE, cls.REFERENCE_DATE)
+
+
 def pair_prefix(pair: str) -> str:
     """The rotation_daily column prefix of a marts' pair label: ``^RUT/^GSPC`` -> ``rut_gspc``."""
     return pair.replace("^", "").replace("/", "_").replace("=", "").lower()
@@ -231,16 +246,19 @@ READS: Mapping[str, tuple[str, ...]] = {
     Episodes.MART: Episodes.columns(),
     Rotation.MART: Rotation.columns(),
     Performance.MART: Performance.columns(),
+    Events.MART: Events.columns(),
 }
 ORDER_BY: Mapping[str, tuple[str, ...]] = {
     Daily.MART: (Daily.DATE,),
     Episodes.MART: (Episodes.START_DATE,),
     Rotation.MART: (Rotation.SEGMENT, Rotation.DATE),
     Performance.MART: (Performance.PAIR, Performance.DATE),
+    Events.MART: (Events.DATE,),
 }
 # mart -> (column, value): only the rows where the column equals the value are read
 WHERE: Mapping[str, tuple[str, str]] = {
     Performance.MART: (Performance.HORIZON, Performance.HORIZON_SHOWN),
+    Events.MART: (Events.TYPE, Events.CPI),
 }
 TABLES = tuple(f"{SCHEMA}.{mart}" for mart in READS)
 
@@ -275,6 +293,7 @@ class Marts:
     episodes: pd.DataFrame
     rotation: pd.DataFrame
     performance: pd.DataFrame
+    cpi_releases: pd.DataFrame  # marts.event_calendar's CPI rows
 
 
 def read_table(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
@@ -321,6 +340,7 @@ def read(con: duckdb.DuckDBPyConnection) -> Marts:
         episodes=read_table(con, Episodes.MART),
         rotation=read_table(con, Rotation.MART),
         performance=read_table(con, Performance.MART),
+        cpi_releases=read_table(con, Events.MART),
     )
 
 

@@ -77,7 +77,15 @@ def render_marts(marts: data.Marts, out_dir: Path, *, subtitle: str = "", synthe
         warn(f"{data.table(data.Daily.MART)} has no rows: the latest reading is empty")
     as_of = data.to_date(daily[data.Daily.DATE].max()) if not daily.empty else None
 
-    drawn = charts.draw(daily, episodes, marts.rotation, marts.performance, warn, synthetic=synthetic)
+    drawn = charts.draw(
+        daily,
+        episodes,
+        marts.rotation,
+        marts.performance,
+        warn,
+        cpi_releases=marts.cpi_releases,
+        synthetic=synthetic,
+    )
     sources = page.Sources()
     headline = page.headline(daily, episodes, sources)
     document = page.page(
