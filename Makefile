@@ -117,10 +117,12 @@ summary: install
 
 # Tests run in TEST_WORKERS processes (pytest-xdist; 0 = in this process), each test file whole on one
 # worker, so a module's shared build is made once; each worker that needs the session's sample or
-# snapshot build makes its own.
+# snapshot build makes its own. Files are handed out in collection order (--no-loadscope-reorder):
+# the Spark files (marker spark) first, so the longest files never start last (tests/conftest.py).
 TEST_WORKERS ?= 2
+XDIST := --dist loadfile --no-loadscope-reorder
 test: install browser
-	$(BIN)/python -m pytest -ra --durations=10 -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -ra --durations=10 -n $(TEST_WORKERS) $(XDIST)
 
 # Debian's chromium for the browser test of the Dagster UI (tests/integration/test_dagster_ui.py):
 # Playwright drives it through executable_path; no browser is downloaded. Installed when missing and
@@ -132,7 +134,7 @@ browser:
 		|| echo "could not install chromium (apt-get as root): the Dagster UI test will be skipped"; }
 
 test-fast: install
-	$(BIN)/python -m pytest -ra -m "not slow and not acceptance" -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -ra -m "not slow and not acceptance" -n $(TEST_WORKERS) $(XDIST)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -352,6 +352,11 @@ def spark_stage(env: dict, work: Path, build_db: Path) -> dict:
         f"{_num(result['duckdb_dbt_seconds'], '.1f')}s); serving {_num(result['serving_ratio'], '.1f')}x "
         "(local[2] on this machine: Spark's start-up and per-query overhead, not its scale-out)"
     )
+    if not result["success"]:
+        say(
+            "the marts stage did not run end to end (a failed run, or serving skipped): see "
+            f"{work / 'marts_duckdb.log'} and {work / 'marts_spark.log'}"
+        )
     return result
 
 
@@ -388,7 +393,11 @@ def spark_ratios(duck: Measured, spark: Measured) -> dict:
         "duckdb_serving_seconds": duck_serving,
         "spark_serving_seconds": spark_serving,
         "serving_ratio": ratio(spark_serving, duck_serving),
-        "success": bool(duck.stage["success"] and spark.stage["success"]),
+        # a run whose publish was skipped (its step absent) still ends "successful" in Dagster: the
+        # stage did not run end to end
+        "success": bool(duck.stage["success"] and spark.stage["success"])
+        and duck_serving is not None
+        and spark_serving is not None,
         "models": {
             m: {
                 "duckdb_seconds": _dbt_model_seconds(duck.stage, m),

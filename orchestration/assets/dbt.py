@@ -17,6 +17,7 @@ from ingestion.settings import Settings
 from orchestration import raw_state
 from orchestration.dbt_checks import describe_test
 from orchestration.dbt_metadata import stats_reader, with_table_metadata
+from orchestration.dbt_process import stream_stopping_dbt
 from orchestration.dbt_project import ENGINE, dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from warehouse import db
@@ -101,9 +102,12 @@ def rotation_dbt_assets(
         settings.dbt_state_dir, target, Path(dbt_project.project_dir) / dbt_project.target_path
     )
     invocation = dbt.cli(args, context=context, target_path=target)
-    # rows and date window of every table built, read after dbt has released the build file
+    # rows and date window of every table built, read after dbt has released the build file; a
+    # canceled run stops dbt and what it started (Spark's JVM) with the step (orchestration/dbt_process.py)
     try:
-        yield from with_table_metadata(invocation.stream(), invocation.manifest, stats_reader(settings))
+        yield from with_table_metadata(
+            stream_stopping_dbt(invocation, settings.engine), invocation.manifest, stats_reader(settings)
+        )
     except DagsterDbtCliRuntimeError as error:
         models = out_of_sync_models(str(error))
         if models:

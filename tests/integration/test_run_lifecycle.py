@@ -4,6 +4,7 @@
   writer pool; the next `rotation run` clears it (one `note:` line) and proceeds;
 - SIGINT (Ctrl-C) and SIGTERM stop a run at once: exit 130 / 143, one `error:` line, the run marked
   CANCELED, serving.duckdb unchanged, the next run proceeds;
+- a Spark run stopped in its dbt step leaves no dbt subprocess and no Spark JVM behind;
 - two writers on one warehouse never interleave: a second `rotation run` refuses at once with one
   line naming the first; a run started outside the CLI (as from the UI or a schedule) waits for the
   writer and says for whom; the first run's publish judges its own checks, not the other's plan.
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, EventRecordsFilter
 
+from orchestration.dbt_process import descendants, running
 from tests.integration.conftest import file_digest, make_settings, run_graph
 
 pytestmark = pytest.mark.slow
@@ -160,6 +162,55 @@ def test_killed_and_stopped_runs_never_wedge_the_next(home, tmp_path):
     assert nxt.returncode == 0, nxt.stderr[-3000:]
     assert not notes(nxt.stderr), "nothing was left to clear"
     assert file_digest(serving) != before, "the run to the end publishes"
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def spark_tree(run: subprocess.Popen, log: Path, timeout: float) -> dict[int, str]:
+    """The processes below ``run`` (PID -> command line) once a Spark JVM is among them."""
+    deadline = time.monotonic() + timeout
+    while run.poll() is None and time.monotonic() < deadline:
+        tree = {pid: command_line(pid) for pid in descendants(run.pid)}
+        if any(cmd.split(" ")[0].endswith("/java") for cmd in tree.values()):
+            return tree
+        time.sleep(0.2)
+    pytest.fail(f"no Spark JVM below the run within {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (17): no `java` on PATH")
+def test_a_stopped_spark_run_leaves_no_dbt_or_java_process(home, tmp_path):
+    """SIGTERM to `ROTATION_ENGINE=spark rotation run` once its dbt step has started Spark's JVM: the
+    run ends as stopped (143, one line, CANCELED), and the dbt subprocess and the JVM end with it.
+    dbt-spark cannot cancel what Spark is doing (its start-up, a query) and pyspark's JVM ignores
+    SIGINT, so dbt waited past dagster-dbt's 25 s and both outlived the run until the step stopped
+    them (orchestration/dbt_process.py). Stopped during the JVM's start-up: the cheapest point."""
+    dagster_home = tmp_path / "dagster_home"
+    env = {**environment(home, dagster_home), "ROTATION_ENGINE": "spark"}
+    log = tmp_path / "spark_stop.log"
+    serving = home / "serving.duckdb"
+    before = file_digest(serving)
+    run = start(ROTATION, env, log)
+    tree = spark_tree(run, log, timeout=300)
+    dbt = [pid for pid, cmd in tree.items() if "/dbt build " in cmd]
+    java = [pid for pid, cmd in tree.items() if cmd.split(" ")[0].endswith("/java")]
+    assert dbt, f"expected the dbt build below the run, found {tree}"
+    watched = {pid: tree[pid] for pid in dbt + java}
+    os.kill(run.pid, signal.SIGTERM)
+    assert finish(run, timeout=90) == 143, log.read_text()[-3000:]
+    lines = error_lines(log.read_text())
+    assert len(lines) == 1 and "stopped by SIGTERM" in lines[0] and "published nothing" in lines[0], lines
+    left = {pid: cmd for pid, cmd in watched.items() if running(pid) and command_line(pid) == cmd}
+    for pid in left:  # never leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"still running after `rotation run` exited: {left}"
+    assert file_digest(serving) == before
+    assert runs(dagster_home)[-1].status == DagsterRunStatus.CANCELED
 
 
 def test_two_writers_on_one_warehouse_never_interleave(home, tmp_path):

@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 150
 DBT_SECONDS = 240
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 
 def documented_profile() -> str:

@@ -213,3 +213,8 @@ def test_the_spark_stage_reports_spark_over_duckdb_for_the_run_the_dbt_step_and_
     # a model Spark did not run has no ratio, not a division error
     assert ratios["models"]["positioning"] == {"duckdb_seconds": 0.2, "spark_seconds": None, "ratio": None}
     assert set(ratios["models"]) == {"rotation_daily", "positioning"} and ratios["success"]
+    # serving skipped on Spark (no step): no serving ratio, and the stage did not succeed
+    skipped = measured(100.0, 64.0, 3.0, {"rotation_daily": 5.0})
+    skipped.stage["steps"] = [s for s in skipped.stage["steps"] if s["step"] != "serving"]
+    ratios = run.spark_ratios(duck, skipped)
+    assert ratios["serving_ratio"] is None and not ratios["success"], ratios
