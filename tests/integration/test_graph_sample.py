@@ -81,6 +81,7 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         "event_calendar",
         "factor_returns",
         "implied_volatility",
+        "instrument_returns",
     }
     assert rows > 100_000
     assert pairs == 12
