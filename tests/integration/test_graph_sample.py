@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
+from ingestion.settings import DBT_PROJECT_DIR
 from ingestion.sources.prices import symbols as price_symbols
 from ingestion.universe import fred_series_ids
 from tests.integration.conftest import run_graph, table_checksums
@@ -84,8 +86,10 @@ def test_serving_holds_the_marts_and_is_labelled_synthetic(built):
         "instrument_returns",
     }
     assert rows > 100_000
-    assert pairs == 12
-    assert horizons == 8
+    # every pair and horizon of the seeds (the sample generates every symbol of the universe)
+    seeds = DBT_PROJECT_DIR / "seeds"
+    assert pairs == len(pd.read_csv(seeds / "pairs.csv"))
+    assert horizons == len(pd.read_csv(seeds / "horizons.csv"))
     assert (source, synthetic) == ("sample", True)
     assert schemas == {"marts", "reference", "meta"}, "serving holds only published schemas"
 
